@@ -1,0 +1,3 @@
+from strata.catalog.base import Catalog, CatalogColumn, TableDef
+
+__all__ = ["Catalog", "CatalogColumn", "TableDef"]

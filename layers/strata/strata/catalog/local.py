@@ -1,0 +1,124 @@
+"""The local catalog: table definitions as JSON files, exposed as DuckDB views.
+
+Like Spectrum over Glue, a view reads only the partitions registered for its table, so data
+written but not yet registered stays invisible, and a SQL client opening the warehouse file
+sees the cleansed layer as schema ``cleansed`` (or whatever ``STRATA_EXTERNAL_SCHEMA`` says).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from strata.catalog.base import Catalog, CatalogColumn, TableDef
+from strata.catalog.types import duckdb_type
+from strata.warehouse.duckdb import DuckDBWarehouse
+
+
+class LocalCatalog(Catalog):
+    def __init__(self, root: Path, warehouse: DuckDBWarehouse, schema: str = "cleansed") -> None:
+        self.root = root
+        self.warehouse = warehouse
+        self.schema = schema
+        self._lock = threading.RLock()
+
+    def ensure_table(self, table: TableDef) -> None:
+        with self._lock:
+            stored = self._read(table.name)
+            partitions = stored["partitions"] if stored else []
+            if stored and _table(stored) == table:
+                return
+            self._write(table, partitions)
+
+    def get_table(self, name: str) -> TableDef | None:
+        stored = self._read(name)
+        return _table(stored) if stored else None
+
+    def add_partitions(self, name: str, partitions: list[dict[str, str]]) -> None:
+        with self._lock:
+            stored = self._read(name)
+            if stored is None:
+                raise KeyError(f"no table {name!r} in the local catalog")
+            known = stored["partitions"]
+            new = [partition for partition in partitions if partition not in known]
+            if new:
+                self._write(_table(stored), known + new)
+
+    def list_partitions(self, name: str) -> list[dict[str, str]]:
+        stored = self._read(name)
+        return list(stored["partitions"]) if stored else []
+
+    def list_tables(self) -> list[str]:
+        return sorted(path.stem for path in self.root.glob("*.json"))
+
+    def refresh_views(self) -> None:
+        """Recreate every view, e.g. after the warehouse file was deleted."""
+        for name in self.list_tables():
+            stored = self._read(name)
+            if stored:
+                self._create_view(_table(stored), stored["partitions"])
+
+    def _read(self, name: str) -> dict[str, Any] | None:
+        path = self.root / f"{name}.json"
+        if not path.exists():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def _write(self, table: TableDef, partitions: list[dict[str, str]]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        body = json.dumps({"table": asdict(table), "partitions": partitions}, indent=2)
+        fd, temp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(body)
+        os.replace(temp, self.root / f"{table.name}.json")
+        self._create_view(table, partitions)
+
+    def _create_view(self, table: TableDef, partitions: list[dict[str, str]]) -> None:
+        self.warehouse.execute_native(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        self.warehouse.execute_native(view_sql(self.schema, table, partitions))
+
+
+def view_sql(schema: str, table: TableDef, partitions: list[dict[str, str]]) -> str:
+    columns = [*table.columns, *table.partition_keys]
+    select = ", ".join(
+        f'CAST("{column.name}" AS {duckdb_type(column.type)}) AS "{column.name}"'
+        for column in columns
+    )
+    name = f'"{schema}"."{table.name}"'
+    if not partitions:
+        empty = ", ".join(
+            f'CAST(NULL AS {duckdb_type(column.type)}) AS "{column.name}"' for column in columns
+        )
+        return f"CREATE OR REPLACE VIEW {name} AS SELECT {empty} WHERE false"
+    location = table.location.rstrip("/")
+    globs = [
+        _quote(location + "/" + "/".join(f"{key}={value}" for key, value in partition.items())
+               + "/*.parquet")
+        for partition in partitions
+    ]
+    source = (
+        f"read_parquet([{', '.join(globs)}], hive_partitioning = true, "
+        "hive_types_autocast = false, union_by_name = true)"
+    )
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {select} FROM {source}"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _table(stored: dict[str, Any]) -> TableDef:
+    raw = stored["table"]
+    return TableDef(
+        name=raw["name"],
+        columns=tuple(CatalogColumn(**column) for column in raw["columns"]),
+        partition_keys=tuple(CatalogColumn(**column) for column in raw["partition_keys"]),
+        location=raw["location"],
+        description=raw.get("description", ""),
+        parameters=raw.get("parameters", {}),
+    )

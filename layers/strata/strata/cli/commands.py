@@ -1,0 +1,133 @@
+"""One function per ``strata`` subcommand; each returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from strata.cli.console import Console
+from strata.errors import ConfigError
+from strata.runtime import Context, build_context, use
+from strata.settings import Settings
+
+
+def _context(args: argparse.Namespace) -> Context:
+    project_dir: Path = args.project_dir.resolve()
+    env = dict(os.environ)
+    env.setdefault("STRATA_PROJECT_DIR", str(project_dir))
+    env.setdefault("STRATA_LAKE_DIR", str(project_dir / "lake"))
+    settings = Settings.from_env(env)
+    if settings.runtime != "local":
+        raise ConfigError("runs locally only; in AWS the schedule starts the state machine",
+                          field="STRATA_RUNTIME")
+    ctx = build_context(settings)
+    use(ctx)
+    return ctx
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    from strata.local.run import run_pipeline
+
+    ctx = _context(args)
+    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, args.sources)
+    _summary(console, outcome.report)
+    if outcome.succeeded:
+        console.success(f"run {outcome.run_id} succeeded")
+        _show_analytics(ctx, console)
+        return 0
+    console.error(
+        f"run {outcome.run_id} {outcome.execution.status.lower()}: "
+        f"{outcome.execution.error}: {outcome.execution.cause}"
+    )
+    return 1
+
+
+def _summary(console: Console, report: dict[str, Any]) -> None:
+    rows = [
+        (name, s["files"], s["rows_in"], s["rows_out"], s["rows_quarantined"],
+         s["files_quarantined"] + s["files_failed"])
+        for name, s in report.get("sources", {}).items()
+    ]
+    console.line()
+    console.table(
+        ("source", "files", "rows in", "rows out", "quarantined", "files rejected"), rows
+    )
+    tests = report.get("tests", [])
+    passed = sum(1 for test in tests if not test["failures"])
+    console.line()
+    console.line(f"models built: {len(report.get('models', []))}   "
+                 f"tests passed: {passed}/{len(tests)}")
+    for test in tests:
+        if test["failures"]:
+            console.warn(f"test {test['test']} ({test['severity']}): {test['failures']} failing rows")
+
+
+def _show_analytics(ctx: Context, console: Console) -> None:
+    result = ctx.ports.warehouse.run(
+        "SELECT order_date, channel, orders, customers, revenue FROM analytics.daily_revenue "
+        "ORDER BY order_date, channel"
+    ) if _has_table(ctx, "analytics", "daily_revenue") else None
+    if result is None:
+        return
+    console.line()
+    console.line("analytics.daily_revenue")
+    console.table(result.columns, result.rows)
+
+
+def _has_table(ctx: Context, schema: str, name: str) -> bool:
+    found = ctx.ports.warehouse.run(
+        f"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}' "
+        f"AND table_name = '{name}'"
+    )
+    return bool(found.rows and found.rows[0][0])
+
+
+def validate(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from strata.local.run import validate_project
+
+    ctx = _context(args)
+    models = validate_project(ctx)
+    console.success(f"{len(ctx.project.contracts)} source contract(s) valid")
+    console.success(f"{models} warehouse model(s) compile")
+    definition = args.project_dir / "statemachines" / "pipeline.asl.json"
+    json.loads(definition.read_text(encoding="utf-8"))
+    console.success(f"{definition.relative_to(args.project_dir)} parses")
+    return 0
+
+
+def query(args: argparse.Namespace, console: Console) -> int:
+    ctx = _context(args)
+    warehouse = ctx.ports.warehouse
+    if args.duckdb:
+        result = warehouse.execute_native(args.sql)  # type: ignore[attr-defined]
+    else:
+        result = warehouse.run(args.sql)
+    if result.columns:
+        console.table(result.columns, result.rows)
+    return 0
+
+
+def upload(args: argparse.Namespace, console: Console) -> int:
+    ctx = _context(args)
+    contract = ctx.project.contract(args.source)
+    if contract.s3_drop is None:
+        raise ConfigError(f"source {args.source!r} is kind {contract.kind}, not an upload target",
+                          file=f"sources/{args.source}.yaml", field="kind")
+    for path in args.files:
+        if not path.is_file():
+            raise ConfigError("no such file", file=str(path))
+        key = contract.s3_drop.prefix + path.name
+        ctx.ports.landing.put_file(key, path)
+        console.detail(f"{path} → landing/{key}")
+    return 0
+
+
+def docs(args: argparse.Namespace, console: Console) -> int:
+    from strata.contracts import docs as reference
+
+    argv = ["--root", str(args.project_dir)] + (["--check"] if args.check else [])
+    return int(reference.main(argv))

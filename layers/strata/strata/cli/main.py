@@ -1,0 +1,75 @@
+"""The ``strata`` command: a thin shell over the library. Errors become one red line and
+exit code 1 (the traceback only with ``--debug``); usage errors exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from strata.cli.console import Console
+from strata.errors import StrataError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    console = Console()
+    _quiet_lambda_tooling()
+    try:
+        return int(args.command(args, console))
+    except StrataError as exc:
+        if args.debug:
+            raise
+        console.error(str(exc))
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    from strata.cli import commands
+
+    parser = argparse.ArgumentParser(prog="strata", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument(
+        "--project-dir", type=Path, default=Path("."), help="repository root (default: .)"
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the whole pipeline locally")
+    run.add_argument("--source", action="append", dest="sources", help="only these sources")
+    run.set_defaults(command=commands.run)
+
+    validate = sub.add_parser("validate", help="check contracts, models, the state machine")
+    validate.set_defaults(command=commands.validate)
+
+    query = sub.add_parser("query", help="run SQL against the local warehouse")
+    query.add_argument("sql", help="Redshift SQL (transpiled to DuckDB)")
+    query.add_argument("--duckdb", action="store_true", help="the SQL is DuckDB SQL already")
+    query.set_defaults(command=commands.query)
+
+    upload = sub.add_parser("upload", help="put files in a source's landing prefix")
+    upload.add_argument("source")
+    upload.add_argument("files", nargs="+", type=Path)
+    upload.set_defaults(command=commands.upload)
+
+    docs = sub.add_parser("docs", help="regenerate docs/sources.md from the contract model")
+    docs.add_argument("--check", action="store_true", help="fail when it is out of date")
+    docs.set_defaults(command=commands.docs)
+    return parser
+
+
+def _quiet_lambda_tooling() -> None:
+    # Handlers run in this process during `strata run`: keep Powertools' JSON lines and EMF
+    # blobs out of the terminal (a Lambda's own logs are the place for them).
+    import warnings
+
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

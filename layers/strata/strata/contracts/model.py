@@ -1,0 +1,275 @@
+"""The source contract: one YAML file per source in ``sources/``.
+
+Every field carries a description: ``docs/sources.md`` is generated from this model
+(``strata docs``) and a test keeps it current.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
+TYPE_PATTERN = (
+    r"^(string|int|bigint|double|boolean|date|timestamp|timestamptz|json"
+    r"|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\))$"
+)
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Column(StrictModel):
+    """A column of the cleansed table."""
+
+    name: str = Field(
+        pattern=SNAKE_CASE,
+        description="Column name in the cleansed table, snake_case.",
+    )
+    type: str = Field(
+        pattern=TYPE_PATTERN,
+        description=(
+            "Type: string, int, bigint, decimal(p,s), double, boolean, date, timestamp "
+            "(naive, read in the source's timezone), timestamptz, json."
+        ),
+    )
+    nullable: bool = Field(True, description="Whether an empty value is accepted.")
+    description: str = Field("", description="What the column means, for the catalog and docs.")
+    source_name: str | None = Field(
+        None, description="The field's name in the source file when it differs from `name`."
+    )
+    format: str | None = Field(
+        None,
+        description="strptime format for date and timestamp columns, e.g. `%d/%m/%Y %H:%M`.",
+    )
+
+    @property
+    def source_field(self) -> str:
+        return self.source_name or self.name
+
+    @field_validator("type")
+    @classmethod
+    def _normalise_type(cls, value: str) -> str:
+        return re.sub(r"\s+", "", value)
+
+
+class CsvFormat(StrictModel):
+    """Delimited text (CSV, TSV)."""
+
+    type: Literal["csv"] = Field(description="Delimited text.")
+    delimiter: str = Field(",", min_length=1, max_length=1, description="Field separator.")
+    quote: str = Field('"', max_length=1, description="Quote character.")
+    escape: str = Field('"', max_length=1, description="Escape character inside quotes.")
+    header: bool = Field(True, description="Whether the first row names the columns.")
+    skip_rows: int = Field(0, ge=0, description="Lines to skip before the header or data.")
+    encoding: Literal["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"] = Field(
+        "utf-8", description="Text encoding of the file."
+    )
+    null_values: list[str] = Field(
+        default_factory=lambda: [""], description="Values read as NULL."
+    )
+    compression: Literal["auto", "none", "gzip"] = Field(
+        "auto", description="Container compression; `auto` decides from the file name."
+    )
+
+
+class JsonFormat(StrictModel):
+    """JSON documents: an array, newline-delimited records, or records under a path."""
+
+    type: Literal["json", "ndjson"] = Field(description="`json` (array or object) or `ndjson`.")
+    records_path: str | None = Field(
+        None, description="Dotted path to the list of records inside a JSON document."
+    )
+    compression: Literal["auto", "none", "gzip"] = Field("auto", description="Compression.")
+
+
+class ExcelFormat(StrictModel):
+    """An Excel workbook (.xlsx)."""
+
+    type: Literal["xlsx"] = Field(description="Excel workbook.")
+    sheet: str | None = Field(None, description="Sheet name; the first sheet when omitted.")
+    header_row: int = Field(1, ge=1, description="1-based row holding the column names.")
+
+
+class ParquetFormat(StrictModel):
+    """Parquet files."""
+
+    type: Literal["parquet"] = Field(description="Parquet file.")
+
+
+Format = Annotated[
+    CsvFormat | JsonFormat | ExcelFormat | ParquetFormat, Field(discriminator="type")
+]
+
+
+class Partitioning(StrictModel):
+    """How the cleansed table is partitioned."""
+
+    by: Literal["event_date", "ingest_date"] = Field(
+        "ingest_date",
+        description="`event_date`: from a date/timestamp column; `ingest_date`: when it landed.",
+    )
+    column: str | None = Field(
+        None, description="The date or timestamp column, with `by: event_date`."
+    )
+    granularity: Literal["day", "month", "year"] = Field(
+        "day", description="Partition size: one partition per day, month or year."
+    )
+
+
+class QualityRule(StrictModel):
+    """A row-level rule; rows breaking it go to quarantine with the rule as the reason."""
+
+    rule: Literal["not_null", "accepted_values", "range", "regex", "unique"] = Field(
+        description="not_null, accepted_values, range, regex, or unique (within a file)."
+    )
+    column: str = Field(description="The column the rule checks.")
+    values: list[str | int | float | bool] | None = Field(
+        None, description="Allowed values, with `accepted_values`."
+    )
+    min: float | None = Field(None, description="Lower bound (inclusive), with `range`.")
+    max: float | None = Field(None, description="Upper bound (inclusive), with `range`.")
+    pattern: str | None = Field(None, description="Regular expression, with `regex`.")
+
+    @model_validator(mode="after")
+    def _arguments_match_rule(self) -> QualityRule:
+        needs = {"accepted_values": ("values",), "regex": ("pattern",)}
+        for argument in needs.get(self.rule, ()):
+            if getattr(self, argument) is None:
+                raise ValueError(f"rule {self.rule!r} needs `{argument}`")
+        if self.rule == "range" and self.min is None and self.max is None:
+            raise ValueError("rule 'range' needs `min`, `max` or both")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid pattern: {exc}") from exc
+        return self
+
+
+class S3DropSettings(StrictModel):
+    """Files a partner drops into the landing bucket."""
+
+    prefix: str = Field(description="Landing prefix the source owns, e.g. `orders/`.")
+    include: str = Field("*", description="Glob the file names must match.")
+
+
+class ApiSettings(StrictModel):
+    """A vendor REST API (ingestion detailed in the ingestion issue)."""
+
+    url: str = Field(description="Endpoint URL.")
+    records_path: str | None = Field(None, description="Dotted path to the records.")
+
+
+class SftpSettings(StrictModel):
+    """An SFTP server (ingestion detailed in the ingestion issue)."""
+
+    host: str = Field(description="Server host name.")
+    port: int = Field(22, description="Server port.")
+    path: str = Field(".", description="Remote directory.")
+    include: str = Field("*", description="Glob the file names must match.")
+
+
+class SourceContract(StrictModel):
+    """A source's contract: where its data comes from, what it looks like, what is accepted."""
+
+    name: str = Field(
+        pattern=SNAKE_CASE, max_length=40, description="Source name; also the table name."
+    )
+    description: str = Field(min_length=1, description="What the source holds, for newcomers.")
+    owner: str = Field(min_length=1, description="Who to ask about it (team or email).")
+    kind: Literal["api", "sftp", "s3_drop", "manual"] = Field(
+        description="How the data arrives: api, sftp, s3_drop or manual (uploaded by hand)."
+    )
+    schedule: str | None = Field(
+        None,
+        pattern=r"^(rate\(.+\)|cron\(.+\))$",
+        description="EventBridge Scheduler expression (`rate(1 hour)`, `cron(0 6 * * ? *)`).",
+    )
+    format: Format = Field(description="File format and parse options.")
+    columns: list[Column] = Field(
+        alias="schema", min_length=1, description="The columns of the cleansed table."
+    )
+    primary_key: list[str] = Field(
+        default_factory=list, description="Columns that identify a row (unique within a file)."
+    )
+    partitioning: Partitioning = Field(
+        default_factory=Partitioning, description="Partitioning of the cleansed table."
+    )
+    timezone: str = Field(
+        "UTC", description="IANA timezone of naive timestamps in the source, e.g. Europe/Paris."
+    )
+    quality: list[QualityRule] = Field(default_factory=list, description="Row-level rules.")
+    schema_change: Literal["strict", "evolve", "ignore"] = Field(
+        "strict",
+        description="On new, missing or retyped columns: quarantine the file, evolve, or ignore.",
+    )
+    reject_threshold: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Fraction of rejected rows above which the whole file is quarantined.",
+    )
+    s3_drop: S3DropSettings | None = Field(None, description="With kind s3_drop or manual.")
+    api: ApiSettings | None = Field(None, description="With kind api.")
+    sftp: SftpSettings | None = Field(None, description="With kind sftp.")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name)") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SourceContract:
+        names = [column.name for column in self.columns]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate column names: {', '.join(duplicates)}")
+        known = set(names)
+        for field_name, used in (
+            ("primary_key", self.primary_key),
+            ("quality", [rule.column for rule in self.quality]),
+        ):
+            unknown = [name for name in used if name not in known]
+            if unknown:
+                raise ValueError(f"{field_name} names unknown columns: {', '.join(unknown)}")
+        self._check_partitioning(known)
+        self._check_kind_settings()
+        return self
+
+    def _check_partitioning(self, known: set[str]) -> None:
+        part = self.partitioning
+        if self.partition_key in known:
+            raise ValueError(f"column {self.partition_key!r} clashes with the partition column")
+        if part.by == "event_date":
+            if part.column not in known:
+                raise ValueError("partitioning.column must name a date or timestamp column")
+            if self.column(part.column).type not in ("date", "timestamp", "timestamptz"):
+                raise ValueError("partitioning.column must be a date or timestamp column")
+
+    def _check_kind_settings(self) -> None:
+        block = {"s3_drop": "s3_drop", "manual": "s3_drop", "api": "api", "sftp": "sftp"}
+        wanted = block[self.kind]
+        if getattr(self, wanted) is None:
+            raise ValueError(f"kind {self.kind!r} needs a `{wanted}:` block")
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+    @property
+    def partition_key(self) -> str:
+        """The one partition column: event_date, event_month, ingest_year, ..."""
+        prefix = self.partitioning.by.split("_")[0]
+        suffix = {"day": "date", "month": "month", "year": "year"}[self.partitioning.granularity]
+        return f"{prefix}_{suffix}"

@@ -1,0 +1,3 @@
+from strata.convert.service import ConversionResult, convert_object
+
+__all__ = ["ConversionResult", "convert_object"]

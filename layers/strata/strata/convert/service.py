@@ -1,0 +1,159 @@
+"""Convert one raw object end to end: fetch it, convert it, publish Parquet to cleansed and
+rejects to quarantine, register partitions in the catalog, record the outcome.
+
+Re-converting the same raw object replaces its earlier output exactly: file names derive from
+the raw key, and files of the previous conversion that the new one did not write are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from strata.catalog.tables import table_for
+from strata.contracts.model import SourceContract
+from strata.convert.converter import FileConversion, Lineage, convert_file
+from strata.errors import ConversionError
+from strata.ingest.raw import RawKey, raw_object_id
+from strata.runtime import Context, cleansed_location
+
+
+@dataclass
+class ConversionResult:
+    source: str
+    raw_key: str
+    status: str  # converted | quarantined
+    rows_in: int
+    rows_out: int
+    rows_quarantined: int
+    partitions: dict[str, int] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+    quarantine: list[str] = field(default_factory=list)
+    reason: str | None = None
+    drift: list[str] = field(default_factory=list)
+    bytes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> ConversionResult:
+    contract = ctx.project.contract(source)
+    try:
+        parsed = RawKey.parse(raw_key)
+    except ValueError as exc:
+        raise ConversionError(str(exc), source=source, key=raw_key) from exc
+    raw = ctx.ports.raw
+    info = raw.head(raw_key)
+    received = info.metadata.get("strata-received-at") or f"{parsed.ingest_date}T00:00:00+00:00"
+    lineage = Lineage(
+        source_file=raw_key,
+        ingested_at=_naive_utc(received),
+        run_id=parsed.run_id,
+        ingest_date=parsed.ingest_date,
+    )
+    file_id = raw_object_id(raw_key)
+    with tempfile.TemporaryDirectory(prefix="strata-convert-") as tmp:
+        workdir = Path(tmp)
+        with raw.local_copy(raw_key, workdir) as path:
+            outcome = convert_file(contract, path, lineage, workdir / "out", file_id)
+        result = _publish(ctx, contract, parsed, raw_key, file_id, outcome)
+    result.bytes = info.size
+    _record(ctx, run_id, result, file_id)
+    return result
+
+
+def _publish(
+    ctx: Context,
+    contract: SourceContract,
+    parsed: RawKey,
+    raw_key: str,
+    file_id: str,
+    outcome: FileConversion,
+) -> ConversionResult:
+    ports = ctx.ports
+    quarantine: list[str] = []
+    rows_prefix = f"{contract.name}/rows/ingest_date={parsed.ingest_date}/"
+    if outcome.rejects_file is not None:
+        key = f"{rows_prefix}{file_id}.ndjson"
+        ports.quarantine.put_file(key, outcome.rejects_file, {"strata-source-file": raw_key})
+        quarantine.append(key)
+    else:
+        ports.quarantine.delete(f"{rows_prefix}{file_id}.ndjson")
+    outputs: list[str] = []
+    if outcome.file_rejected_reason is not None:
+        quarantine += _quarantine_file(ctx, contract.name, parsed, raw_key, file_id, outcome)
+    else:
+        outputs = _upload_parquet(ctx, contract, outcome, file_id)
+    _remove_stale_outputs(ctx, contract.name, raw_key, keep=set(outputs))
+    return ConversionResult(
+        source=contract.name,
+        raw_key=raw_key,
+        status="quarantined" if outcome.file_rejected_reason else "converted",
+        rows_in=outcome.rows_in,
+        rows_out=outcome.rows_out,
+        rows_quarantined=outcome.rows_quarantined,
+        partitions=outcome.partitions,
+        outputs=outputs,
+        quarantine=quarantine,
+        reason=outcome.file_rejected_reason,
+        drift=outcome.drift,
+    )
+
+
+def _upload_parquet(
+    ctx: Context, contract: SourceContract, outcome: FileConversion, file_id: str
+) -> list[str]:
+    key_name = contract.partition_key
+    outputs = []
+    for path in outcome.files:
+        partition_dir = path.parent.name  # event_date=2026-11-01
+        key = f"{contract.name}/{partition_dir}/{path.name}"
+        ctx.ports.cleansed.put_file(key, path)
+        outputs.append(key)
+    location = cleansed_location(ctx.ports, contract.name)
+    ctx.ports.catalog.ensure_table(table_for(contract, location))
+    partitions = [{key_name: value} for value in sorted(outcome.partitions)]
+    if partitions:
+        ctx.ports.catalog.add_partitions(contract.name, partitions)
+    return outputs
+
+
+def _quarantine_file(
+    ctx: Context, source: str, parsed: RawKey, raw_key: str, file_id: str, outcome: FileConversion
+) -> list[str]:
+    prefix = f"{source}/files/ingest_date={parsed.ingest_date}/{file_id}/"
+    reason = {"source_file": raw_key, "reason": outcome.file_rejected_reason,
+              "rows_in": outcome.rows_in, "drift": outcome.drift}
+    ports = ctx.ports
+    ports.quarantine.copy_from(ports.raw, raw_key, prefix + parsed.name, {"strata-source-file": raw_key})
+    ports.quarantine.put_bytes(prefix + "reason.json", json.dumps(reason, indent=2).encode())
+    return [prefix + parsed.name, prefix + "reason.json"]
+
+
+def _remove_stale_outputs(ctx: Context, source: str, raw_key: str, keep: set[str]) -> None:
+    previous = ctx.ports.state.get(f"converted#{source}", raw_key) or {}
+    for key in previous.get("outputs", []):
+        if key not in keep:
+            ctx.ports.cleansed.delete(key)
+
+
+def _record(ctx: Context, run_id: str, result: ConversionResult, file_id: str) -> None:
+    state = ctx.ports.state
+    summary = result.to_dict()
+    ctx.ports.artifacts.put_bytes(
+        f"runs/{run_id}/conversions/{file_id}.json", json.dumps(summary, indent=2).encode()
+    )
+    state.put(f"converted#{result.source}", result.raw_key, {**summary, "run_id": run_id})
+    state.delete(f"pending#{result.source}", result.raw_key)
+
+
+def _naive_utc(timestamp: str) -> str:
+    moment = datetime.fromisoformat(timestamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(sep=" ", timespec="microseconds")

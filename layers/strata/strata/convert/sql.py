@@ -1,0 +1,115 @@
+"""SQL fragments for typing and checking rows, generated from a contract.
+
+Every source field is read as text; each column is then typed with TRY_ casts so a bad value
+becomes a reason, not an exception, and the row can be set aside with that reason.
+"""
+
+from __future__ import annotations
+
+from strata.catalog.types import duckdb_type, glue_type
+from strata.contracts.model import Column, QualityRule, SourceContract
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def typed_expression(column: Column, raw: str, timezone: str) -> str:
+    """DuckDB expression typing the text in ``raw``; NULL when it cannot be typed."""
+    kind = column.type
+    if kind == "string":
+        return raw
+    if kind == "json":
+        return f"CASE WHEN json_valid({raw}) THEN {raw} END"
+    if kind in ("timestamp", "timestamptz", "date"):
+        return _temporal(column, raw, timezone)
+    return f"TRY_CAST(trim({raw}) AS {duckdb_type(glue_type(kind))})"
+
+
+def _temporal(column: Column, raw: str, timezone: str) -> str:
+    if column.type == "timestamptz":
+        parsed = f"TRY_CAST(trim({raw}) AS TIMESTAMPTZ)"
+        return f"CAST(({parsed}) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    if column.format:
+        parsed = f"TRY_STRPTIME(trim({raw}), {literal(column.format)})"
+    else:
+        parsed = f"TRY_CAST(trim({raw}) AS TIMESTAMP)"
+    if column.type == "date":
+        return f"CAST({parsed} AS DATE)"
+    if timezone == "UTC":
+        return f"CAST({parsed} AS TIMESTAMP)"
+    # A naive source timestamp is wall-clock time in the source's zone: store it as UTC.
+    return f"CAST((({parsed}) AT TIME ZONE {literal(timezone)}) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+
+
+def type_problem(column: Column, raw: str, typed: str) -> str:
+    return (
+        f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN "
+        f"{literal(column.name + ': cannot read ')} || {raw} || {literal(' as ' + column.type)} END"
+    )
+
+
+def null_problem(column: Column, raw: str) -> str:
+    # A value that is present but untypable is already reported by type_problem.
+    return f"CASE WHEN {raw} IS NULL THEN {literal(column.name + ': missing value')} END"
+
+
+def rule_problem(rule: QualityRule, typed: str) -> str:
+    name = rule.column
+    if rule.rule == "not_null":
+        return f"CASE WHEN {typed} IS NULL THEN {literal(name + ': missing value (not_null)')} END"
+    if rule.rule == "accepted_values":
+        allowed = ", ".join(literal(value) for value in rule.values or [])
+        shown = ", ".join(str(value) for value in rule.values or [])
+        return (
+            f"CASE WHEN {typed} IS NOT NULL AND {typed} NOT IN ({allowed}) THEN "
+            f"{literal(name + ': ')} || CAST({typed} AS VARCHAR) || "
+            f"{literal(' is not one of ' + shown)} END"
+        )
+    if rule.rule == "range":
+        checks = []
+        if rule.min is not None:
+            checks.append((f"{typed} < {literal(rule.min)}", f" is below the minimum {rule.min:g}"))
+        if rule.max is not None:
+            checks.append((f"{typed} > {literal(rule.max)}", f" is above the maximum {rule.max:g}"))
+        branches = " ".join(
+            f"WHEN {test} THEN {literal(name + ': ')} || CAST({typed} AS VARCHAR) || {literal(text)}"
+            for test, text in checks
+        )
+        return f"CASE {branches} END"
+    if rule.rule == "regex":
+        return (
+            f"CASE WHEN {typed} IS NOT NULL AND NOT regexp_full_match(CAST({typed} AS VARCHAR), "
+            f"{literal(rule.pattern)}) THEN {literal(name + ': ')} || CAST({typed} AS VARCHAR) || "
+            f"{literal(' does not match ' + str(rule.pattern))} END"
+        )
+    # unique within the file
+    return (
+        f"CASE WHEN {typed} IS NOT NULL AND count(*) OVER (PARTITION BY {typed}) > 1 THEN "
+        f"{literal(name + ': duplicate value ')} || CAST({typed} AS VARCHAR) END"
+    )
+
+
+def primary_key_problem(contract: SourceContract, typed: dict[str, str]) -> str | None:
+    if not contract.primary_key:
+        return None
+    keys = ", ".join(typed[name] for name in contract.primary_key)
+    label = ", ".join(contract.primary_key)
+    message = f"{contract.primary_key[0]}: duplicate primary key ({label}) within the file"
+    return f"CASE WHEN count(*) OVER (PARTITION BY {keys}) > 1 THEN {literal(message)} END"
+
+
+def partition_expression(contract: SourceContract, typed: dict[str, str], ingest_date: str) -> str:
+    fmt = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[contract.partitioning.granularity]
+    if contract.partitioning.by == "ingest_date":
+        width = {"day": 10, "month": 7, "year": 4}[contract.partitioning.granularity]
+        return literal(ingest_date[:width])
+    return f"strftime({typed[contract.partitioning.column or '']}, {literal(fmt)})"

@@ -1,0 +1,131 @@
+"""S3 drops: a partner (or ``strata upload``) puts a file in the landing bucket; an
+EventBridge "Object Created" event brings it here and it is copied byte-for-byte into raw.
+
+Repeated events for one object land it once: a ledger entry per (landing key, ETag) is
+claimed with a conditional write before copying.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote_plus
+
+from strata.contracts.model import SourceContract
+from strata.errors import ConditionFailedError, IngestError, ObjectNotFoundError
+from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
+from strata.runtime import Context
+from strata.storage.base import ObjectInfo, sha256_file
+
+# A claim older than this is taken to belong to a landing that died mid-copy.
+CLAIM_EXPIRY = timedelta(minutes=20)
+
+
+@dataclass(frozen=True)
+class LandingResult:
+    status: str  # landed | duplicate | ignored
+    landing_key: str
+    source: str | None = None
+    raw_key: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+def source_for_key(contracts: dict[str, SourceContract], key: str) -> SourceContract | None:
+    """The drop source owning a landing key: the longest matching prefix and its glob."""
+    candidates = [
+        contract
+        for contract in contracts.values()
+        if contract.s3_drop is not None and key.startswith(contract.s3_drop.prefix)
+    ]
+    for contract in sorted(candidates, key=lambda c: -len(c.s3_drop.prefix)):  # type: ignore[union-attr]
+        name = PurePosixPath(key).name
+        if fnmatch.fnmatch(name, contract.s3_drop.include):  # type: ignore[union-attr]
+            return contract
+    return None
+
+
+def land_from_event(ctx: Context, event: dict[str, Any]) -> LandingResult:
+    """Handle one EventBridge "Object Created" event from the landing bucket."""
+    try:
+        key = event["detail"]["object"]["key"]
+    except (KeyError, TypeError) as exc:
+        raise IngestError(f"not an S3 Object Created event: missing {exc}") from exc
+    return land_object(ctx, _existing_key(ctx, key))
+
+
+def _existing_key(ctx: Context, key: str) -> str:
+    # S3 notifications URL-encode keys ("a b.csv" → "a+b.csv"); accept both spellings.
+    decoded = unquote_plus(key)
+    if decoded != key and not ctx.ports.landing.exists(key):
+        return decoded
+    return key
+
+
+def land_object(ctx: Context, key: str, now: datetime | None = None) -> LandingResult:
+    contract = source_for_key(ctx.project.contracts, key)
+    if contract is None:
+        return LandingResult("ignored", key, reason="no s3_drop source owns this key")
+    try:
+        info = ctx.ports.landing.head(key)
+    except ObjectNotFoundError:
+        return LandingResult("ignored", key, contract.name, reason="object no longer exists")
+    now = now or datetime.now(UTC)
+    ledger_pk, ledger_sk = f"landed#{contract.name}", f"{key}#{info.etag}"
+    if not _claim(ctx, ledger_pk, ledger_sk, now):
+        return LandingResult("duplicate", key, contract.name, reason="already landed")
+    try:
+        target = _copy_to_raw(ctx, contract.name, info, now)
+    except Exception:
+        ctx.ports.state.delete(ledger_pk, ledger_sk)  # let a retry land it
+        raise
+    ctx.ports.state.put(
+        ledger_pk, ledger_sk, {"status": "landed", "raw_key": target, "at": now.isoformat()}
+    )
+    queue_for_conversion(ctx.ports.state, contract.name, target, now)
+    return LandingResult("landed", key, contract.name, raw_key=target)
+
+
+def _claim(ctx: Context, pk: str, sk: str, now: datetime) -> bool:
+    state = ctx.ports.state
+    try:
+        state.put(pk, sk, {"status": "landing", "at": now.isoformat()}, if_absent=True)
+        return True
+    except ConditionFailedError:
+        existing = state.get(pk, sk) or {}
+        stale = (
+            existing.get("status") == "landing"
+            and datetime.fromisoformat(existing["at"]) < now - CLAIM_EXPIRY
+        )
+        if stale:
+            state.put(pk, sk, {"status": "landing", "at": now.isoformat()})
+        return stale
+
+
+def _copy_to_raw(ctx: Context, source: str, info: ObjectInfo, now: datetime) -> str:
+    import tempfile
+    from pathlib import Path
+
+    run_id = new_run_id(now)
+    target = raw_key(source, now, run_id, info.key)
+    # The checksum is computed from the bytes themselves; an ETag is not a checksum for
+    # multipart uploads.
+    with tempfile.TemporaryDirectory(prefix="strata-land-") as workdir, ctx.ports.landing.local_copy(
+        info.key, Path(workdir)
+    ) as path:
+        digest = sha256_file(path)
+    metadata = raw_metadata(
+        source=source,
+        run_id=run_id,
+        received_at=now,
+        sha256=digest,
+        size=info.size,
+        origin=ctx.ports.landing.uri(info.key),
+    )
+    ctx.ports.raw.copy_from(ctx.ports.landing, info.key, target, metadata)
+    return target

@@ -1,0 +1,150 @@
+"""Runs ``statemachines/pipeline.asl.json`` locally in moto's Step Functions interpreter.
+
+The definition is the file that deploys, with the same substitutions filled in: function ARNs
+point at in-process handlers, the Redshift target at the DuckDB warehouse.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from strata.errors import PipelineError
+from strata.local import moto_patches
+from strata.local.functions import INGEST_FUNCTIONS, PIPELINE_FUNCTIONS, load_handler
+from strata.runtime import Context
+
+REGION = "us-east-1"
+DEFINITION = Path("statemachines") / "pipeline.asl.json"
+LOCAL_SUBSTITUTIONS = {
+    "RedshiftWorkgroup": "local",
+    "RedshiftDatabase": "local",
+    "ConvertConcurrency": "4",
+}
+
+Event = dict[str, Any]
+
+
+@dataclass
+class Execution:
+    arn: str
+    status: str
+    output: dict[str, Any] | None
+    error: str | None
+    cause: str | None
+
+
+def definition_text(project_dir: Path, substitutions: dict[str, str]) -> str:
+    text = (project_dir / DEFINITION).read_text(encoding="utf-8")
+    for name, value in substitutions.items():
+        text = text.replace("${" + name + "}", value)
+    if "${" in text:
+        start = text.index("${")
+        raise PipelineError(f"{DEFINITION}: no local value for {text[start:text.index('}', start) + 1]}")
+    return text
+
+
+class LocalStepFunctions:
+    """A moto-backed Step Functions with the pipeline created and its handlers registered."""
+
+    def __init__(self, ctx: Context, project_dir: Path) -> None:
+        self.ctx = ctx
+        self.project_dir = project_dir
+        self._sfn: Any = None
+        self.state_machine_arn = ""
+
+    def setup(self) -> None:
+        import boto3
+
+        moto_patches.install()
+        moto_patches.serve_warehouse(self.ctx.ports.warehouse)
+        role = boto3.client("iam", region_name=REGION).create_role(
+            RoleName="strata-local", AssumeRolePolicyDocument="{}"
+        )["Role"]["Arn"]
+        lambda_client = boto3.client("lambda", region_name=REGION)
+        substitutions = dict(LOCAL_SUBSTITUTIONS)
+        for resource, folder in {**PIPELINE_FUNCTIONS, **INGEST_FUNCTIONS}.items():
+            moto_patches.register_handler(resource, load_handler(self.project_dir, folder))
+            arn = lambda_client.create_function(
+                FunctionName=resource, Role=role, Runtime="python3.12",
+                Handler="app.lambda_handler", Code={"ZipFile": _stub_zip()},
+            )["FunctionArn"]
+            substitutions[f"{resource}Arn"] = arn
+        self._sfn = boto3.client("stepfunctions", region_name=REGION)
+        self.state_machine_arn = self._sfn.create_state_machine(
+            name="strata-pipeline",
+            definition=definition_text(self.project_dir, substitutions),
+            roleArn=role,
+        )["stateMachineArn"]
+
+    def invoke(self, resource: str, event: Event) -> Any:
+        payload, errored = moto_patches.invoke_handler(resource, event)
+        if errored:
+            raise PipelineError(f"{resource}: {payload['errorType']}: {payload['errorMessage']}")
+        return payload
+
+    def start(self, name: str, execution_input: Event) -> str:
+        return self._sfn.start_execution(
+            stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(execution_input)
+        )["executionArn"]
+
+    def wait(
+        self, arn: str, on_event: Callable[[Event], None] | None = None, poll: float = 0.05
+    ) -> Execution:
+        seen = 0
+        while True:
+            description = self._sfn.describe_execution(executionArn=arn)
+            if on_event is not None:
+                events = self._history(arn)
+                for event in events[seen:]:
+                    on_event(event)
+                seen = len(events)
+            if description["status"] != "RUNNING":
+                output = description.get("output")
+                return Execution(
+                    arn=arn,
+                    status=description["status"],
+                    output=json.loads(output) if output else None,
+                    error=description.get("error"),
+                    cause=description.get("cause"),
+                )
+            time.sleep(poll)
+
+    def _history(self, arn: str) -> list[Event]:
+        events: list[Event] = []
+        kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
+        while True:
+            page = self._sfn.get_execution_history(**kwargs)
+            events += page["events"]
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+
+@contextmanager
+def local_step_functions(ctx: Context, project_dir: Path) -> Iterator[LocalStepFunctions]:
+    import logging
+
+    from moto import mock_aws
+
+    # moto logs every failed task with its whole parse tree; the run report says it better.
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        machine = LocalStepFunctions(ctx, project_dir)
+        machine.setup()
+        yield machine
+
+
+def _stub_zip() -> bytes:
+    # moto wants a deployment package; the code that runs is the in-process handler.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def lambda_handler(event, context):\n    return {}\n")
+    return buffer.getvalue()

@@ -1,0 +1,38 @@
+"""Powertools wiring shared by every handler: structured logs with the run's id as
+correlation id, and EMF metrics per source."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger(service="strata")
+metrics = Metrics(namespace="Strata", service="strata")
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def lambda_entry(correlation_id_path: str) -> Callable[[Handler], Handler]:
+    """Decorate a handler: log context, correlation id from the event, metrics flushed."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        @metrics.log_metrics
+        @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
+        def wrapper(event: dict[str, Any], context: Any) -> Any:
+            return handler(event, context)
+
+        return wrapper
+
+    return decorate
+
+
+def count(name: str, value: float, source: str, unit: str = MetricUnit.Count) -> None:
+    """A metric of one source (a handler invocation concerns one source)."""
+    if metrics.dimension_set.get("source") != source:
+        metrics.add_dimension(name="source", value=source)
+    metrics.add_metric(name=name, unit=unit, value=value)

@@ -1,0 +1,32 @@
+"""First step of a run: which raw objects are new. Reads only the queue of landed objects
+(``pending#<source>``), so a run costs what the new data costs, not what the lake holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strata.runtime import Context
+
+DEFAULT_CONCURRENCY = 4
+
+
+def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> list[dict[str, str]]:
+    names = sorted(sources or ctx.project.contracts)
+    for name in names:
+        ctx.project.contract(name)  # unknown names fail here, by name
+    return [
+        {"source": name, "raw_key": item["raw_key"]}
+        for name in names
+        for item in ctx.ports.state.query(f"pending#{name}")
+    ]
+
+
+def discovery_output(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
+    run_id = str(event.get("execution_name") or event.get("run_id"))
+    options = event.get("input") or {}
+    try:
+        concurrency = max(1, int(event.get("convert_concurrency", DEFAULT_CONCURRENCY)))
+    except (TypeError, ValueError):
+        concurrency = DEFAULT_CONCURRENCY
+    items = discover(ctx, run_id, options.get("sources"))
+    return {"run_id": run_id, "items": items, "convert_concurrency": concurrency}

@@ -1,0 +1,81 @@
+"""Last step of a run: one JSON report per run (every file's fate, every model and test), in
+the artifacts store, and the verdict that decides the execution's final status."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from strata.errors import StrataError
+from strata.runtime import Context
+
+COUNTERS = ("files", "bytes", "rows_in", "rows_out", "rows_quarantined", "files_quarantined", "files_failed")
+
+
+def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
+    """The run report from the state machine's payload (normal or failure path)."""
+    state = event.get("input", event)
+    run_id = str(state.get("discovery", {}).get("run_id") or event.get("run_id")
+                 or event.get("execution_name"))
+    conversions = state.get("conversions") or []
+    statements = state.get("warehouse") or []
+    tests = _test_results(ctx, statements)
+    error = state.get("error")
+    failed_tests = [t for t in tests if t["failures"] and t["severity"] == "error"]
+    failed_files = [c for c in conversions if c.get("status") == "failed"]
+    failed = bool(error or failed_tests or failed_files)
+    return {
+        "run_id": run_id,
+        "status": "failed" if failed else "succeeded",
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sources": _per_source(conversions),
+        "files": conversions,
+        "models": [s["name"] for s in statements if s.get("kind") == "model"],
+        "tests": tests,
+        "error": error,
+    }
+
+
+def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, str]:
+    report = build_report(ctx, event)
+    key = f"runs/{report['run_id']}/report.json"
+    ctx.ports.artifacts.put_bytes(key, json.dumps(report, indent=2, default=str).encode())
+    summary = {name: report[name] for name in ("run_id", "status", "finished_at", "sources")}
+    ctx.ports.state.put("run", report["run_id"], {**summary, "report_key": key})
+    return {"status": report["status"], "report_key": key}
+
+
+def _per_source(conversions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    totals: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for conversion in conversions:
+        row = totals[conversion["source"]]
+        row["files"] += 1
+        if conversion.get("status") == "failed":
+            row["files_failed"] += 1
+            continue
+        row["files_quarantined"] += conversion.get("status") == "quarantined"
+        for counter in ("bytes", "rows_in", "rows_out", "rows_quarantined"):
+            row[counter] += int(conversion.get(counter, 0))
+        if conversion.get("drift"):
+            row.setdefault("drift", []).extend(conversion["drift"])
+    return dict(sorted(totals.items()))
+
+
+def _test_results(ctx: Context, statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    results = []
+    for statement in statements:
+        if statement.get("kind") != "tests":
+            continue
+        try:
+            table = ctx.ports.warehouse.result(statement["statement_id"])
+        except StrataError as exc:
+            return [{"test": "(results)", "severity": "error", "failures": 1, "error": str(exc)}]
+        for row in table.rows:
+            record = dict(zip(table.columns, row, strict=True))
+            results.append(
+                {"test": record["test"], "severity": record["severity"],
+                 "failures": int(record["failures"])}
+            )
+    return results

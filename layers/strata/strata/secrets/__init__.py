@@ -1,0 +1,3 @@
+from strata.secrets.base import SecretStore
+
+__all__ = ["SecretStore"]

@@ -1,0 +1,107 @@
+"""Every environment variable Strata reads, in one place, with local defaults.
+
+The one setting that picks the runtime is ``STRATA_RUNTIME`` (``local`` or ``aws``); nothing
+else branches on it: :mod:`strata.runtime` builds the ports from it and hands them out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from strata.errors import ConfigError
+
+# Environment variable names: the template, the tests and the docs use these constants.
+RUNTIME = "STRATA_RUNTIME"
+ENVIRONMENT = "STRATA_ENV"
+PROJECT_DIR = "STRATA_PROJECT_DIR"
+LAKE_DIR = "STRATA_LAKE_DIR"
+PROJECT_URI = "STRATA_PROJECT_URI"
+RAW_BUCKET = "STRATA_RAW_BUCKET"
+CLEANSED_BUCKET = "STRATA_CLEANSED_BUCKET"
+QUARANTINE_BUCKET = "STRATA_QUARANTINE_BUCKET"
+ARTIFACTS_BUCKET = "STRATA_ARTIFACTS_BUCKET"
+LANDING_BUCKET = "STRATA_LANDING_BUCKET"
+STATE_TABLE = "STRATA_STATE_TABLE"
+GLUE_DATABASE = "STRATA_GLUE_DATABASE"
+EXTERNAL_SCHEMA = "STRATA_EXTERNAL_SCHEMA"
+REDSHIFT_WORKGROUP = "STRATA_REDSHIFT_WORKGROUP"
+REDSHIFT_DATABASE = "STRATA_REDSHIFT_DATABASE"
+REDSHIFT_IAM_ROLE = "STRATA_REDSHIFT_IAM_ROLE"
+SECRETS_PREFIX = "STRATA_SECRETS_PREFIX"
+WAREHOUSE_PATH = "STRATA_WAREHOUSE_PATH"
+AWS_REGION = "AWS_REGION"
+
+Runtime = Literal["local", "aws"]
+
+
+class Settings(BaseModel):
+    """Resolved settings. Build with :meth:`from_env`; tests build them directly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    runtime: Runtime = "local"
+    environment: str = Field("dev", pattern=r"^[a-z][a-z0-9-]{0,19}$")
+    project_dir: Path = Path(".")
+    lake_dir: Path = Path("lake")
+    # AWS runtime: where contracts and warehouse models are published (s3://bucket/prefix/).
+    project_uri: str | None = None
+    raw_bucket: str = "raw"
+    cleansed_bucket: str = "cleansed"
+    quarantine_bucket: str = "quarantine"
+    artifacts_bucket: str = "artifacts"
+    landing_bucket: str = "landing"
+    state_table: str = "strata-state"
+    glue_database: str = "strata_dev"
+    external_schema: str = "cleansed"
+    redshift_workgroup: str | None = None
+    redshift_database: str = "dev"
+    redshift_iam_role: str | None = None
+    secrets_prefix: str = "strata/dev/"
+    warehouse_path: Path | None = None
+    region: str = "us-east-1"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        names = {
+            "runtime": RUNTIME,
+            "environment": ENVIRONMENT,
+            "project_dir": PROJECT_DIR,
+            "lake_dir": LAKE_DIR,
+            "project_uri": PROJECT_URI,
+            "raw_bucket": RAW_BUCKET,
+            "cleansed_bucket": CLEANSED_BUCKET,
+            "quarantine_bucket": QUARANTINE_BUCKET,
+            "artifacts_bucket": ARTIFACTS_BUCKET,
+            "landing_bucket": LANDING_BUCKET,
+            "state_table": STATE_TABLE,
+            "glue_database": GLUE_DATABASE,
+            "external_schema": EXTERNAL_SCHEMA,
+            "redshift_workgroup": REDSHIFT_WORKGROUP,
+            "redshift_database": REDSHIFT_DATABASE,
+            "redshift_iam_role": REDSHIFT_IAM_ROLE,
+            "secrets_prefix": SECRETS_PREFIX,
+            "warehouse_path": WAREHOUSE_PATH,
+            "region": AWS_REGION,
+        }
+        values = {field: env[name] for field, name in names.items() if env.get(name)}
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else ""
+            raise ConfigError(first["msg"], file="environment", field=names.get(field, field)) from exc
+
+    @property
+    def local_warehouse_path(self) -> Path:
+        """The DuckDB file standing in for Redshift."""
+        return self.warehouse_path or self.lake_dir / "warehouse.duckdb"
+
+    @property
+    def state_path(self) -> Path:
+        return self.lake_dir / "state.sqlite"

@@ -1,0 +1,3 @@
+from strata.state.base import Item, StateStore
+
+__all__ = ["Item", "StateStore"]

@@ -1,0 +1,3 @@
+from strata.storage.base import ObjectInfo, ObjectStore, sha256_file
+
+__all__ = ["ObjectInfo", "ObjectStore", "sha256_file"]

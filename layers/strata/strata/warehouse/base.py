@@ -1,0 +1,60 @@
+"""Warehouse port, shaped like the Redshift Data API.
+
+Statements are submitted, described and their results fetched by id: in AWS the state machine
+itself submits and polls (no Lambda waits on a query); locally a DuckDB database file serves
+the same calls, transpiling Redshift SQL to DuckDB.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from strata.errors import WarehouseError
+
+TERMINAL = frozenset({"FINISHED", "FAILED", "ABORTED"})
+
+
+@dataclass(frozen=True)
+class StatementStatus:
+    id: str
+    status: str  # SUBMITTED | PICKED | STARTED | FINISHED | FAILED | ABORTED
+    error: str | None = None
+    has_result_set: bool = False
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class Warehouse(abc.ABC):
+    dialect = "redshift"
+
+    @abc.abstractmethod
+    def submit(self, sqls: list[str], *, client_token: str | None = None) -> str:
+        """Run statements in order, as one transaction when several; returns a statement id."""
+
+    @abc.abstractmethod
+    def describe(self, statement_id: str) -> StatementStatus: ...
+
+    @abc.abstractmethod
+    def result(self, statement_id: str) -> QueryResult:
+        """Rows of the last statement submitted under this id."""
+
+    def run(self, sql: str, *, timeout: float = 300.0, poll: float = 0.5) -> QueryResult:
+        """Submit one statement and wait for it: for the CLI and tests, never in a Lambda."""
+        statement_id = self.submit([sql])
+        deadline = time.monotonic() + timeout
+        status = self.describe(statement_id)
+        while status.status not in TERMINAL:
+            if time.monotonic() > deadline:
+                raise WarehouseError(f"statement {statement_id} still {status.status} after {timeout}s")
+            time.sleep(poll)
+            status = self.describe(statement_id)
+        if status.status != "FINISHED":
+            raise WarehouseError(f"statement {status.status}: {status.error}")
+        return self.result(statement_id) if status.has_result_set else QueryResult(columns=[])

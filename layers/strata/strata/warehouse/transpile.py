@@ -1,0 +1,32 @@
+"""Redshift SQL → DuckDB SQL for the local warehouse.
+
+sqlglot does the translation; the Redshift-only clauses it cannot parse are handled here on
+purpose, so the SQL analysts write for Redshift runs unchanged on a laptop.
+"""
+
+from __future__ import annotations
+
+import re
+
+from strata.errors import WarehouseError
+
+# Spectrum views must not bind to external tables; DuckDB has no such notion.
+_NO_SCHEMA_BINDING = re.compile(r"\bwith\s+no\s+schema\s+binding\b", re.IGNORECASE)
+# The external schema over cleansed is the local catalog's views: nothing to create.
+_EXTERNAL_SCHEMA = re.compile(r"^\s*create\s+external\s+schema\b", re.IGNORECASE)
+_VARCHAR_MAX = re.compile(r"\bvarchar\s*\(\s*max\s*\)", re.IGNORECASE)
+
+
+def redshift_to_duckdb(sql: str) -> list[str]:
+    """DuckDB statements for one Redshift statement (none for Redshift-only DDL)."""
+    import sqlglot
+    from sqlglot.errors import ParseError
+
+    if _EXTERNAL_SCHEMA.match(sql):
+        return []
+    cleaned = _VARCHAR_MAX.sub("VARCHAR", _NO_SCHEMA_BINDING.sub("", sql))
+    try:
+        statements = sqlglot.transpile(cleaned, read="redshift", write="duckdb")
+    except ParseError as exc:
+        raise WarehouseError(f"cannot translate Redshift SQL to DuckDB: {exc}") from exc
+    return [statement for statement in statements if statement.strip()]
