@@ -77,7 +77,7 @@ CfnLoader.add_multi_constructor("!", _construct_cfn)
 
 def load_template(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=CfnLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(handle, Loader=CfnLoader)
 
 
 # ----------------------------------------------------------------------------- sizes
@@ -136,7 +136,7 @@ def install_requirements(requirements: Path, cache_root: Path) -> Path:
             if "is ignored: it is neither a file nor a directory" not in line
         )  # fmt: skip
         raise RuntimeError(
-            f"pip could not install {requirements.relative_to(REPO)} for Lambda "
+            f"pip could not install {show(requirements)} for Lambda "
             f"(python{PYTHON_VERSION}, arm64):\n{details.strip()}"
         )
     stamp.write_text(" ".join(command) + "\n", encoding="utf-8")
@@ -180,15 +180,21 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _local_uri(value: Any) -> Path | None:
+def _local_uri(value: Any, base: Path) -> Path | None:
+    """A local CodeUri/ContentUri, relative to the template's folder as SAM resolves it."""
     if isinstance(value, str) and not value.startswith("s3://"):
-        return (REPO / value).resolve()
+        return (base / value).resolve()
     return None
+
+
+def show(path: Path) -> str:
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 class Checker:
     def __init__(self, template_path: Path, cache_root: Path) -> None:
         self.template = load_template(template_path)
+        self.base = template_path.parent
         self.cache_root = cache_root
         self.errors: list[str] = []
         self._packages: dict[Path, int] = {}
@@ -202,7 +208,7 @@ class Checker:
         listed = [name for name in requirement_names(requirements) if name in RUNTIME_PROVIDED]
         for name in listed:
             self.errors.append(
-                f"{requirements.relative_to(REPO)} lists {name}, which the Lambda runtime "
+                f"{show(requirements)} lists {name}, which the Lambda runtime "
                 f"provides: remove it ({owner})."
             )
         if requirements not in self._packages:
@@ -218,7 +224,7 @@ class Checker:
             pulled = [name for name in RUNTIME_PROVIDED if (target / name).is_dir()]
             for name in sorted(pulled):
                 print(
-                    f"warning: {requirements.relative_to(REPO)} pulls in {name} "
+                    f"warning: {show(requirements)} pulls in {name} "
                     f"({tree_size(target / name) / MB:.1f} MB) although the runtime provides it",
                     file=sys.stderr,
                 )
@@ -234,13 +240,13 @@ class Checker:
         ):
             return None
         props = resource.get("Properties", {})
-        source = _local_uri(props.get("ContentUri") or props.get("Content"))
+        source = _local_uri(props.get("ContentUri") or props.get("Content"), self.base)
         if source is None:
             self.errors.append(f"layer {logical_id}: ContentUri is not a local folder")
             return None
         layer = Layer(logical_id, source)
         if not source.is_dir():
-            self.errors.append(f"layer {logical_id}: folder {source.relative_to(REPO)} is missing")
+            self.errors.append(f"layer {logical_id}: folder {show(source)} is missing")
         else:
             layer.source_bytes = tree_size(source)
             layer.packages_bytes, layer.runtime_packages = self.packages_size(
@@ -258,12 +264,12 @@ class Checker:
             props = resource.get("Properties", {}) or {}
             if props.get("PackageType") == "Image":
                 continue
-            code = _local_uri(props.get("CodeUri", globals_fn.get("CodeUri")))
+            code = _local_uri(props.get("CodeUri", globals_fn.get("CodeUri")), self.base)
             function = Function(logical_id, code)
             if code is None:
                 function.notes.append("CodeUri not local")
             elif not code.is_dir():
-                function.notes.append(f"{code.relative_to(REPO)}/ missing")
+                function.notes.append(f"{show(code)}/ missing")
             else:
                 function.code_bytes = tree_size(code)
                 packages, _ = self.packages_size(code, f"function {logical_id}")
@@ -281,7 +287,9 @@ class Checker:
 
 
 def render(functions: list[Function], limit_mb: float) -> str:
-    header = f"{'function':<24} {'code MB':>9} {'layers MB':>10} {'total MB':>9} {'limit':>6}  status"
+    header = (
+        f"{'function':<24} {'code MB':>9} {'layers MB':>10} {'total MB':>9} {'limit':>6}  status"
+    )
     lines = [header, "-" * len(header)]
     for fn in functions:
         status = "OK" if fn.total / MB < limit_mb else "TOO BIG"

@@ -9,6 +9,9 @@ from pathlib import Path
 import boto3
 import pytest
 
+from strata.catalog.base import Catalog
+from strata.secrets.base import SecretStore
+from strata.state.base import StateStore
 from strata.storage.base import ObjectStore
 
 REGION = "us-east-1"
@@ -67,7 +70,7 @@ def store(request: pytest.FixtureRequest, make_store: StoreFactory) -> ObjectSto
 
 
 @pytest.fixture(params=["local", "aws"])
-def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
     if request.param == "local":
         from strata.state.sqlite import SQLiteStateStore
 
@@ -106,7 +109,7 @@ def stored_secrets() -> dict[str, str]:
 
 
 @pytest.fixture(params=["local", "aws"])
-def secrets(request: pytest.FixtureRequest, tmp_path: Path) -> object:
+def secrets(request: pytest.FixtureRequest, tmp_path: Path) -> SecretStore:
     """A store holding :data:`SECRETS` (locally one from the environment, one from the file)."""
     if request.param == "local":
         import json
@@ -128,20 +131,33 @@ def secrets(request: pytest.FixtureRequest, tmp_path: Path) -> object:
 # -- catalog ---------------------------------------------------------------------------------
 
 GLUE_DATABASE = "strata_test"
+CatalogCase = tuple[Catalog, str]  # the catalog, and the folder its tables live under
 
 
-def _glue_catalog(request: pytest.FixtureRequest) -> object:
+def _glue_catalog(request: pytest.FixtureRequest) -> CatalogCase:
     from strata.catalog.glue import GlueCatalog
 
     client = request.getfixturevalue("aws").client("glue")
     client.create_database(DatabaseInput={"Name": GLUE_DATABASE})
-    return GlueCatalog(GLUE_DATABASE, client)
+    return GlueCatalog(GLUE_DATABASE, client), "s3://strata-cleansed/"
 
 
-# Add ``"local": _local_catalog`` here once the local catalog should pass the same suite.
-CATALOGS: dict[str, Callable[[pytest.FixtureRequest], object]] = {"aws": _glue_catalog}
+# Add ``"local": _local_catalog`` (returning the catalog and a folder under tmp_path) once the
+# local catalog should pass the same suite.
+CATALOGS: dict[str, Callable[[pytest.FixtureRequest], CatalogCase]] = {"aws": _glue_catalog}
 
 
 @pytest.fixture(params=sorted(CATALOGS))
-def catalog(request: pytest.FixtureRequest) -> object:
+def catalog_case(request: pytest.FixtureRequest) -> CatalogCase:
     return CATALOGS[request.param](request)
+
+
+@pytest.fixture
+def catalog(catalog_case: CatalogCase) -> Catalog:
+    return catalog_case[0]
+
+
+@pytest.fixture
+def table_root(catalog_case: CatalogCase) -> str:
+    """Where the catalog's tables live: ``s3://bucket/`` or a local folder, ending in ``/``."""
+    return catalog_case[1]

@@ -20,22 +20,28 @@ ORDERS = TableDef(
         CatalogColumn("note", "string"),
     ),
     partition_keys=(CatalogColumn("ingest_date", "date", "Day the file landed."),),
-    location="s3://strata-cleansed/orders/",
+    location="s3://strata-cleansed/orders/",  # the Glue-only tests use it as is
     description="Orders from the web shop.",
     parameters={"strata_owner": "sales"},
 )
 
 
-def test_ensure_table_creates_the_table_as_defined(catalog):
-    catalog.ensure_table(ORDERS)
+@pytest.fixture
+def orders(table_root):
+    """The orders table, under the catalog's own kind of location."""
+    return replace(ORDERS, location=f"{table_root}orders/")
+
+
+def test_ensure_table_creates_the_table_as_defined(catalog, orders):
+    catalog.ensure_table(orders)
 
     table = catalog.get_table("orders")
 
     assert table is not None
-    assert table.columns == ORDERS.columns
-    assert table.partition_keys == ORDERS.partition_keys
-    assert table.location == ORDERS.location
-    assert table.description == ORDERS.description
+    assert table.columns == orders.columns
+    assert table.partition_keys == orders.partition_keys
+    assert table.location == orders.location
+    assert table.description == orders.description
     assert table.parameters["strata_owner"] == "sales"
     assert catalog.list_tables() == ["orders"]
 
@@ -44,23 +50,23 @@ def test_get_table_of_an_unknown_table_is_none(catalog):
     assert catalog.get_table("nope") is None
 
 
-def test_ensure_table_twice_changes_nothing(catalog):
-    catalog.ensure_table(ORDERS)
+def test_ensure_table_twice_changes_nothing(catalog, orders):
+    catalog.ensure_table(orders)
     catalog.add_partitions("orders", [{"ingest_date": "2024-01-01"}])
     first = catalog.get_table("orders")
 
-    catalog.ensure_table(ORDERS)
+    catalog.ensure_table(orders)
 
     assert catalog.get_table("orders") == first
     assert catalog.list_partitions("orders") == [{"ingest_date": "2024-01-01"}]
 
 
-def test_ensure_table_updates_columns_and_description_and_keeps_partitions(catalog):
-    catalog.ensure_table(ORDERS)
+def test_ensure_table_updates_columns_and_description_and_keeps_partitions(catalog, orders):
+    catalog.ensure_table(orders)
     catalog.add_partitions("orders", [{"ingest_date": "2024-01-01"}])
     evolved = replace(
-        ORDERS,
-        columns=(*ORDERS.columns, CatalogColumn("channel", "string", "web or app")),
+        orders,
+        columns=(*orders.columns, CatalogColumn("channel", "string", "web or app")),
         description="Orders from the web shop and the app.",
     )
 
@@ -72,17 +78,17 @@ def test_ensure_table_updates_columns_and_description_and_keeps_partitions(catal
     assert catalog.list_partitions("orders") == [{"ingest_date": "2024-01-01"}]
 
 
-def test_ensure_table_updates_a_changed_column_comment(catalog):
-    catalog.ensure_table(ORDERS)
-    renamed = replace(ORDERS, columns=(CatalogColumn("order_id", "bigint", "New words."),))
+def test_ensure_table_updates_a_changed_column_comment(catalog, orders):
+    catalog.ensure_table(orders)
+    renamed = replace(orders, columns=(CatalogColumn("order_id", "bigint", "New words."),))
 
     catalog.ensure_table(renamed)
 
     assert catalog.get_table("orders").columns == renamed.columns
 
 
-def test_add_partitions_is_idempotent_and_keeps_existing_ones(catalog):
-    catalog.ensure_table(ORDERS)
+def test_add_partitions_is_idempotent_and_keeps_existing_ones(catalog, orders):
+    catalog.ensure_table(orders)
 
     catalog.add_partitions("orders", [{"ingest_date": "2024-01-02"}, {"ingest_date": "2024-01-01"}])
     catalog.add_partitions("orders", [{"ingest_date": "2024-01-02"}, {"ingest_date": "2024-01-03"}])
@@ -95,10 +101,13 @@ def test_add_partitions_is_idempotent_and_keeps_existing_ones(catalog):
     ]
 
 
-def test_add_partitions_registers_more_than_one_batch(catalog):
-    catalog.ensure_table(ORDERS)
-    days = [{"ingest_date": f"2024-{month:02d}-{day:02d}"} for month in (1, 2, 3, 4, 5, 6, 7, 8)
-            for day in range(1, 29)]  # 224 partitions: three BatchCreatePartition calls
+def test_add_partitions_registers_more_than_one_batch(catalog, orders):
+    catalog.ensure_table(orders)
+    days = [
+        {"ingest_date": f"2024-{month:02d}-{day:02d}"}
+        for month in (1, 2, 3, 4, 5, 6, 7, 8)
+        for day in range(1, 29)
+    ]  # 224 partitions: three BatchCreatePartition calls
 
     catalog.add_partitions("orders", days[:150])
     catalog.add_partitions("orders", days)
@@ -106,15 +115,15 @@ def test_add_partitions_registers_more_than_one_batch(catalog):
     assert catalog.list_partitions("orders") == days
 
 
-def test_list_partitions_of_a_table_without_partitions_is_empty(catalog):
-    catalog.ensure_table(ORDERS)
+def test_list_partitions_of_a_table_without_partitions_is_empty(catalog, orders):
+    catalog.ensure_table(orders)
 
     assert catalog.list_partitions("orders") == []
 
 
-def test_list_tables_is_sorted(catalog):
+def test_list_tables_is_sorted(catalog, orders, table_root):
     for name in ["shipments", "customers", "orders"]:
-        catalog.ensure_table(replace(ORDERS, name=name, location=f"s3://b/{name}/"))
+        catalog.ensure_table(replace(orders, name=name, location=f"{table_root}{name}/"))
 
     assert catalog.list_tables() == ["customers", "orders", "shipments"]
 
@@ -161,7 +170,9 @@ def test_glue_location_without_trailing_slash_is_stored_as_a_folder(glue):
 
 def test_glue_ensure_table_does_not_call_update_when_nothing_changed(glue):
     updates: list[dict] = []
-    glue.meta.events.register("before-call.glue.UpdateTable", lambda params, **_: updates.append(params))
+    glue.meta.events.register(
+        "provide-client-params.glue.UpdateTable", lambda params, **_: updates.append(params)
+    )
     catalog = GlueCatalog("strata_test", glue)
 
     catalog.ensure_table(ORDERS)

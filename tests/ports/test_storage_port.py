@@ -118,9 +118,7 @@ def test_a_deleted_key_can_be_written_again(store):
 
 
 @pytest.mark.parametrize("operation", ["get_bytes", "head", "download", "local_copy"])
-def test_a_missing_object_raises_object_not_found_naming_bucket_and_key(
-    store, tmp_path, operation
-):
+def test_a_missing_object_raises_object_not_found_naming_bucket_and_key(store, tmp_path, operation):
     store.put_bytes("present", b"x")
 
     with pytest.raises(ObjectNotFoundError) as raised:
@@ -183,8 +181,10 @@ def test_put_file_and_download_round_trip_a_20_mb_file(store, tmp_path):
 
 def test_readers_never_see_a_partially_written_object(store):
     if not isinstance(store, LocalObjectStore):
-        pytest.skip("S3 PUTs are atomic by contract; moto's in-memory S3 closes an object's "
-                    "buffer under a concurrent reader, so this would test moto")
+        pytest.skip(
+            "S3 PUTs are atomic by contract; moto's in-memory S3 closes an object's "
+            "buffer under a concurrent reader, so this would test moto"
+        )
     size = 256 * 1024
     store.put_bytes("hot.bin", b"A" * size)
     stop = threading.Event()

@@ -21,7 +21,8 @@ def client(aws):
 def test_submit_one_statement_executes_it_on_the_workgroup(client):
     sent: list[dict] = []
     client.meta.events.register(
-        "before-call.redshift-data.ExecuteStatement", lambda params, **_: sent.append(params)
+        "provide-client-params.redshift-data.ExecuteStatement",
+        lambda params, **_: sent.append(params),
     )
     warehouse = RedshiftDataWarehouse("strata-dev", "dev", client)
 
@@ -40,19 +41,8 @@ def test_submit_one_statement_executes_it_on_the_workgroup(client):
     assert status == StatementStatus(id=statement_id, status="STARTED", has_result_set=False)
 
 
-def test_submit_without_a_client_token_sends_none(client):
-    sent: list[dict] = []
-    client.meta.events.register(
-        "before-call.redshift-data.ExecuteStatement", lambda params, **_: sent.append(params)
-    )
-
-    RedshiftDataWarehouse("wg", "dev", client).submit(["select 1"])
-
-    assert "ClientToken" not in sent[0]
-
-
 def test_result_reads_moto_canned_rows_with_typed_values(client):
-    warehouse = RedshiftDataWarehouse("wg", "dev", client)
+    warehouse = RedshiftDataWarehouse("strata-wg", "dev", client)
     statement_id = warehouse.submit(["select * from addresses"])
 
     result = warehouse.result(statement_id)
@@ -64,7 +54,7 @@ def test_result_reads_moto_canned_rows_with_typed_values(client):
 
 def test_describe_of_an_unknown_statement_raises_warehouse_error(client):
     with pytest.raises(WarehouseError, match=STATEMENT_ID):
-        RedshiftDataWarehouse("wg", "dev", client).describe(STATEMENT_ID)
+        RedshiftDataWarehouse("strata-wg", "dev", client).describe(STATEMENT_ID)
 
 
 def test_submit_several_statements_sends_one_batch(client):
@@ -74,13 +64,13 @@ def test_submit_several_statements_sends_one_batch(client):
             {"Id": STATEMENT_ID},
             {
                 "Sqls": ["begin_work()", "insert 1", "insert 2"],
-                "WorkgroupName": "wg",
+                "WorkgroupName": "strata-wg",
                 "Database": "dev",
                 "WithEvent": False,
                 "ClientToken": "tok",
             },
         )
-        statement_id = RedshiftDataWarehouse("wg", "dev", client).submit(
+        statement_id = RedshiftDataWarehouse("strata-wg", "dev", client).submit(
             ["begin_work()", "insert 1", "insert 2"], client_token="tok"
         )
         stub.assert_no_pending_responses()
@@ -90,7 +80,7 @@ def test_submit_several_statements_sends_one_batch(client):
 
 def test_submit_of_nothing_is_refused(client):
     with pytest.raises(WarehouseError):
-        RedshiftDataWarehouse("wg", "dev", client).submit([])
+        RedshiftDataWarehouse("strata-wg", "dev", client).submit([])
 
 
 def test_a_refused_submission_raises_warehouse_error(client):
@@ -99,7 +89,7 @@ def test_a_refused_submission_raises_warehouse_error(client):
             "execute_statement", "ActiveStatementsExceededException", "too many statements"
         )
         with pytest.raises(WarehouseError, match="too many statements"):
-            RedshiftDataWarehouse("wg", "dev", client).submit(["select 1"])
+            RedshiftDataWarehouse("strata-wg", "dev", client).submit(["select 1"])
 
 
 @pytest.mark.parametrize(
@@ -110,7 +100,7 @@ def test_a_refused_submission_raises_warehouse_error(client):
             StatementStatus(STATEMENT_ID, "FINISHED", None, True),
         ),
         (
-            {"Status": "FAILED", "Error": "ERROR: relation \"x\" does not exist"},
+            {"Status": "FAILED", "Error": 'ERROR: relation "x" does not exist'},
             StatementStatus(STATEMENT_ID, "FAILED", 'ERROR: relation "x" does not exist', False),
         ),
         ({"Status": "ABORTED"}, StatementStatus(STATEMENT_ID, "ABORTED", None, False)),
@@ -121,7 +111,7 @@ def test_describe_maps_status_error_and_result_flag(client, described, expected)
     with Stubber(client) as stub:
         stub.add_response("describe_statement", {"Id": STATEMENT_ID, **described})
 
-        assert RedshiftDataWarehouse("wg", "dev", client).describe(STATEMENT_ID) == expected
+        assert RedshiftDataWarehouse("strata-wg", "dev", client).describe(STATEMENT_ID) == expected
 
 
 def test_result_pages_through_records_and_converts_each_field_type(client):
@@ -164,7 +154,7 @@ def test_result_pages_through_records_and_converts_each_field_type(client):
             {"Id": STATEMENT_ID, "NextToken": "page-2"},
         )
 
-        result = RedshiftDataWarehouse("wg", "dev", client).result(STATEMENT_ID)
+        result = RedshiftDataWarehouse("strata-wg", "dev", client).result(STATEMENT_ID)
         stub.assert_no_pending_responses()
 
     assert result == QueryResult(
@@ -193,7 +183,7 @@ def test_result_of_a_batch_reads_its_last_sub_statement(client):
             {"Id": f"{STATEMENT_ID}:2"},
         )
 
-        result = RedshiftDataWarehouse("wg", "dev", client).result(STATEMENT_ID)
+        result = RedshiftDataWarehouse("strata-wg", "dev", client).result(STATEMENT_ID)
 
     assert result == QueryResult(columns=["n"], rows=[(7,)])
 
@@ -207,7 +197,7 @@ def test_result_of_an_empty_result_set_has_columns_and_no_rows(client):
             {"Id": ANY},
         )
 
-        result = RedshiftDataWarehouse("wg", "dev", client).result(STATEMENT_ID)
+        result = RedshiftDataWarehouse("strata-wg", "dev", client).result(STATEMENT_ID)
 
     assert result == QueryResult(columns=["n"], rows=[])
 
@@ -226,7 +216,7 @@ def test_run_waits_for_the_statement_and_returns_its_rows(client):
             {"ColumnMetadata": [{"name": "one"}], "Records": [[{"longValue": 1}]]},
         )
 
-        result = RedshiftDataWarehouse("wg", "dev", client).run("select 1 as one", poll=0)
+        result = RedshiftDataWarehouse("strata-wg", "dev", client).run("select 1 as one", poll=0)
         stub.assert_no_pending_responses()
 
     assert result == QueryResult(columns=["one"], rows=[(1,)])
@@ -241,7 +231,7 @@ def test_run_raises_when_the_statement_ends_badly(client, status):
         )
 
         with pytest.raises(WarehouseError, match=status):
-            RedshiftDataWarehouse("wg", "dev", client).run("select 1", poll=0)
+            RedshiftDataWarehouse("strata-wg", "dev", client).run("select 1", poll=0)
 
 
 def test_field_value_rejects_an_unknown_field_shape():

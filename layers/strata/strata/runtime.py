@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from strata.catalog.base import Catalog
 from strata.errors import ConfigError
@@ -130,9 +129,15 @@ def use(context: Context | None) -> None:
         _current = context
 
 
+def close_current() -> None:
+    """Release the current context's connections (the local DuckDB file) and forget it."""
+    global _current
+    with _lock:
+        context, _current = _current, None
+    close = getattr(context.ports.warehouse, "close", None) if context else None
+    if close is not None:
+        close()
+
+
 def cleansed_location(ports: Ports, source: str) -> str:
     return ports.cleansed.uri(f"{source}/")
-
-
-def lake_path(settings: Settings, *parts: str) -> Path:
-    return settings.lake_dir.joinpath(*parts)

@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         console.error(str(exc))
         return EXIT_FAILED
+    finally:
+        from strata.runtime import close_current
+
+        close_current()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from strata.runtime import Context
+from strata.catalog.tables import table_for
+from strata.runtime import Context, cleansed_location
 
 DEFAULT_CONCURRENCY = 4
 
@@ -13,7 +14,10 @@ DEFAULT_CONCURRENCY = 4
 def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> list[dict[str, str]]:
     names = sorted(sources or ctx.project.contracts)
     for name in names:
-        ctx.project.contract(name)  # unknown names fail here, by name
+        contract = ctx.project.contract(name)  # unknown names fail here, by name
+        # Every source has its table from the start, so models over a source without data yet
+        # build (empty) instead of failing.
+        ctx.ports.catalog.ensure_table(table_for(contract, cleansed_location(ctx.ports, name)))
     return [
         {"source": name, "raw_key": item["raw_key"]}
         for name in names

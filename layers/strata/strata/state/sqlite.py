@@ -38,17 +38,17 @@ class SQLiteStateStore(StateStore):
         self.path = Path(path)
         self.timeout = timeout
         self._local = threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connection()
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
+            # Created on first use, so that a run refused for an invalid project writes nothing.
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: every call is one statement, atomic on its own.
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode
+            connection.execute(SCHEMA)
             self._local.connection = connection
         return connection
 

@@ -1,0 +1,53 @@
+# Strata: the two commands a newcomer needs are `make demo` and `make test`.
+# Everything they need is installed from the package registries by the targets below.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STRATA := $(VENV)/bin/strata
+export AWS_DEFAULT_REGION ?= eu-west-1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint unit validate docs bench clean clean-lake
+
+help:
+	@echo "make demo   set up, then run the whole pipeline on the sample sources"
+	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
+	@echo "make bench  conversion and pipeline benchmarks"
+	@echo "make clean-lake  forget the local lake (./lake)"
+
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(STRATA) upload orders samples/orders/*.csv
+	$(STRATA) run
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+validate: setup
+	$(STRATA) validate
+	$(STRATA) docs --check
+
+unit: setup
+	$(PY) -m pytest
+
+test: lint validate unit infra-check
+
+docs: setup
+	$(STRATA) docs
+
+clean-lake:
+	rm -rf lake
+
+clean: clean-lake
+	rm -rf $(VENV) .tools node_modules .pytest_cache .ruff_cache
+
+include mk/infra.mk

@@ -1,0 +1,115 @@
+"""The whole pipeline, locally: the repository's ASL executed by moto's interpreter, handlers
+in-process, DuckDB serving the Data API. These are the issue's "done when" checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import strata.convert
+from strata.cli.main import main
+from strata.errors import ConversionError
+from strata.local.stepfunctions import LOCAL_SUBSTITUTIONS, local_step_functions
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = sorted((REPO / "samples" / "orders").glob("*.csv"))
+
+pytestmark = pytest.mark.slow
+
+
+def cli(project: Path, *args: str) -> int:
+    return main(["--project-dir", str(project), *args])
+
+
+def demo(project: Path) -> int:
+    assert cli(project, "upload", "orders", *map(str, SAMPLES)) == 0
+    return cli(project, "run")
+
+
+def rows(project: Path, sql: str, capsys) -> list[str]:
+    capsys.readouterr()
+    assert cli(project, "query", sql) == 0
+    return [line.strip() for line in capsys.readouterr().out.splitlines()[2:]]
+
+
+def test_local_run_executes_exactly_the_repository_definition(ctx, project_dir):
+    with local_step_functions(ctx, project_dir) as machine:
+        created = machine._sfn.describe_state_machine(stateMachineArn=machine.state_machine_arn)
+    definition = json.loads(created["definition"])
+    on_disk = json.loads((project_dir / "statemachines" / "pipeline.asl.json").read_text())
+    assert definition["States"].keys() == on_disk["States"].keys()
+    text = (project_dir / "statemachines" / "pipeline.asl.json").read_text()
+    for name, value in LOCAL_SUBSTITUTIONS.items():
+        text = text.replace("${" + name + "}", value)
+    assert json.dumps(definition, sort_keys=True) == json.dumps(
+        json.loads(text.replace("${DiscoverFunctionArn}", definition["States"]["Discover"]["Parameters"]["FunctionName"])
+                   .replace("${ConvertFunctionArn}", definition["States"]["ConvertEach"]["ItemProcessor"]["States"]["Convert"]["Parameters"]["FunctionName"])
+                   .replace("${PlanModelsFunctionArn}", definition["States"]["PlanModels"]["Parameters"]["FunctionName"])
+                   .replace("${ReportFunctionArn}", definition["States"]["Report"]["Parameters"]["FunctionName"])),
+        sort_keys=True,
+    )
+
+
+def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, capsys):
+    assert demo(project_dir) == 0
+    out = capsys.readouterr().out
+    assert "orders      3      190       185            5               0" in out
+    assert "tests passed: 6/6" in out and "analytics.daily_revenue" in out
+    first = rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys)
+    assert len(first) == 16
+
+    assert demo(project_dir) == 0
+    assert "0 new file(s) landed in raw, 3 already landed" in capsys.readouterr().out
+    assert rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys) == first
+    duplicates = rows(project_dir, "select count(*) - count(distinct order_id) from stage.stg_orders", capsys)
+    assert duplicates == ["0"]
+    counts = rows(project_dir, "select count(*), count(distinct _source_file) from cleansed.orders", capsys)
+    assert counts[0].split() == ["185", "3"]
+
+
+def test_a_malformed_contract_stops_run_and_validate_before_anything_is_written(project_dir, capsys):
+    contract = project_dir / "sources" / "orders.yaml"
+    contract.write_text(contract.read_text().replace("type: decimal(12,2)", "type: money"))
+    assert cli(project_dir, "validate") == 1
+    assert cli(project_dir, "run") == 1
+    err = capsys.readouterr().err
+    assert "sources/orders.yaml:" in err and "schema.5.type" in err and "decimal(p,s)" in err
+    assert not (project_dir / "lake").exists()
+
+
+def test_a_failing_conversion_fails_the_run_visibly_while_other_files_reach_analytics(
+    project_dir, capsys, monkeypatch
+):
+    real = strata.convert.convert_object
+
+    def flaky(ctx, run_id, source, raw_key):
+        if raw_key.endswith("orders_2026-11-02.csv"):
+            raise ConversionError("injected failure", source=source, key=raw_key)
+        return real(ctx, run_id, source, raw_key)
+
+    monkeypatch.setattr(strata.convert, "convert_object", flaky)
+    assert demo(project_dir) == 1
+    captured = capsys.readouterr()
+    assert "ConversionError" in captured.out and "RunFailed" in captured.err
+    report_path = next((project_dir / "lake" / "artifacts" / "runs").glob("*/report.json"))
+    report = json.loads(report_path.read_text())
+    assert report["status"] == "failed"
+    assert report["sources"]["orders"]["files_failed"] == 1
+    assert report["sources"]["orders"]["rows_out"] == 125
+    sources = rows(project_dir, "select distinct _source_file from cleansed.orders order by 1", capsys)
+    assert len(sources) == 2 and not any("11-02" in s for s in sources)
+    assert len(rows(project_dir, "select * from analytics.daily_revenue", capsys)) > 0
+
+
+def test_upload_rejects_a_source_that_does_not_exist(project_dir, capsys):
+    assert cli(project_dir, "upload", "ghosts", str(SAMPLES[0])) == 1
+    assert "no contract for source 'ghosts'" in capsys.readouterr().err
+
+
+def test_runs_without_new_files_still_succeed(project_dir, capsys):
+    shutil.rmtree(project_dir / "lake", ignore_errors=True)
+    assert cli(project_dir, "run") == 0
+    assert "0 new raw object(s) to convert" in capsys.readouterr().out
