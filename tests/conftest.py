@@ -13,7 +13,7 @@ from strata.runtime import Context, build_context, use
 from strata.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("sources", "warehouse", "statemachines", "functions")
+PROJECT_PARTS = ("sources", "warehouse", "statemachines", "functions", "template.yaml")
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,12 @@ def project_dir(tmp_path: Path) -> Path:
     """A copy of the repository's project files, free to edit."""
     target = tmp_path / "project"
     for part in PROJECT_PARTS:
-        shutil.copytree(REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        if (REPO / part).is_file():
+            shutil.copy(REPO / part, target / part)
+        else:
+            shutil.copytree(
+                REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
     return target
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from strata.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parent.parent
 LIMIT_MB = 250.0
@@ -49,35 +49,6 @@ RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
 # What `sam build` leaves out when it copies a source folder.
 EXCLUDED_DIRS = {"__pycache__", ".git", ".venv", "venv", ".aws-sam", ".pytest_cache", ".mypy_cache"}
 EXCLUDED_SUFFIXES = (".pyc",)
-
-
-# ----------------------------------------------------------------------------- template
-class CfnLoader(yaml.SafeLoader):
-    """A SafeLoader that reads CloudFormation short-form tags (!Ref, !Sub, ...) as long form."""
-
-
-def _construct_cfn(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "Condition":
-        return {"Condition": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        return {"Fn::GetAtt": value.split(".", 1)}
-    return {f"Fn::{tag_suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_cfn)
-
-
-def load_template(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=CfnLoader)
 
 
 # ----------------------------------------------------------------------------- sizes

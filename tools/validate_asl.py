@@ -24,59 +24,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
+from strata.deploy.template import (
+    PLACEHOLDER,
+    load_template,
+    substitutions_by_definition,
+)
 
 REPO = Path(__file__).resolve().parent.parent
-PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
-STATE_MACHINE_TYPES = ("AWS::Serverless::StateMachine",)
 SAMPLE_ACCOUNT = "123456789012"
 SAMPLE_REGION = "eu-west-1"
-
-
-# ----------------------------------------------------------------------------- template
-class CfnLoader(yaml.SafeLoader):
-    """A SafeLoader that reads CloudFormation short-form tags (!Ref, !Sub, ...) as long form."""
-
-
-def _construct_cfn(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "Condition":
-        return {"Condition": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        return {"Fn::GetAtt": value.split(".", 1)}
-    return {f"Fn::{tag_suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_cfn)
-
-
-def load_template(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=CfnLoader)
-
-
-def substitutions_by_definition(
-    template: dict[str, Any], template_dir: Path
-) -> dict[Path, list[tuple[str, dict[str, Any]]]]:
-    """Definition file -> [(state machine logical id, DefinitionSubstitutions)]."""
-    found: dict[Path, list[tuple[str, dict[str, Any]]]] = {}
-    for logical_id, resource in (template.get("Resources") or {}).items():
-        if resource.get("Type") not in STATE_MACHINE_TYPES:
-            continue
-        props = resource.get("Properties") or {}
-        uri = props.get("DefinitionUri")
-        if not isinstance(uri, str) or uri.startswith("s3://"):
-            continue
-        path = (template_dir / uri).resolve()
-        found.setdefault(path, []).append((logical_id, props.get("DefinitionSubstitutions") or {}))
-    return found
 
 
 def sample_value(key: str, value: Any, template: dict[str, Any]) -> str:

@@ -12,6 +12,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = convert_object(current(), event["run_id"], event["source"], event["raw_key"])
     for name in ("rows_in", "rows_out", "rows_quarantined"):
         count(name.title().replace("_", ""), getattr(result, name), result.source)
-    logger.info("converted", extra={"source": result.source, "raw_key": result.raw_key,
-                                    "status": result.status, "rows_in": result.rows_in})
+    logger.info(
+        "converted",
+        extra={
+            "source": result.source,
+            "raw_key": result.raw_key,
+            "status": result.status,
+            "rows_in": result.rows_in,
+        },
+    )
     return result.to_dict()

@@ -32,7 +32,9 @@ quality:
   - {rule: range, column: price, min: 0, max: 1000}
 reject_threshold: 0.5
 """
-LINEAGE = Lineage("things/ingest_date=2026-11-24/run_id=x/f.csv", "2026-11-24 08:00:00", "run-1", "2026-11-24")
+LINEAGE = Lineage(
+    "things/ingest_date=2026-11-24/run_id=x/f.csv", "2026-11-24 08:00:00", "run-1", "2026-11-24"
+)
 
 
 def convert(tmp_path: Path, text: str, contract_text: str = CONTRACT) -> FileConversion:
@@ -68,7 +70,10 @@ def test_good_rows_are_typed_converted_to_utc_and_partitioned_by_utc_date(tmp_pa
     assert str(rows[0][5]) == "2026-10-31"
     assert str(rows[0][2]) == "9.99" and rows[1][2] is None and rows[1][4] is False
     assert result.partitions == {"2026-10-31": 1, "2026-11-01": 1}
-    assert {path.parent.name for path in result.files} == {"event_date=2026-10-31", "event_date=2026-11-01"}
+    assert {path.parent.name for path in result.files} == {
+        "event_date=2026-10-31",
+        "event_date=2026-11-01",
+    }
 
 
 def test_bad_rows_go_to_quarantine_with_column_reason_and_raw_text(tmp_path):
@@ -117,7 +122,10 @@ def test_too_many_rejects_quarantine_the_whole_file(tmp_path):
         tmp_path,
         "ID,Seen At,price,kind,active\n1,bad,1,a,t\n2,bad,1,a,t\n3,2026-11-01 10:00:00,1,a,t\n",
     )
-    assert result.file_rejected_reason is not None and "2 of 3 rows rejected" in result.file_rejected_reason
+    assert (
+        result.file_rejected_reason is not None
+        and "2 of 3 rows rejected" in result.file_rejected_reason
+    )
     assert (result.rows_in, result.rows_out, result.rows_quarantined) == (3, 0, 3)
     assert result.files == []
 
@@ -152,7 +160,9 @@ def test_evolve_policy_tolerates_missing_columns_as_nulls(tmp_path):
 
 
 def test_converting_twice_gives_identical_parquet(tmp_path):
-    text = "ID,Seen At,price,kind,active\n1,2026-11-01 10:00:00,1,a,t\n2,2026-11-02 10:00:00,2,b,f\n"
+    text = (
+        "ID,Seen At,price,kind,active\n1,2026-11-01 10:00:00,1,a,t\n2,2026-11-02 10:00:00,2,b,f\n"
+    )
     first = convert(tmp_path / "one", text) if (tmp_path / "one").mkdir() is None else None
     second = convert(tmp_path / "two", text) if (tmp_path / "two").mkdir() is None else None
     assert first is not None and second is not None

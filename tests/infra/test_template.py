@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from strata.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
@@ -38,33 +39,9 @@ STAR_RESOURCE_ACTIONS = {
 }
 
 
-class CfnLoader(yaml.SafeLoader):
-    """SafeLoader that reads CloudFormation short-form tags as their long form."""
-
-
-def _construct_cfn(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "Condition":
-        return {"Condition": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        return {"Fn::GetAtt": value.split(".", 1)}
-    return {f"Fn::{tag_suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_cfn)
-
-
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    with TEMPLATE.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=CfnLoader)
+    return load_template(TEMPLATE)
 
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote_plus
 
+import pytest
+
 from strata.ingest.events import s3_object_created
 from strata.ingest.raw import RawKey
 from strata.ingest.s3_drop import land_from_event, land_object
@@ -65,9 +67,7 @@ def test_a_failed_copy_releases_the_claim_so_a_retry_lands_it(ctx, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(ctx.ports.raw, "copy_from", broken)
-    try:
+    with pytest.raises(OSError, match="disk full"):
         land_object(ctx, "orders/a.csv")
-    except OSError:
-        pass
     monkeypatch.setattr(ctx.ports.raw, "copy_from", original)
     assert land_object(ctx, "orders/a.csv").status == "landed"

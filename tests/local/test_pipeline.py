@@ -45,10 +45,25 @@ def test_local_run_executes_exactly_the_repository_definition(ctx, project_dir):
     for name, value in LOCAL_SUBSTITUTIONS.items():
         text = text.replace("${" + name + "}", value)
     assert json.dumps(definition, sort_keys=True) == json.dumps(
-        json.loads(text.replace("${DiscoverFunctionArn}", definition["States"]["Discover"]["Parameters"]["FunctionName"])
-                   .replace("${ConvertFunctionArn}", definition["States"]["ConvertEach"]["ItemProcessor"]["States"]["Convert"]["Parameters"]["FunctionName"])
-                   .replace("${PlanModelsFunctionArn}", definition["States"]["PlanModels"]["Parameters"]["FunctionName"])
-                   .replace("${ReportFunctionArn}", definition["States"]["Report"]["Parameters"]["FunctionName"])),
+        json.loads(
+            text.replace(
+                "${DiscoverFunctionArn}",
+                definition["States"]["Discover"]["Parameters"]["FunctionName"],
+            )
+            .replace(
+                "${ConvertFunctionArn}",
+                definition["States"]["ConvertEach"]["ItemProcessor"]["States"]["Convert"][
+                    "Parameters"
+                ]["FunctionName"],
+            )
+            .replace(
+                "${PlanModelsFunctionArn}",
+                definition["States"]["PlanModels"]["Parameters"]["FunctionName"],
+            )
+            .replace(
+                "${ReportFunctionArn}", definition["States"]["Report"]["Parameters"]["FunctionName"]
+            )
+        ),
         sort_keys=True,
     )
 
@@ -64,13 +79,19 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
     assert demo(project_dir) == 0
     assert "0 new file(s) landed in raw, 3 already landed" in capsys.readouterr().out
     assert rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys) == first
-    duplicates = rows(project_dir, "select count(*) - count(distinct order_id) from stage.stg_orders", capsys)
+    duplicates = rows(
+        project_dir, "select count(*) - count(distinct order_id) from stage.stg_orders", capsys
+    )
     assert duplicates == ["0"]
-    counts = rows(project_dir, "select count(*), count(distinct _source_file) from cleansed.orders", capsys)
+    counts = rows(
+        project_dir, "select count(*), count(distinct _source_file) from cleansed.orders", capsys
+    )
     assert counts[0].split() == ["185", "3"]
 
 
-def test_a_malformed_contract_stops_run_and_validate_before_anything_is_written(project_dir, capsys):
+def test_a_malformed_contract_stops_run_and_validate_before_anything_is_written(
+    project_dir, capsys
+):
     contract = project_dir / "sources" / "orders.yaml"
     contract.write_text(contract.read_text().replace("type: decimal(12,2)", "type: money"))
     assert cli(project_dir, "validate") == 1
@@ -99,7 +120,9 @@ def test_a_failing_conversion_fails_the_run_visibly_while_other_files_reach_anal
     assert report["status"] == "failed"
     assert report["sources"]["orders"]["files_failed"] == 1
     assert report["sources"]["orders"]["rows_out"] == 125
-    sources = rows(project_dir, "select distinct _source_file from cleansed.orders order by 1", capsys)
+    sources = rows(
+        project_dir, "select distinct _source_file from cleansed.orders order by 1", capsys
+    )
     assert len(sources) == 2 and not any("11-02" in s for s in sources)
     assert len(rows(project_dir, "select * from analytics.daily_revenue", capsys)) > 0
 
@@ -113,3 +136,14 @@ def test_runs_without_new_files_still_succeed(project_dir, capsys):
     shutil.rmtree(project_dir / "lake", ignore_errors=True)
     assert cli(project_dir, "run") == 0
     assert "0 new raw object(s) to convert" in capsys.readouterr().out
+
+
+def test_validate_checks_contracts_models_and_the_definition_against_the_template(
+    project_dir, capsys
+):
+    assert cli(project_dir, "validate") == 0
+    assert "statemachines/pipeline.asl.json matches" in capsys.readouterr().out
+    definition = project_dir / "statemachines" / "pipeline.asl.json"
+    definition.write_text(definition.read_text().replace("${ReportFunctionArn}", "${Reporter}", 1))
+    assert cli(project_dir, "validate") == 1
+    assert "${Reporter} has no DefinitionSubstitutions entry" in capsys.readouterr().err

@@ -21,10 +21,14 @@ def test_the_sample_project_plans_setup_models_in_order_then_tests(ctx):
     assert names == ["external schema", "schemas", "stg_orders", "daily_revenue", "tests"]
     external = batches[0]
     assert external.to_dict()["single"] is True
-    assert external.sqls[0].startswith("CREATE EXTERNAL SCHEMA IF NOT EXISTS cleansed FROM DATA CATALOG")
+    assert external.sqls[0].startswith(
+        "CREATE EXTERNAL SCHEMA IF NOT EXISTS cleansed FROM DATA CATALOG"
+    )
     view = batches[2].sqls[0]
     assert view.startswith("CREATE OR REPLACE VIEW stage.stg_orders AS")
-    assert "FROM cleansed.orders" in view.replace("from", "FROM") and view.endswith("WITH NO SCHEMA BINDING")
+    assert "FROM cleansed.orders" in view.replace("from", "FROM") and view.endswith(
+        "WITH NO SCHEMA BINDING"
+    )
     table = batches[3].sqls
     assert table[1].startswith("CREATE TABLE analytics.daily_revenue__strata_new AS")
     assert "stage.stg_orders" in table[1]
@@ -42,7 +46,10 @@ def test_client_tokens_are_stable_per_run_and_batch(ctx):
 def test_a_cycle_is_reported_by_model_name(ctx):
     project = project_with(
         ctx,
-        **{"models/stage/a.sql": "select * from {{ ref('b') }}", "models/stage/b.sql": "select * from {{ ref('a') }}"},
+        **{
+            "models/stage/a.sql": "select * from {{ ref('b') }}",
+            "models/stage/b.sql": "select * from {{ ref('a') }}",
+        },
     )
     with pytest.raises(ModelError, match=r"cycle: .*a.*b"):
         plan_run(project, ctx.settings, "r")
@@ -50,22 +57,40 @@ def test_a_cycle_is_reported_by_model_name(ctx):
 
 def test_unknown_ref_and_unsupported_features_name_the_model(ctx):
     with pytest.raises(ModelError, match="broken: ref\\('nope'\\) names no model"):
-        plan_run(project_with(ctx, **{"models/stage/broken.sql": "select * from {{ ref('nope') }}"}), ctx.settings, "r")
-    with pytest.raises(ModelError, match="odd: materialized='ephemeral' is not supported"):
         plan_run(
-            project_with(ctx, **{"models/stage/odd.sql": "{{ config(materialized='ephemeral') }} select 1"}),
+            project_with(ctx, **{"models/stage/broken.sql": "select * from {{ ref('nope') }}"}),
             ctx.settings,
             "r",
         )
-    with pytest.raises(ModelError, match="macro:.*outside the supported dbt subset"):
-        plan_run(project_with(ctx, **{"models/stage/macro.sql": "select {{ dbt_utils.star('x') }}"}), ctx.settings, "r")
+    with pytest.raises(ModelError, match="odd: materialized='ephemeral' is not supported"):
+        plan_run(
+            project_with(
+                ctx, **{"models/stage/odd.sql": "{{ config(materialized='ephemeral') }} select 1"}
+            ),
+            ctx.settings,
+            "r",
+        )
+    with pytest.raises(ModelError, match=r"macro:.*outside the supported dbt subset"):
+        plan_run(
+            project_with(ctx, **{"models/stage/macro.sql": "select {{ dbt_utils.star('x') }}"}),
+            ctx.settings,
+            "r",
+        )
 
 
 def test_a_jinja_syntax_error_names_model_and_line(ctx):
     with pytest.raises(ModelError, match=r"bad:2: "):
-        plan_run(project_with(ctx, **{"models/stage/bad.sql": "select 1\n{% if %}"}), ctx.settings, "r")
+        plan_run(
+            project_with(ctx, **{"models/stage/bad.sql": "select 1\n{% if %}"}), ctx.settings, "r"
+        )
 
 
 def test_source_must_name_a_contract(ctx):
     with pytest.raises(ModelError, match="names no source contract"):
-        plan_run(project_with(ctx, **{"models/stage/s.sql": "select * from {{ source('lake', 'ghosts') }}"}), ctx.settings, "r")
+        plan_run(
+            project_with(
+                ctx, **{"models/stage/s.sql": "select * from {{ source('lake', 'ghosts') }}"}
+            ),
+            ctx.settings,
+            "r",
+        )

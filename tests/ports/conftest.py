@@ -142,9 +142,20 @@ def _glue_catalog(request: pytest.FixtureRequest) -> CatalogCase:
     return GlueCatalog(GLUE_DATABASE, client), "s3://strata-cleansed/"
 
 
-# Add ``"local": _local_catalog`` (returning the catalog and a folder under tmp_path) once the
-# local catalog should pass the same suite.
-CATALOGS: dict[str, Callable[[pytest.FixtureRequest], CatalogCase]] = {"aws": _glue_catalog}
+def _local_catalog(request: pytest.FixtureRequest) -> CatalogCase:
+    from strata.catalog.local import LocalCatalog
+    from strata.warehouse.duckdb import DuckDBWarehouse
+
+    tmp_path: Path = request.getfixturevalue("tmp_path")
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    request.addfinalizer(warehouse.close)
+    return LocalCatalog(tmp_path / "catalog", warehouse), f"{tmp_path / 'cleansed'}/"
+
+
+CATALOGS: dict[str, Callable[[pytest.FixtureRequest], CatalogCase]] = {
+    "aws": _glue_catalog,
+    "local": _local_catalog,
+}
 
 
 @pytest.fixture(params=sorted(CATALOGS))

@@ -17,7 +17,13 @@ def warehouse(tmp_path):
 
 
 def test_submit_describe_and_fetch_results(warehouse):
-    statement = warehouse.submit(["CREATE SCHEMA s", "CREATE TABLE s.t AS SELECT 1 AS a", "SELECT a, NVL(NULL, 2) AS b FROM s.t"])
+    statement = warehouse.submit(
+        [
+            "CREATE SCHEMA s",
+            "CREATE TABLE s.t AS SELECT 1 AS a",
+            "SELECT a, NVL(NULL, 2) AS b FROM s.t",
+        ]
+    )
     status = warehouse.describe(statement)
     assert status.status == "FINISHED" and status.has_result_set
     assert warehouse.result(statement).rows == [(1, 2)]
@@ -28,7 +34,9 @@ def test_a_failing_batch_is_rolled_back_and_reports_the_error(warehouse):
     statement = warehouse.submit(["CREATE TABLE t AS SELECT 1 AS a", "SELECT * FROM missing_table"])
     status = warehouse.describe(statement)
     assert status.status == "FAILED" and "missing_table" in status.error
-    assert warehouse.run("SELECT count(*) FROM information_schema.tables WHERE table_name = 't'").rows == [(0,)]
+    assert warehouse.run(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'"
+    ).rows == [(0,)]
     with pytest.raises(WarehouseError, match="FAILED"):
         warehouse.result(statement)
 
@@ -42,7 +50,12 @@ def test_client_token_makes_resubmission_idempotent(warehouse):
 
 
 def test_redshift_only_clauses_are_handled_on_purpose():
-    assert redshift_to_duckdb("CREATE EXTERNAL SCHEMA x FROM DATA CATALOG DATABASE 'd' IAM_ROLE default") == []
+    assert (
+        redshift_to_duckdb(
+            "CREATE EXTERNAL SCHEMA x FROM DATA CATALOG DATABASE 'd' IAM_ROLE default"
+        )
+        == []
+    )
     view = redshift_to_duckdb("CREATE OR REPLACE VIEW v AS SELECT 1 AS a WITH NO SCHEMA BINDING")
     assert len(view) == 1 and "SCHEMA BINDING" not in view[0].upper()
     assert redshift_to_duckdb("CREATE TABLE t (a VARCHAR(MAX))") == ["CREATE TABLE t (a TEXT)"]

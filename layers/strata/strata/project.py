@@ -36,7 +36,7 @@ def load_project(store: ObjectStore, prefix: str = "") -> Project:
     """Read and validate every contract, then the warehouse files. Fails before anything runs."""
     contracts: dict[str, SourceContract] = {}
     for info in store.list(prefix + SOURCES):
-        relative = info.key[len(prefix):]
+        relative = info.key[len(prefix) :]
         if PurePosixPath(relative).suffix not in (".yaml", ".yml") or relative.count("/") != 1:
             continue
         text = store.get_bytes(info.key).decode("utf-8")
@@ -44,7 +44,7 @@ def load_project(store: ObjectStore, prefix: str = "") -> Project:
         contracts[contract.name] = contract
     files = {}
     for info in store.list(prefix + WAREHOUSE):
-        relative = info.key[len(prefix + WAREHOUSE):]
+        relative = info.key[len(prefix + WAREHOUSE) :]
         if PurePosixPath(relative).suffix in (".sql", ".yml", ".yaml"):
             files[relative] = store.get_bytes(info.key).decode("utf-8")
     return Project(contracts=contracts, warehouse_files=files)

@@ -95,7 +95,9 @@ class Settings(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else ""
-            raise ConfigError(first["msg"], file="environment", field=names.get(field, field)) from exc
+            raise ConfigError(
+                first["msg"], file="environment", field=names.get(field, field)
+            ) from exc
 
     @property
     def local_warehouse_path(self) -> Path:

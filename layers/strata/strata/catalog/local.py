@@ -17,6 +17,7 @@ from typing import Any
 
 from strata.catalog.base import Catalog, CatalogColumn, TableDef
 from strata.catalog.types import duckdb_type
+from strata.errors import CatalogError
 from strata.warehouse.duckdb import DuckDBWarehouse
 
 
@@ -43,7 +44,7 @@ class LocalCatalog(Catalog):
         with self._lock:
             stored = self._read(name)
             if stored is None:
-                raise KeyError(f"no table {name!r} in the local catalog")
+                raise CatalogError(f"no table {name!r} in the local catalog", table=name)
             known = stored["partitions"]
             new = [partition for partition in partitions if partition not in known]
             if new:
@@ -51,7 +52,8 @@ class LocalCatalog(Catalog):
 
     def list_partitions(self, name: str) -> list[dict[str, str]]:
         stored = self._read(name)
-        return list(stored["partitions"]) if stored else []
+        partitions = stored["partitions"] if stored else []
+        return sorted(partitions, key=lambda partition: list(partition.values()))
 
     def list_tables(self) -> list[str]:
         return sorted(path.stem for path in self.root.glob("*.json"))
@@ -90,6 +92,9 @@ def view_sql(schema: str, table: TableDef, partitions: list[dict[str, str]]) -> 
         for column in columns
     )
     name = f'"{schema}"."{table.name}"'
+    location = table.location.rstrip("/")
+    # Glue accepts a partition with no files yet; read_parquet does not, so skip those.
+    partitions = [p for p in partitions if any(Path(_partition_dir(location, p)).glob("*.parquet"))]
     if not partitions:
         empty = ", ".join(
             f'CAST(NULL AS {duckdb_type(column.type)}) AS "{column.name}"' for column in columns
@@ -97,8 +102,12 @@ def view_sql(schema: str, table: TableDef, partitions: list[dict[str, str]]) -> 
         return f"CREATE OR REPLACE VIEW {name} AS SELECT {empty} WHERE false"
     location = table.location.rstrip("/")
     globs = [
-        _quote(location + "/" + "/".join(f"{key}={value}" for key, value in partition.items())
-               + "/*.parquet")
+        _quote(
+            location
+            + "/"
+            + "/".join(f"{key}={value}" for key, value in partition.items())
+            + "/*.parquet"
+        )
         for partition in partitions
     ]
     source = (
@@ -106,6 +115,10 @@ def view_sql(schema: str, table: TableDef, partitions: list[dict[str, str]]) -> 
         "hive_types_autocast = false, union_by_name = true)"
     )
     return f"CREATE OR REPLACE VIEW {name} AS SELECT {select} FROM {source}"
+
+
+def _partition_dir(location: str, partition: dict[str, str]) -> str:
+    return location + "/" + "/".join(f"{key}={value}" for key, value in partition.items())
 
 
 def _quote(text: str) -> str:

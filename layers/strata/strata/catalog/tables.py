@@ -17,7 +17,9 @@ LINEAGE_COLUMNS = (
 def partition_column(contract: SourceContract) -> CatalogColumn:
     key = contract.partition_key
     kind = "date" if key.endswith("_date") else "string"
-    return CatalogColumn(key, kind, f"Partition: {contract.partitioning.by} by {contract.partitioning.granularity}.")
+    return CatalogColumn(
+        key, kind, f"Partition: {contract.partitioning.by} by {contract.partitioning.granularity}."
+    )
 
 
 def table_for(contract: SourceContract, location: str) -> TableDef:

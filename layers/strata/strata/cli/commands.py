@@ -20,8 +20,10 @@ def _context(args: argparse.Namespace) -> Context:
     env.setdefault("STRATA_LAKE_DIR", str(project_dir / "lake"))
     settings = Settings.from_env(env)
     if settings.runtime != "local":
-        raise ConfigError("runs locally only; in AWS the schedule starts the state machine",
-                          field="STRATA_RUNTIME")
+        raise ConfigError(
+            "runs locally only; in AWS the schedule starts the state machine",
+            field="STRATA_RUNTIME",
+        )
     ctx = build_context(settings)
     use(ctx)
     return ctx
@@ -46,29 +48,40 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
 def _summary(console: Console, report: dict[str, Any]) -> None:
     rows = [
-        (name, s["files"], s["rows_in"], s["rows_out"], s["rows_quarantined"],
-         s["files_quarantined"] + s["files_failed"])
+        (
+            name,
+            s["files"],
+            s["rows_in"],
+            s["rows_out"],
+            s["rows_quarantined"],
+            s["files_quarantined"] + s["files_failed"],
+        )
         for name, s in report.get("sources", {}).items()
     ]
     console.line()
-    console.table(
-        ("source", "files", "rows in", "rows out", "quarantined", "files rejected"), rows
-    )
+    console.table(("source", "files", "rows in", "rows out", "quarantined", "files rejected"), rows)
     tests = report.get("tests", [])
     passed = sum(1 for test in tests if not test["failures"])
     console.line()
-    console.line(f"models built: {len(report.get('models', []))}   "
-                 f"tests passed: {passed}/{len(tests)}")
+    console.line(
+        f"models built: {len(report.get('models', []))}   tests passed: {passed}/{len(tests)}"
+    )
     for test in tests:
         if test["failures"]:
-            console.warn(f"test {test['test']} ({test['severity']}): {test['failures']} failing rows")
+            console.warn(
+                f"test {test['test']} ({test['severity']}): {test['failures']} failing rows"
+            )
 
 
 def _show_analytics(ctx: Context, console: Console) -> None:
-    result = ctx.ports.warehouse.run(
-        "SELECT order_date, channel, orders, customers, revenue FROM analytics.daily_revenue "
-        "ORDER BY order_date, channel"
-    ) if _has_table(ctx, "analytics", "daily_revenue") else None
+    result = (
+        ctx.ports.warehouse.run(
+            "SELECT order_date, channel, orders, customers, revenue FROM analytics.daily_revenue "
+            "ORDER BY order_date, channel"
+        )
+        if _has_table(ctx, "analytics", "daily_revenue")
+        else None
+    )
     if result is None:
         return
     console.line()
@@ -85,27 +98,50 @@ def _has_table(ctx: Context, schema: str, name: str) -> bool:
 
 
 def validate(args: argparse.Namespace, console: Console) -> int:
-    import json
-
     from strata.local.run import validate_project
 
     ctx = _context(args)
     models = validate_project(ctx)
     console.success(f"{len(ctx.project.contracts)} source contract(s) valid")
     console.success(f"{models} warehouse model(s) compile")
-    definition = args.project_dir / "statemachines" / "pipeline.asl.json"
-    json.loads(definition.read_text(encoding="utf-8"))
-    console.success(f"{definition.relative_to(args.project_dir)} parses")
+    for definition in _check_definitions(args.project_dir.resolve()):
+        console.success(f"{definition} matches template.yaml's DefinitionSubstitutions")
     return 0
+
+
+def _check_definitions(project_dir: Path) -> list[str]:
+    """Every state machine definition parses and its placeholders match the template."""
+    import json
+
+    from strata.deploy.template import (
+        load_template,
+        placeholder_problems,
+        substitutions_by_definition,
+    )
+
+    template = load_template(project_dir / "template.yaml")
+    checked = []
+    for path, machines in substitutions_by_definition(template, project_dir).items():
+        name = str(path.relative_to(project_dir))
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"not valid JSON: {exc}", file=f"{name}:{exc.lineno}") from exc
+        for logical_id, substitutions in machines:
+            problems = placeholder_problems(text, substitutions)
+            if problems:
+                raise ConfigError("; ".join(problems), file=name, field=logical_id)
+        checked.append(name)
+    return checked
 
 
 def query(args: argparse.Namespace, console: Console) -> int:
     ctx = _context(args)
     warehouse = ctx.ports.warehouse
-    if args.duckdb:
-        result = warehouse.execute_native(args.sql)  # type: ignore[attr-defined]
-    else:
-        result = warehouse.run(args.sql)
+    # --duckdb: DuckDB's own SQL, for local-only exploration (read_parquet, DESCRIBE, ...)
+    run_sql = warehouse.execute_native if args.duckdb else warehouse.run  # type: ignore[attr-defined]
+    result = run_sql(args.sql)
     if result.columns:
         console.table(result.columns, result.rows)
     return 0
@@ -115,8 +151,11 @@ def upload(args: argparse.Namespace, console: Console) -> int:
     ctx = _context(args)
     contract = ctx.project.contract(args.source)
     if contract.s3_drop is None:
-        raise ConfigError(f"source {args.source!r} is kind {contract.kind}, not an upload target",
-                          file=f"sources/{args.source}.yaml", field="kind")
+        raise ConfigError(
+            f"source {args.source!r} is kind {contract.kind}, not an upload target",
+            file=f"sources/{args.source}.yaml",
+            field="kind",
+        )
     for path in args.files:
         if not path.is_file():
             raise ConfigError("no such file", file=str(path))

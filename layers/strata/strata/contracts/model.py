@@ -68,9 +68,7 @@ class CsvFormat(StrictModel):
     encoding: Literal["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"] = Field(
         "utf-8", description="Text encoding of the file."
     )
-    null_values: list[str] = Field(
-        default_factory=lambda: [""], description="Values read as NULL."
-    )
+    null_values: list[str] = Field(default_factory=lambda: [""], description="Values read as NULL.")
     compression: Literal["auto", "none", "gzip"] = Field(
         "auto", description="Container compression; `auto` decides from the file name."
     )

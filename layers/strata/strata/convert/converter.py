@@ -12,7 +12,7 @@ from typing import Any
 
 from strata.contracts.model import SourceContract
 from strata.convert import sql
-from strata.convert.readers import REJECTS_SCAN, REJECTS_TABLE, UnreadableFileError, read_text_rows
+from strata.convert.readers import REJECTS_TABLE, UnreadableFileError, read_text_rows
 
 MEMORY_LIMIT = "1GB"
 
@@ -77,7 +77,9 @@ def _convert(
     if path.stat().st_size == 0:
         raise UnreadableFileError("empty file")
     source = read_text_rows(contract, path)
-    con.execute(f"CREATE TEMP TABLE text_rows AS SELECT row_number() OVER () AS _row, * FROM {source}")
+    con.execute(
+        f"CREATE TEMP TABLE text_rows AS SELECT row_number() OVER () AS _row, * FROM {source}"
+    )
     header = [row[0] for row in con.execute("DESCRIBE text_rows").fetchall()][1:]
     raw_of, drift = _map_columns(contract, header)
     result = FileConversion(drift=drift)
@@ -91,12 +93,15 @@ def _convert(
     result.rows_out = good
     result.rows_quarantined = parsed - good + parse_rejects
     if result.rows_quarantined:
-        result.rejects_file = _write_rejects(con, raw_of, lineage, out_dir / f"{file_id}.rejects.ndjson")
+        result.rejects_file = _write_rejects(
+            con, raw_of, lineage, out_dir / f"{file_id}.rejects.ndjson"
+        )
     rejected_share = result.rows_quarantined / result.rows_in if result.rows_in else 0.0
     if rejected_share > contract.reject_threshold:
         result.file_rejected_reason = (
             f"{result.rows_quarantined} of {result.rows_in} rows rejected "
-            f"({rejected_share:.1%}, above the source's threshold of {contract.reject_threshold:.1%})"
+            f"({rejected_share:.1%}, above the source's threshold of "
+            f"{contract.reject_threshold:.1%})"
         )
         result.rows_quarantined, result.rows_out = result.rows_in, 0
     elif good:
@@ -105,7 +110,9 @@ def _convert(
     return result
 
 
-def _map_columns(contract: SourceContract, header: list[str]) -> tuple[dict[str, str | None], list[str]]:
+def _map_columns(
+    contract: SourceContract, header: list[str]
+) -> tuple[dict[str, str | None], list[str]]:
     """Which file column feeds each contract column; drift against the contract."""
     by_normalised = {normalise(name): name for name in header}
     raw_of: dict[str, str | None] = {}
@@ -133,8 +140,13 @@ def _parse_rejects(con: Any, contract: SourceContract) -> int:
 
 
 def _checked_sql(contract: SourceContract, raw_of: dict[str, str | None], lineage: Lineage) -> str:
-    raw = {name: sql.ident(source) if source else "CAST(NULL AS VARCHAR)" for name, source in raw_of.items()}
-    typed = {c.name: sql.typed_expression(c, raw[c.name], contract.timezone) for c in contract.columns}
+    raw = {
+        name: sql.ident(source) if source else "CAST(NULL AS VARCHAR)"
+        for name, source in raw_of.items()
+    }
+    typed = {
+        c.name: sql.typed_expression(c, raw[c.name], contract.timezone) for c in contract.columns
+    }
     problems = []
     for column in contract.columns:
         problems.append(sql.type_problem(column, raw[column.name], typed[column.name]))
@@ -148,7 +160,9 @@ def _checked_sql(contract: SourceContract, raw_of: dict[str, str | None], lineag
     if contract.partitioning.by == "event_date":
         column = contract.column(contract.partitioning.column or "")
         if column.nullable:  # otherwise null_problem already reports it
-            message = f"{column.name}: missing value, needed for the partition {contract.partition_key}"
+            message = (
+                f"{column.name}: missing value, needed for the partition {contract.partition_key}"
+            )
             problems.append(f"CASE WHEN {raw[column.name]} IS NULL THEN {sql.literal(message)} END")
     columns = ", ".join(f"{typed[c.name]} AS {sql.ident(c.name)}" for c in contract.columns)
     raws = ", ".join(f"{raw[name]} AS {sql.ident('_raw_' + name)}" for name in raw)
@@ -185,9 +199,7 @@ def _write_parquet(
     return partitions, sorted(target.rglob("*.parquet"))
 
 
-def _write_rejects(
-    con: Any, raw_of: dict[str, str | None], lineage: Lineage, path: Path
-) -> Path:
+def _write_rejects(con: Any, raw_of: dict[str, str | None], lineage: Lineage, path: Path) -> Path:
     raw_fields = ", ".join(
         f"{sql.literal(source)}, {sql.ident('_raw_' + name)}"
         for name, source in raw_of.items()

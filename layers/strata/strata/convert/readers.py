@@ -51,9 +51,7 @@ def _csv(fmt: CsvFormat, path: Path) -> str:
 
 
 def _json(fmt: JsonFormat, contract: SourceContract, path: Path) -> str:
-    columns = ", ".join(
-        f"{literal(column.source_field)}: 'VARCHAR'" for column in contract.columns
-    )
+    columns = ", ".join(f"{literal(column.source_field)}: 'VARCHAR'" for column in contract.columns)
     shape = "newline_delimited" if fmt.type == "ndjson" else "auto"
     return (
         f"read_json({literal(str(path))}, format = {literal(shape)}, "

@@ -127,10 +127,16 @@ def _quarantine_file(
     ctx: Context, source: str, parsed: RawKey, raw_key: str, file_id: str, outcome: FileConversion
 ) -> list[str]:
     prefix = f"{source}/files/ingest_date={parsed.ingest_date}/{file_id}/"
-    reason = {"source_file": raw_key, "reason": outcome.file_rejected_reason,
-              "rows_in": outcome.rows_in, "drift": outcome.drift}
+    reason = {
+        "source_file": raw_key,
+        "reason": outcome.file_rejected_reason,
+        "rows_in": outcome.rows_in,
+        "drift": outcome.drift,
+    }
     ports = ctx.ports
-    ports.quarantine.copy_from(ports.raw, raw_key, prefix + parsed.name, {"strata-source-file": raw_key})
+    ports.quarantine.copy_from(
+        ports.raw, raw_key, prefix + parsed.name, {"strata-source-file": raw_key}
+    )
     ports.quarantine.put_bytes(prefix + "reason.json", json.dumps(reason, indent=2).encode())
     return [prefix + parsed.name, prefix + "reason.json"]
 

@@ -81,7 +81,8 @@ def rule_problem(rule: QualityRule, typed: str) -> str:
         if rule.max is not None:
             checks.append((f"{typed} > {literal(rule.max)}", f" is above the maximum {rule.max:g}"))
         branches = " ".join(
-            f"WHEN {test} THEN {literal(name + ': ')} || CAST({typed} AS VARCHAR) || {literal(text)}"
+            f"WHEN {test} THEN {literal(name + ': ')} || CAST({typed} AS VARCHAR) "
+            f"|| {literal(text)}"
             for test, text in checks
         )
         return f"CASE {branches} END"

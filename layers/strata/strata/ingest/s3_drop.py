@@ -115,9 +115,10 @@ def _copy_to_raw(ctx: Context, source: str, info: ObjectInfo, now: datetime) -> 
     target = raw_key(source, now, run_id, info.key)
     # The checksum is computed from the bytes themselves; an ETag is not a checksum for
     # multipart uploads.
-    with tempfile.TemporaryDirectory(prefix="strata-land-") as workdir, ctx.ports.landing.local_copy(
-        info.key, Path(workdir)
-    ) as path:
+    with (
+        tempfile.TemporaryDirectory(prefix="strata-land-") as workdir,
+        ctx.ports.landing.local_copy(info.key, Path(workdir)) as path,
+    ):
         digest = sha256_file(path)
     metadata = raw_metadata(
         source=source,

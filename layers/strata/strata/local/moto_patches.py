@@ -23,7 +23,9 @@ Handler = Callable[[dict[str, Any], Any], Any]
 
 _handlers: dict[str, Handler] = {}
 _served: dict[str, Warehouse] = {}
-_installed = False
+# (owner, attribute, original value or _MISSING): undone by uninstall()
+_originals: list[tuple[Any, str, Any]] = []
+_MISSING = object()
 
 
 @dataclass
@@ -52,21 +54,38 @@ def serve_warehouse(warehouse: Warehouse) -> None:
 
 
 def install() -> None:
-    global _installed
-    if _installed:
+    """Apply the patches (idempotent); :func:`uninstall` restores moto as it was."""
+    if _originals:
         return
     _patch_lambda()
     _patch_redshift_data()
     _patch_state_machine_copy()
-    _installed = True
+
+
+def uninstall() -> None:
+    while _originals:
+        owner, name, original = _originals.pop()
+        if original is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+    _handlers.clear()
+    _served.clear()
+
+
+def _set(owner: Any, name: str, value: Any) -> None:
+    _originals.append((owner, name, owner.__dict__.get(name, _MISSING)))
+    setattr(owner, name, value)
 
 
 def invoke_handler(function_name: str, event: Any) -> tuple[Any, bool]:
     """Run a registered handler; returns (payload, errored) shaped like Lambda's response."""
     handler = _handlers.get(function_name)
     if handler is None:
-        error = {"errorType": "ResourceNotFoundException",
-                 "errorMessage": f"no local handler for {function_name}"}
+        error = {
+            "errorType": "ResourceNotFoundException",
+            "errorMessage": f"no local handler for {function_name}",
+        }
         return error, True
     try:
         return handler(event, LambdaContext(function_name)), False
@@ -88,7 +107,7 @@ def _patch_lambda() -> None:
             response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps(payload, default=str).encode("utf-8")
 
-    LambdaFunction.invoke = invoke
+    _set(LambdaFunction, "invoke", invoke)
 
 
 def _patch_redshift_data() -> None:
@@ -97,6 +116,7 @@ def _patch_redshift_data() -> None:
         state_task_service,
     )
 
+    # A Final dict in moto: add the key (other code never uses it, so it is left in place).
     overrides = state_task_service.StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES
     overrides["redshiftdata"] = "redshift-data"
 
@@ -150,13 +170,18 @@ def _patch_redshift_data() -> None:
                 }
             ),
         )
-        body = {"Id": statement.id, "CreatedAt": statement.created_at,
-                "Database": statement.database}
+        body = {
+            "Id": statement.id,
+            "CreatedAt": statement.created_at,
+            "Database": statement.database,
+        }
         return 200, {}, json.dumps(body)
 
-    models.RedshiftDataAPIServiceBackend.execute_statement = execute_statement
-    models.RedshiftDataAPIServiceBackend.get_statement_result = get_statement_result
-    responses.RedshiftDataAPIServiceResponse.batch_execute_statement = batch_execute_statement
+    _set(models.RedshiftDataAPIServiceBackend, "execute_statement", execute_statement)
+    _set(models.RedshiftDataAPIServiceBackend, "get_statement_result", get_statement_result)
+    _set(
+        responses.RedshiftDataAPIServiceResponse, "batch_execute_statement", batch_execute_statement
+    )
 
 
 def _statement_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -191,4 +216,4 @@ def _patch_state_machine_copy() -> None:
             setattr(clone, name, [] if name == "executions" else copy.deepcopy(value, memo))
         return clone
 
-    StateMachine.__deepcopy__ = deepcopy_without_executions
+    _set(StateMachine, "__deepcopy__", deepcopy_without_executions)

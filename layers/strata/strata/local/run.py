@@ -92,13 +92,16 @@ class Progress:
             items = output.get("discovery", {}).get("items", [])
             self.console.detail(f"{len(items)} new raw object(s) to convert")
         elif name == "Convert":
+            name = PurePosixPath(output.get("raw_key", "")).name
             self.console.detail(
-                f"{PurePosixPath(output.get('raw_key', '')).name}: {output.get('rows_in')} rows in → "
+                f"{name}: {output.get('rows_in')} rows in → "
                 f"{output.get('rows_out')} out, {output.get('rows_quarantined')} quarantined"
                 + (f" (file quarantined: {output['reason']})" if output.get("reason") else "")
             )
         elif name == "ConversionFailed":
-            self.console.warn(f"{output.get('raw_key')}: {output.get('error')}: {output.get('cause')}")
+            self.console.warn(
+                f"{output.get('raw_key')}: {output.get('error')}: {output.get('cause')}"
+            )
         elif name == "StatementFinished" and output.get("kind") == "model":
             self.console.detail(f"built {output.get('name')}")
 

@@ -47,7 +47,9 @@ def definition_text(project_dir: Path, substitutions: dict[str, str]) -> str:
         text = text.replace("${" + name + "}", value)
     if "${" in text:
         start = text.index("${")
-        raise PipelineError(f"{DEFINITION}: no local value for {text[start:text.index('}', start) + 1]}")
+        raise PipelineError(
+            f"{DEFINITION}: no local value for {text[start : text.index('}', start) + 1]}"
+        )
     return text
 
 
@@ -73,8 +75,11 @@ class LocalStepFunctions:
         for resource, folder in {**PIPELINE_FUNCTIONS, **INGEST_FUNCTIONS}.items():
             moto_patches.register_handler(resource, load_handler(self.project_dir, folder))
             arn = lambda_client.create_function(
-                FunctionName=resource, Role=role, Runtime="python3.12",
-                Handler="app.lambda_handler", Code={"ZipFile": _stub_zip()},
+                FunctionName=resource,
+                Role=role,
+                Runtime="python3.12",
+                Handler="app.lambda_handler",
+                Code={"ZipFile": _stub_zip()},
             )["FunctionArn"]
             substitutions[f"{resource}Arn"] = arn
         self._sfn = boto3.client("stepfunctions", region_name=REGION)
@@ -137,9 +142,12 @@ def local_step_functions(ctx: Context, project_dir: Path) -> Iterator[LocalStepF
     # moto logs every failed task with its whole parse tree; the run report says it better.
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        machine = LocalStepFunctions(ctx, project_dir)
-        machine.setup()
-        yield machine
+        try:
+            machine = LocalStepFunctions(ctx, project_dir)
+            machine.setup()
+            yield machine
+        finally:
+            moto_patches.uninstall()
 
 
 def _stub_zip() -> bytes:

@@ -76,9 +76,13 @@ def _render(
     try:
         model.compiled_sql = environment.from_string(model.raw_sql).render(context).strip()
     except jinja2.TemplateSyntaxError as exc:
-        raise ModelError(exc.message or "template error", model=model.name, line=exc.lineno) from exc
+        raise ModelError(
+            exc.message or "template error", model=model.name, line=exc.lineno
+        ) from exc
     except jinja2.UndefinedError as exc:
-        raise ModelError(f"{exc.message} (outside the supported dbt subset)", model=model.name) from exc
+        raise ModelError(
+            f"{exc.message} (outside the supported dbt subset)", model=model.name
+        ) from exc
     if model.materialized not in SUPPORTED_MATERIALIZATIONS:
         raise ModelError(
             f"materialized={model.materialized!r} is not supported yet "

@@ -52,7 +52,11 @@ def plan_run(project: Project, settings: Settings, run_id: str, target: str = "d
 
 
 def _external_schema_sql(settings: Settings) -> str:
-    role = f" IAM_ROLE '{settings.redshift_iam_role}'" if settings.redshift_iam_role else " IAM_ROLE default"
+    role = (
+        f" IAM_ROLE '{settings.redshift_iam_role}'"
+        if settings.redshift_iam_role
+        else " IAM_ROLE default"
+    )
     return (
         f"CREATE EXTERNAL SCHEMA IF NOT EXISTS {settings.external_schema} FROM DATA CATALOG "
         f"DATABASE '{settings.glue_database}'{role}"

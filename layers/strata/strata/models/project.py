@@ -69,7 +69,9 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
         if pure.suffix != ".sql" or pure.parts[0] not in model_paths:
             continue
         if pure.stem in models:
-            raise ModelError(f"two models are named {pure.stem!r}: {models[pure.stem].path}, {path}")
+            raise ModelError(
+                f"two models are named {pure.stem!r}: {models[pure.stem].path}, {path}"
+            )
         folders = pure.parts[1:-1]
         models[pure.stem] = Model(pure.stem, path, text, _folder_config(folder_configs, folders))
     for path, text in sorted(files.items()):

@@ -8,20 +8,30 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from strata.errors import StrataError
 from strata.runtime import Context
 
-COUNTERS = ("files", "bytes", "rows_in", "rows_out", "rows_quarantined", "files_quarantined", "files_failed")
+COUNTERS = (
+    "files",
+    "bytes",
+    "rows_in",
+    "rows_out",
+    "rows_quarantined",
+    "files_quarantined",
+    "files_failed",
+)
 
 
 def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     """The run report from the state machine's payload (normal or failure path)."""
     state = event.get("input", event)
-    run_id = str(state.get("discovery", {}).get("run_id") or event.get("run_id")
-                 or event.get("execution_name"))
+    run_id = str(
+        state.get("discovery", {}).get("run_id")
+        or event.get("run_id")
+        or event.get("execution_name")
+    )
     conversions = state.get("conversions") or []
     statements = state.get("warehouse") or []
-    tests = _test_results(ctx, statements)
+    tests = _test_results(statements)
     error = state.get("error")
     failed_tests = [t for t in tests if t["failures"] and t["severity"] == "error"]
     failed_files = [c for c in conversions if c.get("status") == "failed"]
@@ -63,19 +73,33 @@ def _per_source(conversions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return dict(sorted(totals.items()))
 
 
-def _test_results(ctx: Context, statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _test_results(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Test rows as GetStatementResult returned them to the state machine."""
     results = []
     for statement in statements:
         if statement.get("kind") != "tests":
             continue
-        try:
-            table = ctx.ports.warehouse.result(statement["statement_id"])
-        except StrataError as exc:
-            return [{"test": "(results)", "severity": "error", "failures": 1, "error": str(exc)}]
-        for row in table.rows:
-            record = dict(zip(table.columns, row, strict=True))
+        payload = statement.get("results") or {}
+        # Field names' case differs between the Data API and Step Functions' SDK integrations.
+        columns = [_field(column, "name").lower() for column in payload.get("columns", [])]
+        for record in payload.get("records", []):
+            row = dict(zip(columns, (_value(field) for field in record), strict=True))
             results.append(
-                {"test": record["test"], "severity": record["severity"],
-                 "failures": int(record["failures"])}
+                {"test": row["test"], "severity": row["severity"], "failures": int(row["failures"])}
             )
     return results
+
+
+def _field(mapping: dict[str, Any], name: str) -> Any:
+    return next(value for key, value in mapping.items() if key.lower() == name)
+
+
+def _value(field: dict[str, Any]) -> Any:
+    """A Data API field ({"LongValue": 3}, {"StringValue": "x"}, {"IsNull": true}) as a value."""
+    for key, value in field.items():
+        if key.lower() == "isnull":
+            if value:
+                return None
+            continue
+        return value
+    return None

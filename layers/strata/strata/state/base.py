@@ -10,6 +10,14 @@ import abc
 from typing import Any
 
 Item = dict[str, Any]
+RESERVED = frozenset({"pk", "sk"})
+
+
+def check_item(item: Item) -> None:
+    """``pk`` and ``sk`` name the keys in DynamoDB; an item may not carry its own."""
+    clash = RESERVED & item.keys()
+    if clash:
+        raise ValueError(f"item attributes {sorted(clash)} are reserved for the keys")
 
 
 class StateStore(abc.ABC):

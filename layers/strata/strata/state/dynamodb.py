@@ -14,8 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from strata.errors import ConditionFailedError
-from strata.state.base import Item, StateStore
-from strata.state.sqlite import check_item
+from strata.state.base import Item, StateStore, check_item
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

@@ -13,9 +13,8 @@ import threading
 from pathlib import Path
 
 from strata.errors import ConditionFailedError
-from strata.state.base import Item, StateStore
+from strata.state.base import Item, StateStore, check_item
 
-RESERVED = frozenset({"pk", "sk"})
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
     pk   TEXT NOT NULL,
@@ -24,13 +23,6 @@ CREATE TABLE IF NOT EXISTS state (
     PRIMARY KEY (pk, sk)
 ) WITHOUT ROWID
 """
-
-
-def check_item(item: Item) -> None:
-    """``pk`` and ``sk`` name the keys in DynamoDB; an item may not carry its own."""
-    clash = RESERVED & item.keys()
-    if clash:
-        raise ValueError(f"item attributes {sorted(clash)} are reserved for the keys")
 
 
 class SQLiteStateStore(StateStore):

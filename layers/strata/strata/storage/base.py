@@ -36,7 +36,9 @@ class ObjectStore(abc.ABC):
     bucket: str
 
     @abc.abstractmethod
-    def put_bytes(self, key: str, data: bytes, metadata: dict[str, str] | None = None) -> ObjectInfo:
+    def put_bytes(
+        self, key: str, data: bytes, metadata: dict[str, str] | None = None
+    ) -> ObjectInfo:
         """Write an object whole; readers never see a partial object."""
 
     @abc.abstractmethod

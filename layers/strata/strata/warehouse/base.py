@@ -52,7 +52,9 @@ class Warehouse(abc.ABC):
         status = self.describe(statement_id)
         while status.status not in TERMINAL:
             if time.monotonic() > deadline:
-                raise WarehouseError(f"statement {statement_id} still {status.status} after {timeout}s")
+                raise WarehouseError(
+                    f"statement {statement_id} still {status.status} after {timeout}s"
+                )
             time.sleep(poll)
             status = self.describe(statement_id)
         if status.status != "FINISHED":

@@ -103,7 +103,9 @@ class DuckDBWarehouse(Warehouse):
         finally:
             cursor.close()
         has_rows = bool(results and results[-1].columns)
-        return _Statement(StatementStatus(statement_id, "FINISHED", has_result_set=has_rows), results)
+        return _Statement(
+            StatementStatus(statement_id, "FINISHED", has_result_set=has_rows), results
+        )
 
     def describe(self, statement_id: str) -> StatementStatus:
         return self._statement(statement_id).status
@@ -112,7 +114,9 @@ class DuckDBWarehouse(Warehouse):
         base, _, sub = statement_id.partition(":")
         statement = self._statement(base)
         if statement.status.status != "FINISHED":
-            raise WarehouseError(f"statement {statement_id} is {statement.status.status}, no result")
+            raise WarehouseError(
+                f"statement {statement_id} is {statement.status.status}, no result"
+            )
         index = int(sub) - 1 if sub else len(statement.results) - 1
         if not 0 <= index < len(statement.results):
             raise WarehouseError(f"statement {statement_id} has no sub-statement {sub}")

@@ -1,0 +1,1 @@
+"""Deployment-time helpers: reading the SAM template and checking the state machine against it."""
