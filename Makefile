@@ -1,9 +1,10 @@
 # Strata: the two commands a newcomer needs are `make demo` and `make test`.
 # Everything they need is installed from the package registries by the targets below.
 
-PYTHON ?= python3
+BOOTSTRAP_PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PYTHON := $(PY)
 STRATA := $(VENV)/bin/strata
 export AWS_DEFAULT_REGION ?= eu-west-1
 
@@ -17,8 +18,7 @@ help:
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev]"
 	touch $@
 
@@ -51,3 +51,6 @@ clean: clean-lake
 	rm -rf $(VENV) .tools node_modules .pytest_cache .ruff_cache
 
 include mk/infra.mk
+
+# The infrastructure checks run tools/*.py with the project's venv (they import strata).
+validate-asl check-package-size: setup
