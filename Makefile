@@ -9,12 +9,11 @@ STRATA := $(VENV)/bin/strata
 export AWS_DEFAULT_REGION ?= eu-west-1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint unit validate docs bench clean clean-lake
+.PHONY: help setup demo test lint unit validate docs clean clean-lake
 
 help:
 	@echo "make demo   set up, then run the whole pipeline on the sample sources"
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
-	@echo "make bench  conversion and pipeline benchmarks"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt

@@ -170,3 +170,37 @@ def docs(args: argparse.Namespace, console: Console) -> int:
 
     argv = ["--root", str(args.project_dir)] + (["--check"] if args.check else [])
     return int(reference.main(argv))
+
+
+def publish(args: argparse.Namespace, console: Console) -> int:
+    """Copy the contracts and models to the artifacts bucket, where the functions read them."""
+    from strata.project import SOURCES, WAREHOUSE
+    from strata.storage.local import LocalObjectStore
+    from strata.storage.s3 import S3ObjectStore
+
+    project_dir: Path = args.project_dir.resolve()
+    load_project_checked(project_dir)
+    local = LocalObjectStore(project_dir, "project")
+    target = S3ObjectStore(args.bucket)
+    prefix = args.prefix.strip("/") + "/"
+    published = {info.key for part in (SOURCES, WAREHOUSE) for info in local.list(part)}
+    for key in sorted(published):
+        target.copy_from(local, key, prefix + key, {})
+    stale = [info.key for info in target.list(prefix) if info.key[len(prefix) :] not in published]
+    for key in stale:
+        target.delete(key)
+    console.success(
+        f"published {len(published)} file(s) to {target.uri(prefix)}"
+        + (f", removed {len(stale)} stale" if stale else "")
+    )
+    return 0
+
+
+def load_project_checked(project_dir: Path) -> None:
+    """Refuse to publish a project that would fail in AWS."""
+    from strata.models import plan_run
+    from strata.project import load_project
+    from strata.storage.local import LocalObjectStore
+
+    project = load_project(LocalObjectStore(project_dir, "project"))
+    plan_run(project, Settings(project_dir=project_dir), "publish")

@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("files", nargs="+", type=Path)
     upload.set_defaults(command=commands.upload)
 
+    publish = sub.add_parser("publish", help="copy sources/ and warehouse/ to the artifacts bucket")
+    publish.add_argument("--bucket", required=True, help="the stack's ArtifactsBucket output")
+    publish.add_argument("--prefix", default="project/", help="default: project/")
+    publish.set_defaults(command=commands.publish)
+
     docs = sub.add_parser("docs", help="regenerate docs/sources.md from the contract model")
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")
     docs.set_defaults(command=commands.docs)
