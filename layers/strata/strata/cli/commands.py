@@ -13,7 +13,7 @@ from strata.runtime import Context, build_context, use
 from strata.settings import Settings
 
 
-def _context(args: argparse.Namespace) -> Context:
+def context_for(args: argparse.Namespace) -> Context:
     project_dir: Path = args.project_dir.resolve()
     env = dict(os.environ)
     env.setdefault("STRATA_PROJECT_DIR", str(project_dir))
@@ -32,9 +32,15 @@ def _context(args: argparse.Namespace) -> Context:
 def run(args: argparse.Namespace, console: Console) -> int:
     from strata.local.run import run_pipeline
 
-    ctx = _context(args)
+    ctx = context_for(args)
     outcome = run_pipeline(ctx, args.project_dir.resolve(), console, args.sources)
-    _summary(console, outcome.report)
+    return _conclude(ctx, outcome, console)
+
+
+def _conclude(ctx: Context, outcome: Any, console: Console) -> int:
+    from strata.cli.runs import print_summary
+
+    print_summary(console, outcome.report)
     if outcome.succeeded:
         console.success(f"run {outcome.run_id} succeeded")
         _show_analytics(ctx, console)
@@ -44,33 +50,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
         f"{outcome.execution.error}: {outcome.execution.cause}"
     )
     return 1
-
-
-def _summary(console: Console, report: dict[str, Any]) -> None:
-    rows = [
-        (
-            name,
-            s["files"],
-            s["rows_in"],
-            s["rows_out"],
-            s["rows_quarantined"],
-            s["files_quarantined"] + s["files_failed"],
-        )
-        for name, s in report.get("sources", {}).items()
-    ]
-    console.line()
-    console.table(("source", "files", "rows in", "rows out", "quarantined", "files rejected"), rows)
-    tests = report.get("tests", [])
-    passed = sum(1 for test in tests if not test["failures"])
-    console.line()
-    console.line(
-        f"models built: {len(report.get('models', []))}   tests passed: {passed}/{len(tests)}"
-    )
-    for test in tests:
-        if test["failures"]:
-            console.warn(
-                f"test {test['test']} ({test['severity']}): {test['failures']} failing rows"
-            )
 
 
 def _show_analytics(ctx: Context, console: Console) -> None:
@@ -97,10 +76,24 @@ def _has_table(ctx: Context, schema: str, name: str) -> bool:
     return bool(found.rows and found.rows[0][0])
 
 
+def replay(args: argparse.Namespace, console: Console) -> int:
+    from strata.local.run import run_pipeline
+    from strata.orchestration.replay import queue_replay
+
+    ctx = context_for(args)
+    try:
+        queued = queue_replay(ctx, args.source, args.start, args.end)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    console.step(f"replay: {len(queued)} raw object(s) of {args.source} queued again")
+    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, [args.source])
+    return _conclude(ctx, outcome, console)
+
+
 def validate(args: argparse.Namespace, console: Console) -> int:
     from strata.local.run import validate_project
 
-    ctx = _context(args)
+    ctx = context_for(args)
     models = validate_project(ctx)
     console.success(f"{len(ctx.project.contracts)} source contract(s) valid")
     console.success(f"{models} warehouse model(s) compile")
@@ -137,7 +130,7 @@ def _check_definitions(project_dir: Path) -> list[str]:
 
 
 def query(args: argparse.Namespace, console: Console) -> int:
-    ctx = _context(args)
+    ctx = context_for(args)
     warehouse = ctx.ports.warehouse
     # --duckdb: DuckDB's own SQL, for local-only exploration (read_parquet, DESCRIBE, ...)
     run_sql = warehouse.execute_native if args.duckdb else warehouse.run  # type: ignore[attr-defined]
@@ -148,7 +141,7 @@ def query(args: argparse.Namespace, console: Console) -> int:
 
 
 def upload(args: argparse.Namespace, console: Console) -> int:
-    ctx = _context(args)
+    ctx = context_for(args)
     contract = ctx.project.contract(args.source)
     if contract.s3_drop is None:
         raise ConfigError(

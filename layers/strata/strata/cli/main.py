@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from strata.cli import commands
+    from strata.cli import commands, runs
 
     parser = argparse.ArgumentParser(prog="strata", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the whole pipeline locally")
     run.add_argument("--source", action="append", dest="sources", help="only these sources")
     run.set_defaults(command=commands.run)
+
+    runs.register(sub)
 
     validate = sub.add_parser("validate", help="check contracts, models, the state machine")
     validate.set_defaults(command=commands.validate)

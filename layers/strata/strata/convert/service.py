@@ -156,6 +156,7 @@ def _record(ctx: Context, run_id: str, result: ConversionResult, file_id: str) -
     )
     state.put(f"converted#{result.source}", result.raw_key, {**summary, "run_id": run_id})
     state.delete(f"pending#{result.source}", result.raw_key)
+    state.delete(f"claim#{result.source}", result.raw_key)
 
 
 def _naive_utc(timestamp: str) -> str:

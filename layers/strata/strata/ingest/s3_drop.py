@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from strata.contracts.model import SourceContract
-from strata.errors import ConditionFailedError, IngestError, ObjectNotFoundError
+from strata.errors import IngestError, ObjectNotFoundError
 from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
 from strata.runtime import Context
+from strata.state.claims import claim, release
 from strata.storage.base import ObjectInfo, sha256_file
 
 # A claim older than this is taken to belong to a landing that died mid-copy.
@@ -77,34 +78,19 @@ def land_object(ctx: Context, key: str, now: datetime | None = None) -> LandingR
         return LandingResult("ignored", key, contract.name, reason="object no longer exists")
     now = now or datetime.now(UTC)
     ledger_pk, ledger_sk = f"landed#{contract.name}", f"{key}#{info.etag}"
-    if not _claim(ctx, ledger_pk, ledger_sk, now):
+    landing = f"landing-{info.etag}-{now.timestamp()}"
+    if not claim(ctx.ports.state, ledger_pk, ledger_sk, owner=landing, now=now, ttl=CLAIM_EXPIRY):
         return LandingResult("duplicate", key, contract.name, reason="already landed")
     try:
         target = _copy_to_raw(ctx, contract.name, info, now)
     except Exception:
-        ctx.ports.state.delete(ledger_pk, ledger_sk)  # let a retry land it
+        release(ctx.ports.state, ledger_pk, ledger_sk, owner=landing)  # a retry may land it
         raise
     ctx.ports.state.put(
         ledger_pk, ledger_sk, {"status": "landed", "raw_key": target, "at": now.isoformat()}
     )
     queue_for_conversion(ctx.ports.state, contract.name, target, now)
     return LandingResult("landed", key, contract.name, raw_key=target)
-
-
-def _claim(ctx: Context, pk: str, sk: str, now: datetime) -> bool:
-    state = ctx.ports.state
-    try:
-        state.put(pk, sk, {"status": "landing", "at": now.isoformat()}, if_absent=True)
-        return True
-    except ConditionFailedError:
-        existing = state.get(pk, sk) or {}
-        stale = (
-            existing.get("status") == "landing"
-            and datetime.fromisoformat(existing["at"]) < now - CLAIM_EXPIRY
-        )
-        if stale:
-            state.put(pk, sk, {"status": "landing", "at": now.isoformat()})
-        return stale
 
 
 def _copy_to_raw(ctx: Context, source: str, info: ObjectInfo, now: datetime) -> str:

@@ -96,7 +96,7 @@ class Progress:
             self.console.detail(
                 f"{name}: {output.get('rows_in')} rows in → "
                 f"{output.get('rows_out')} out, {output.get('rows_quarantined')} quarantined"
-                + (f" (file quarantined: {output['reason']})" if output.get("reason") else "")
+                + (" (file quarantined)" if output.get("status") == "quarantined" else "")
             )
         elif name == "ConversionFailed":
             self.console.warn(

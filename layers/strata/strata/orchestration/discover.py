@@ -1,14 +1,25 @@
 """First step of a run: which raw objects are new. Reads only the queue of landed objects
-(``pending#<source>``), so a run costs what the new data costs, not what the lake holds."""
+(``pending#<source>``), so a run costs what the new data costs, not what the lake holds.
+
+Each object is claimed for the run (``claim#<source>``): two overlapping runs never convert
+the same raw object; the loser simply leaves it to the winner."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from strata.catalog.tables import table_for
 from strata.runtime import Context, cleansed_location
+from strata.state.claims import claim
 
 DEFAULT_CONCURRENCY = 4
+# Longer than the state machine's timeout: a live run never loses its claims.
+CLAIM_TTL = timedelta(hours=3)
+
+
+def claim_key(source: str) -> str:
+    return f"claim#{source}"
 
 
 def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> list[dict[str, str]]:
@@ -18,10 +29,14 @@ def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> lis
         # Every source has its table from the start, so models over a source without data yet
         # build (empty) instead of failing.
         ctx.ports.catalog.ensure_table(table_for(contract, cleansed_location(ctx.ports, name)))
+    now = datetime.now(UTC)
     return [
         {"source": name, "raw_key": item["raw_key"]}
         for name in names
         for item in ctx.ports.state.query(f"pending#{name}")
+        if claim(
+            ctx.ports.state, claim_key(name), item["raw_key"], owner=run_id, now=now, ttl=CLAIM_TTL
+        )
     ]
 
 
@@ -32,5 +47,11 @@ def discovery_output(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
         concurrency = max(1, int(event.get("convert_concurrency", DEFAULT_CONCURRENCY)))
     except (TypeError, ValueError):
         concurrency = DEFAULT_CONCURRENCY
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     items = discover(ctx, run_id, options.get("sources"))
-    return {"run_id": run_id, "items": items, "convert_concurrency": concurrency}
+    return {
+        "run_id": run_id,
+        "started_at": started_at,
+        "items": items,
+        "convert_concurrency": concurrency,
+    }

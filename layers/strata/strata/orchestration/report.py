@@ -8,7 +8,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+from strata.errors import ObjectNotFoundError
+from strata.ingest.raw import raw_object_id
+from strata.orchestration.discover import claim_key
 from strata.runtime import Context
+from strata.state.claims import release
 
 COUNTERS = (
     "files",
@@ -24,22 +28,23 @@ COUNTERS = (
 def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     """The run report from the state machine's payload (normal or failure path)."""
     state = event.get("input", event)
-    run_id = str(
-        state.get("discovery", {}).get("run_id")
-        or event.get("run_id")
-        or event.get("execution_name")
-    )
-    conversions = state.get("conversions") or []
+    discovery = state.get("discovery") or {}
+    run_id = str(discovery.get("run_id") or event.get("run_id") or event.get("execution_name"))
+    conversions = [_conversion(ctx, run_id, item) for item in state.get("conversions") or []]
     statements = state.get("warehouse") or []
     tests = _test_results(statements)
     error = state.get("error")
     failed_tests = [t for t in tests if t["failures"] and t["severity"] == "error"]
     failed_files = [c for c in conversions if c.get("status") == "failed"]
     failed = bool(error or failed_tests or failed_files)
+    finished = datetime.now(UTC)
+    started = discovery.get("started_at")
     return {
         "run_id": run_id,
         "status": "failed" if failed else "succeeded",
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started_at": started,
+        "finished_at": finished.isoformat(timespec="seconds"),
+        "duration_seconds": _seconds_since(started, finished),
         "sources": _per_source(conversions),
         "files": conversions,
         "models": [s["name"] for s in statements if s.get("kind") == "model"],
@@ -50,11 +55,45 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
 
 def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, str]:
     report = build_report(ctx, event)
-    key = f"runs/{report['run_id']}/report.json"
+    key = report_key(report["run_id"])
     ctx.ports.artifacts.put_bytes(key, json.dumps(report, indent=2, default=str).encode())
-    summary = {name: report[name] for name in ("run_id", "status", "finished_at", "sources")}
+    summary_fields = (
+        "run_id",
+        "status",
+        "started_at",
+        "finished_at",
+        "duration_seconds",
+        "sources",
+    )
+    summary = {name: report[name] for name in summary_fields}
     ctx.ports.state.put("run", report["run_id"], {**summary, "report_key": key})
+    for failed in (f for f in report["files"] if f.get("status") == "failed"):
+        # The object stays pending; the next run may claim it and try again.
+        release(
+            ctx.ports.state, claim_key(failed["source"]), failed["raw_key"], owner=report["run_id"]
+        )
     return {"status": report["status"], "report_key": key}
+
+
+def report_key(run_id: str) -> str:
+    return f"runs/{run_id}/report.json"
+
+
+def _conversion(ctx: Context, run_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A file's full outcome: its manifest in the artifacts store, or the failure as caught."""
+    if item.get("status") == "failed":
+        return item
+    manifest = f"runs/{run_id}/conversions/{raw_object_id(item['raw_key'])}.json"
+    try:
+        return json.loads(ctx.ports.artifacts.get_bytes(manifest))
+    except ObjectNotFoundError:
+        return {**item, "status": "failed", "error": "ManifestMissing", "cause": manifest}
+
+
+def _seconds_since(started: str | None, finished: datetime) -> float | None:
+    if not started:
+        return None
+    return round((finished - datetime.fromisoformat(started)).total_seconds(), 1)
 
 
 def _per_source(conversions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,63 @@
+"""Overlapping runs never process the same raw object twice; a failed object is retried."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
+
+from strata.cli.console import Console
+from strata.local.run import land_drops
+from strata.local.stepfunctions import local_step_functions
+from strata.orchestration.discover import discover
+from strata.state.claims import claim
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_two_runs_started_at_once_convert_each_raw_object_exactly_once(ctx, project_dir):
+    for path in sorted((REPO / "samples" / "orders").glob("*.csv")):
+        ctx.ports.landing.put_file(f"orders/{path.name}", path)
+    with local_step_functions(ctx, project_dir) as machine:
+        land_drops(ctx, machine, Console(StringIO()), None)
+        arns = [machine.start(name, {}) for name in ("run-a", "run-b")]
+        executions = [machine.wait(arn) for arn in arns]
+    assert [e.status for e in executions] == ["SUCCEEDED", "SUCCEEDED"]
+    manifests = [
+        json.loads(ctx.ports.artifacts.get_bytes(info.key))
+        for info in ctx.ports.artifacts.list("runs/")
+        if "/conversions/" in info.key
+    ]
+    converted = [manifest["raw_key"] for manifest in manifests]
+    assert len(converted) == 3 and len(set(converted)) == 3
+    total = ctx.ports.warehouse.run(
+        "SELECT count(*), count(DISTINCT _row_number || _source_file) FROM cleansed.orders"
+    )
+    assert total.rows == [(185, 185)]
+
+
+def test_a_claim_blocks_other_runs_until_it_goes_stale(ctx):
+    ctx.ports.state.put("pending#orders", "k", {"raw_key": "k"})
+    assert discover(ctx, "run-1") == [{"source": "orders", "raw_key": "k"}]
+    assert discover(ctx, "run-2") == []
+    assert discover(ctx, "run-1") == [{"source": "orders", "raw_key": "k"}]  # a retried step
+    later = datetime.now(UTC) + timedelta(hours=4)
+    assert claim(
+        ctx.ports.state, "claim#orders", "k", owner="run-3", now=later, ttl=timedelta(hours=3)
+    )
+
+
+def test_a_failed_conversion_releases_its_claim_for_the_next_run(ctx):
+    from strata.orchestration.report import publish_report
+
+    ctx.ports.state.put("pending#orders", "k", {"raw_key": "k"})
+    assert discover(ctx, "run-1")
+    publish_report(
+        ctx,
+        {
+            "run_id": "run-1",
+            "conversions": [{"source": "orders", "raw_key": "k", "status": "failed", "error": "X"}],
+        },
+    )
+    assert discover(ctx, "run-2") == [{"source": "orders", "raw_key": "k"}]
