@@ -4,6 +4,7 @@ in-process, DuckDB serving the Data API. These are the issue's "done when" check
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 import strata.convert
 from strata.cli.main import main
 from strata.errors import ConversionError
-from strata.local.stepfunctions import LOCAL_SUBSTITUTIONS, local_step_functions
+from strata.local.stepfunctions import local_step_functions
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "samples" / "orders").glob("*.csv"))
@@ -38,34 +39,13 @@ def rows(project: Path, sql: str, capsys) -> list[str]:
 def test_local_run_executes_exactly_the_repository_definition(ctx, project_dir):
     with local_step_functions(ctx, project_dir) as machine:
         created = machine._sfn.describe_state_machine(stateMachineArn=machine.state_machine_arn)
-    definition = json.loads(created["definition"])
-    on_disk = json.loads((project_dir / "statemachines" / "pipeline.asl.json").read_text())
-    assert definition["States"].keys() == on_disk["States"].keys()
+        substitutions = machine.substitutions
     text = (project_dir / "statemachines" / "pipeline.asl.json").read_text()
-    for name, value in LOCAL_SUBSTITUTIONS.items():
+    placeholders = set(re.findall(r"\$\{(\w+)\}", text))
+    assert placeholders <= set(substitutions)  # every placeholder filled
+    for name, value in substitutions.items():
         text = text.replace("${" + name + "}", value)
-    assert json.dumps(definition, sort_keys=True) == json.dumps(
-        json.loads(
-            text.replace(
-                "${DiscoverFunctionArn}",
-                definition["States"]["Discover"]["Parameters"]["FunctionName"],
-            )
-            .replace(
-                "${ConvertFunctionArn}",
-                definition["States"]["ConvertEach"]["ItemProcessor"]["States"]["Convert"][
-                    "Parameters"
-                ]["FunctionName"],
-            )
-            .replace(
-                "${PlanModelsFunctionArn}",
-                definition["States"]["PlanModels"]["Parameters"]["FunctionName"],
-            )
-            .replace(
-                "${ReportFunctionArn}", definition["States"]["Report"]["Parameters"]["FunctionName"]
-            )
-        ),
-        sort_keys=True,
-    )
+    assert json.loads(created["definition"]) == json.loads(text)
 
 
 def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, capsys):
@@ -73,6 +53,7 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
     out = capsys.readouterr().out
     assert "orders      3      190       185            5               0" in out
     assert "tests passed: 6/6" in out and "analytics.daily_revenue" in out
+    assert "catalog crawl: READY" in out
     first = rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys)
     assert len(first) == 16
 
@@ -115,6 +96,7 @@ def test_a_failing_conversion_fails_the_run_visibly_while_other_files_reach_anal
     assert demo(project_dir) == 1
     captured = capsys.readouterr()
     assert "ConversionError" in captured.out and "RunFailed" in captured.err
+    assert "failure alert published" in captured.out
     report_path = next((project_dir / "lake" / "artifacts" / "runs").glob("*/report.json"))
     report = json.loads(report_path.read_text())
     assert report["status"] == "failed"

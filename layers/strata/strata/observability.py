@@ -1,5 +1,5 @@
 """Powertools wiring shared by every handler: structured logs with the run's id as
-correlation id, and EMF metrics per source."""
+correlation id, EMF metrics per source, and X-Ray traces."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 logger = Logger(service="strata")
 metrics = Metrics(namespace="Strata", service="strata")
+# Disabled outside Lambda (Powertools checks the environment), so local runs stay quiet.
+tracer = Tracer(service="strata")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -21,6 +23,7 @@ def lambda_entry(correlation_id_path: str) -> Callable[[Handler], Handler]:
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
+        @tracer.capture_lambda_handler
         @metrics.log_metrics
         @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
         def wrapper(event: dict[str, Any], context: Any) -> Any:

@@ -78,7 +78,7 @@ class Progress:
         kind = event["type"]
         if kind == "TaskStateEntered" or kind == "MapStateEntered":
             name = event["stateEnteredEventDetails"]["name"]
-            if name in ("Discover", "ConvertEach", "PlanModels", "BuildModels", "Report"):
+            if name in _LABELS:
                 self.console.step(_LABELS.get(name, name))
         elif kind in ("TaskStateExited", "PassStateExited"):
             details = event["stateExitedEventDetails"]
@@ -102,6 +102,12 @@ class Progress:
             self.console.warn(
                 f"{output.get('raw_key')}: {output.get('error')}: {output.get('cause')}"
             )
+        elif name == "CrawlerState":
+            self.console.detail(
+                f"catalog crawl: {output.get('crawl', {}).get('status', {}).get('state')}"
+            )
+        elif name == "NotifyFailure":
+            self.console.warn("failure alert published to the alert topic (SNS)")
         elif name == "StatementFinished" and output.get("kind") == "model":
             self.console.detail(f"built {output.get('name')}")
 
@@ -109,6 +115,7 @@ class Progress:
 _LABELS = {
     "Discover": "discover new raw objects",
     "ConvertEach": "convert raw → cleansed (typed Parquet, quarantine)",
+    "StartCrawl": "crawl the cleansed catalog (Glue)",
     "PlanModels": "compile warehouse models",
     "BuildModels": "build stage and analytics models, run tests (Data API → DuckDB)",
     "Report": "write the run report",

@@ -27,6 +27,7 @@ LOCAL_SUBSTITUTIONS = {
     "RedshiftWorkgroup": "local",
     "RedshiftDatabase": "local",
     "ConvertConcurrency": "4",
+    "CrawlerName": "strata-local-cleansed",
 }
 
 Event = dict[str, Any]
@@ -61,6 +62,7 @@ class LocalStepFunctions:
         self.project_dir = project_dir
         self._sfn: Any = None
         self.state_machine_arn = ""
+        self.substitutions: dict[str, str] = {}
 
     def setup(self) -> None:
         import boto3
@@ -82,6 +84,8 @@ class LocalStepFunctions:
                 Code={"ZipFile": _stub_zip()},
             )["FunctionArn"]
             substitutions[f"{resource}Arn"] = arn
+        substitutions.update(_local_services(role))
+        self.substitutions = substitutions
         self._sfn = boto3.client("stepfunctions", region_name=REGION)
         self.state_machine_arn = self._sfn.create_state_machine(
             name="strata-pipeline",
@@ -148,6 +152,25 @@ def local_step_functions(ctx: Context, project_dir: Path) -> Iterator[LocalStepF
             yield machine
         finally:
             moto_patches.uninstall()
+
+
+def _local_services(role: str) -> dict[str, str]:
+    """The services the definition calls directly, created in moto: the crawler (the local
+    catalog is already current, so it only has to finish) and the alert topic."""
+    import boto3
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition("glue::crawl", {"progression": "immediate"})
+    glue = boto3.client("glue", region_name=REGION)
+    glue.create_database(DatabaseInput={"Name": "strata_local"})
+    glue.create_crawler(
+        Name=LOCAL_SUBSTITUTIONS["CrawlerName"],
+        Role=role,
+        DatabaseName="strata_local",
+        Targets={"S3Targets": [{"Path": "s3://cleansed/"}]},
+    )
+    topic = boto3.client("sns", region_name=REGION).create_topic(Name="strata-alerts")
+    return {"AlertTopicArn": topic["TopicArn"]}
 
 
 def _stub_zip() -> bytes:
