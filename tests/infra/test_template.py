@@ -21,6 +21,9 @@ TEMPLATE = REPO / "template.yaml"
 SETTINGS = REPO / "layers" / "strata" / "strata" / "settings.py"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
+# Glue crawler actions: scoped to the stack's crawler, not to the database.
+CRAWLER_ACTIONS = {"glue:StartCrawler", "glue:GetCrawler", "glue:StopCrawler"}
+
 # Actions that IAM only authorises on "*" (no resource type), allowed with Resource "*".
 STAR_RESOURCE_ACTIONS = {
     # Step Functions vended logs (state machine Logging).
@@ -293,7 +296,12 @@ def test_function_policies_are_scoped_to_stack_resources(template):
                     assert any(refs_to(statement["Resource"], t) for t in targets), (
                         f"{owner}: {action} not scoped to {targets}"
                     )
-            if action.startswith("glue:"):
+            if action in CRAWLER_ACTIONS:
+                assert refs_to(statement["Resource"], "CleansedCrawler"), (
+                    f"{owner}: {action} not scoped to CleansedCrawler"
+                )
+                assert "*" not in json.dumps(statement["Resource"]), owner
+            elif action.startswith("glue:"):
                 text = json.dumps(statement["Resource"])
                 assert "strata_${EnvironmentName}" in text and "*:*" not in text, owner
 
@@ -357,7 +365,11 @@ def test_definition_substitutions_match_the_asl_placeholders(template):
             "RedshiftWorkgroup",
             "RedshiftDatabase",
             "ConvertConcurrency",
+            "CrawlerName",
+            "AlertTopicArn",
         }
+        assert props["DefinitionSubstitutions"]["CrawlerName"] == {"Ref": "CleansedCrawler"}
+        assert props["DefinitionSubstitutions"]["AlertTopicArn"] == {"Ref": "AlertTopic"}
 
 
 def settings_constants() -> set[str]:
@@ -404,3 +416,321 @@ def test_samconfig_has_dev_and_prod():
     assert config["prod"]["deploy"]["parameters"]["confirm_changeset"] is True
     assert config["default"]["validate"]["parameters"]["lint"] is True
     assert config["default"]["build"]["parameters"] == {"cached": True, "parallel": True}
+
+
+# ----------------------------------------------------------------------------- crawler
+def crawler_configuration(template: dict[str, Any]) -> dict[str, Any]:
+    configuration = template["Resources"]["CleansedCrawler"]["Properties"]["Configuration"]
+    assert isinstance(configuration, str), "Configuration must be a literal JSON string"
+    return json.loads(configuration)
+
+
+def test_crawler_makes_one_table_per_source_folder(template):
+    configuration = crawler_configuration(template)
+    assert configuration["Version"] == 1.0
+    grouping = configuration["Grouping"]
+    assert grouping["TableGroupingPolicy"] == "CombineCompatibleSchemas"
+    # s3://<cleansed bucket>/<source>/...: the bucket is level 1, a source's folder level 2.
+    assert grouping["TableLevelConfiguration"] == 2
+    partitions = configuration["CrawlerOutput"]["Partitions"]
+    assert partitions["AddOrUpdateBehavior"] == "InheritFromTable"
+
+
+def test_crawler_crawls_the_cleansed_bucket_into_the_glue_database(template):
+    props = template["Resources"]["CleansedCrawler"]["Properties"]
+    assert props["DatabaseName"] == {"Ref": "GlueDatabase"}
+    (target,) = props["Targets"]["S3Targets"]
+    assert target["Path"] == {"Fn::Sub": "s3://${CleansedBucket}/"}
+    assert "Schedule" not in props, "the pipeline starts the crawler; no schedule of its own"
+    assert props["Role"] == {"Fn::GetAtt": ["CleansedCrawlerRole", "Arn"]}
+
+
+def test_crawler_schema_change_policy_is_valid_and_never_deletes(template):
+    props = template["Resources"]["CleansedCrawler"]["Properties"]
+    policy = props["SchemaChangePolicy"]
+    assert policy["DeleteBehavior"] == "LOG"
+    assert policy["UpdateBehavior"] in ("LOG", "UPDATE_IN_DATABASE")
+    recrawl = props.get("RecrawlPolicy", {}).get("RecrawlBehavior", "CRAWL_EVERYTHING")
+    if recrawl == "CRAWL_NEW_FOLDERS_ONLY":
+        # Glue rejects incremental crawls unless both behaviours are LOG.
+        assert policy == {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}
+
+
+def test_crawler_role_is_dedicated_and_explicit(template):
+    role = template["Resources"]["CleansedCrawlerRole"]["Properties"]
+    assert "ManagedPolicyArns" not in role, "AWSGlueServiceRole grants glue:* and s3 on *"
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"]["Service"] for s in trust] == ["glue.amazonaws.com"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    actions = {a for s in statements for a in as_list(s["Action"])}
+    assert {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"} <= actions
+    assert {"glue:GetTable", "glue:CreateTable", "glue:BatchCreatePartition"} <= actions
+    schema_policy = template["Resources"]["CleansedCrawler"]["Properties"]["SchemaChangePolicy"]
+    if schema_policy["DeleteBehavior"] == "LOG":
+        assert not {a for a in actions if a.startswith("glue:Delete")}, sorted(actions)
+    for statement in statements:
+        if any(a.startswith("s3:") for a in as_list(statement["Action"])):
+            assert refs_to(statement["Resource"], "CleansedBucket"), statement["Sid"]
+        if any(a.startswith("logs:") for a in as_list(statement["Action"])):
+            assert "/aws-glue/crawlers" in json.dumps(statement["Resource"]), statement["Sid"]
+
+
+def test_state_machine_may_only_start_and_read_its_crawler(template):
+    props = template["Resources"]["PipelineStateMachine"]["Properties"]
+    statements = [
+        s
+        for policy in props["Policies"]
+        if isinstance(policy, dict) and "Statement" in policy
+        for s in as_list(policy["Statement"])
+    ]
+    crawler = [s for s in statements if set(as_list(s["Action"])) & CRAWLER_ACTIONS]
+    assert len(crawler) == 1
+    assert set(as_list(crawler[0]["Action"])) == {"glue:StartCrawler", "glue:GetCrawler"}
+    assert crawler[0]["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}"
+        ":crawler/${CleansedCrawler}"
+    }
+
+
+# ----------------------------------------------------------------------------- alerts
+def alert_topic_arn_pattern(template: dict[str, Any]) -> str:
+    """The topic's ARN as the key policy must spell it (the key cannot Ref the topic: cycle)."""
+    name = template["Resources"]["AlertTopic"]["Properties"]["TopicName"]["Fn::Sub"]
+    return f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{name}"
+
+
+def test_alert_topic_is_encrypted_with_the_data_key(template):
+    props = template["Resources"]["AlertTopic"]["Properties"]
+    assert "KmsMasterKeyId" in props, "the alert topic is not encrypted"
+    key = props["KmsMasterKeyId"]
+    # alias/aws/sns would block CloudWatch and EventBridge (its key policy cannot be edited).
+    assert refs_to(key, "DataKey"), f"alert topic key {key!r} is not the stack's DataKey"
+
+
+def test_data_key_lets_alarms_and_events_publish_to_the_alert_topic_only(template):
+    statements = template["Resources"]["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
+    services = [s for s in statements if "Service" in s.get("Principal", {})]
+    granted = {
+        service
+        for s in services
+        for service in as_list(s["Principal"]["Service"])
+        if {"kms:GenerateDataKey", "kms:Decrypt"} <= set(as_list(s["Action"]))
+    }
+    assert {"events.amazonaws.com", "cloudwatch.amazonaws.com"} <= granted
+    for statement in services:
+        assert "*" not in "".join(as_list(statement["Action"])), statement["Sid"]
+        conditions = statement["Condition"]["StringEquals"]
+        assert conditions["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+        assert conditions["kms:EncryptionContext:aws:sns:topicArn"] == {
+            "Fn::Sub": alert_topic_arn_pattern(template)
+        }
+
+
+def test_alert_topic_policy_admits_only_this_stacks_rule_and_alarms(template):
+    policies = [
+        p["Properties"]
+        for p in resources(template, "AWS::SNS::TopicPolicy").values()
+        if {"Ref": "AlertTopic"} in p["Properties"]["Topics"]
+    ]
+    assert len(policies) == 1
+    statements = as_list(policies[0]["PolicyDocument"]["Statement"])
+    by_service = {s["Principal"]["Service"]: s for s in statements if s["Effect"] == "Allow"}
+    assert set(by_service) == {"events.amazonaws.com", "cloudwatch.amazonaws.com"}
+    for statement in by_service.values():
+        assert statement["Action"] == "sns:Publish"
+        assert statement["Resource"] == {"Ref": "AlertTopic"}
+    events = by_service["events.amazonaws.com"]["Condition"]
+    assert events["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::GetAtt": ["PipelineAbnormalEndRule", "Arn"]
+    }
+    alarms = by_service["cloudwatch.amazonaws.com"]["Condition"]
+    assert alarms["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert alarms["ArnLike"]["aws:SourceArn"]["Fn::Sub"].endswith(
+        ":alarm:strata-${EnvironmentName}-*"
+    )
+
+
+def test_state_machine_publishes_to_the_alert_topic(template):
+    props = template["Resources"]["PipelineStateMachine"]["Properties"]
+    publish = [
+        p["SNSPublishMessagePolicy"]
+        for p in props["Policies"]
+        if isinstance(p, dict) and "SNSPublishMessagePolicy" in p
+    ]
+    assert publish == [{"TopicName": {"Fn::GetAtt": ["AlertTopic", "TopicName"]}}]
+    kms = [
+        s
+        for p in props["Policies"]
+        if isinstance(p, dict) and "Statement" in p
+        for s in as_list(p["Statement"])
+        if "kms:GenerateDataKey" in as_list(s["Action"])
+    ]
+    assert len(kms) == 1
+    assert kms[0]["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"] == {
+        "Ref": "AlertTopic"
+    }
+
+
+def test_alert_email_is_optional(template):
+    parameter = template["Parameters"]["AlertEmail"]
+    assert parameter["Default"] == ""
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.fullmatch("") and pattern.fullmatch("data-team@example.com")
+    assert not pattern.fullmatch("not an address")
+    subscriptions = resources(template, "AWS::SNS::Subscription")
+    (subscription,) = subscriptions.values()
+    assert subscription["Condition"] == "HasAlertEmail"
+    assert template["Conditions"]["HasAlertEmail"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]
+    }
+    assert subscription["Properties"]["TopicArn"] == {"Ref": "AlertTopic"}
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlertEmail"}
+
+
+def test_timed_out_and_aborted_runs_are_reported(template):
+    rule = template["Resources"]["PipelineAbnormalEndRule"]["Properties"]
+    pattern = rule["EventPattern"]
+    assert pattern["source"] == ["aws.states"]
+    assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
+    assert pattern["detail"]["stateMachineArn"] == [{"Ref": "PipelineStateMachine"}]
+    assert set(pattern["detail"]["status"]) == {"TIMED_OUT", "ABORTED"}
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Ref": "AlertTopic"}
+    transformer = target["InputTransformer"]
+    paths = transformer["InputPathsMap"]
+    assert "$.detail.name" in paths.values() and "$.detail.status" in paths.values()
+    template_text = json.dumps(transformer["InputTemplate"])
+    used = set(re.findall(r"<([A-Za-z0-9_]+)>", template_text))
+    assert used == set(paths), f"InputTemplate uses {sorted(used)}, paths {sorted(paths)}"
+
+
+def test_every_alarm_notifies_the_alert_topic(template):
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for logical_id, alarm in alarms.items():
+        props = alarm["Properties"]
+        assert props.get("AlarmActions") == [{"Ref": "AlertTopic"}], logical_id
+        assert props["TreatMissingData"] == "notBreaching", logical_id
+        assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", logical_id
+        assert props["Threshold"] == 1, logical_id
+        # The topic policy admits alarms by this name prefix only.
+        name = props["AlarmName"]["Fn::Sub"]
+        assert name.startswith("strata-${EnvironmentName}-"), logical_id
+
+
+def test_alarms_cover_the_pipeline_every_function_and_the_dead_letters(template):
+    watched = set()
+    for alarm in resources(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        (dimension,) = props["Dimensions"]
+        watched.add((props["Namespace"], props["MetricName"], json.dumps(dimension["Value"])))
+        if props["Namespace"] == "AWS/Lambda":
+            assert props["Period"] == 300 and props["Statistic"] == "Sum"
+    expected = {
+        ("AWS/States", "ExecutionsFailed", json.dumps({"Ref": "PipelineStateMachine"})),
+        ("AWS/States", "ExecutionsTimedOut", json.dumps({"Ref": "PipelineStateMachine"})),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            json.dumps({"Fn::GetAtt": ["LandingFailuresQueue", "QueueName"]}),
+        ),
+    }
+    expected |= {
+        ("AWS/Lambda", "Errors", json.dumps({"Ref": logical_id}))
+        for logical_id in resources(template, "AWS::Serverless::Function")
+    }
+    assert expected <= watched, f"no alarm for {sorted(expected - watched)}"
+
+
+# ----------------------------------------------------------------------------- dashboard
+PSEUDO_PARAMETERS = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName"}
+
+
+def render_sub(value: Any, template: dict[str, Any]) -> str:
+    """Render a Fn::Sub string the way CloudFormation would, with dummy values."""
+    text = value["Fn::Sub"]
+    assert isinstance(text, str), "use the one-argument form of Fn::Sub"
+    known = set(template["Resources"]) | set(template.get("Parameters", {}))
+
+    def dummy(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("!"):
+            return "${" + name[1:] + "}"
+        base = name.split(".", 1)[0]
+        assert name in PSEUDO_PARAMETERS or base in known, f"${{{name}}} refers to nothing"
+        return "dummy-" + re.sub(r"[^A-Za-z0-9]", "-", name)
+
+    return re.sub(r"\$\{([^}]+)\}", dummy, text)
+
+
+def dashboard(template: dict[str, Any]) -> dict[str, Any]:
+    (board,) = resources(template, "AWS::CloudWatch::Dashboard").values()
+    body = render_sub(board["Properties"]["DashboardBody"], template)
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        line = body.splitlines()[exc.lineno - 1]
+        pytest.fail(f"DashboardBody is not JSON: {exc.msg} at line {exc.lineno}: {line}")
+
+
+def test_render_sub_catches_unknown_references(template):
+    with pytest.raises(AssertionError):
+        render_sub({"Fn::Sub": "${NoSuchResource.Arn}"}, template)
+    assert render_sub({"Fn::Sub": "${!Literal} ${AWS::Region}"}, template) == (
+        "${Literal} dummy-AWS--Region"
+    )
+
+
+def test_dashboard_body_is_json_with_every_view(template):
+    widgets = dashboard(template)["widgets"]
+    assert widgets
+    text = json.dumps(widgets)
+    for metric in (
+        "ExecutionsStarted",
+        "ExecutionsSucceeded",
+        "ExecutionsFailed",
+        "ExecutionTime",
+        "ApproximateNumberOfMessagesVisible",
+    ):
+        assert f'"{metric}"' in text, metric
+    for logical_id in resources(template, "AWS::Serverless::Function"):
+        function = f'"dummy-{logical_id}"'
+        lambda_rows = [
+            row
+            for widget in widgets
+            for row in widget.get("properties", {}).get("metrics", [])
+            if row[:2] in (["AWS/Lambda", "Errors"], ["AWS/Lambda", "Duration"])
+            and json.dumps(row[3]) == function
+        ]
+        assert {row[1] for row in lambda_rows} == {"Errors", "Duration"}, logical_id
+    for widget in widgets:
+        if widget["type"] == "metric":
+            assert widget["properties"]["region"] == "dummy-AWS--Region"
+
+
+def test_dashboard_searches_the_emf_metrics_per_source(template):
+    expressions = [
+        entry["expression"]
+        for widget in dashboard(template)["widgets"]
+        for row in widget.get("properties", {}).get("metrics", [])
+        for entry in row
+        if isinstance(entry, dict) and "expression" in entry
+    ]
+    for metric in ("RowsIn", "RowsOut", "RowsQuarantined", "FilesLanded"):
+        (search,) = [e for e in expressions if f'MetricName="{metric}"' in e]
+        assert search.startswith("SEARCH('{Strata,environment,service,source} "), search
+        assert 'service="strata"' in search, search
+
+
+# ----------------------------------------------------------------------------- tracing, outputs
+def test_traces_do_not_capture_responses(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+    assert template["Globals"]["Function"]["Tracing"] == "Active"
+
+
+def test_outputs_name_the_operations_resources(template):
+    outputs = template["Outputs"]
+    assert outputs["AlertTopicArn"]["Value"] == {"Ref": "AlertTopic"}
+    assert outputs["CleansedCrawlerName"]["Value"] == {"Ref": "CleansedCrawler"}
+    assert outputs["DashboardName"]["Value"] == {"Ref": "PipelineDashboard"}

@@ -4,14 +4,19 @@ correlation id, EMF metrics per source, and X-Ray traces."""
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+from strata.settings import ENVIRONMENT
+
 logger = Logger(service="strata")
 metrics = Metrics(namespace="Strata", service="strata")
+# dev and prod may share an account: every metric says which environment it comes from.
+metrics.set_default_dimensions(environment=os.environ.get(ENVIRONMENT, "dev"))
 # Disabled outside Lambda (Powertools checks the environment), so local runs stay quiet.
 tracer = Tracer(service="strata")
 
