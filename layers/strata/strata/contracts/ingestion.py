@@ -200,7 +200,10 @@ class IncrementalCursor(StrictModel):
     )
     param_format: str | None = Field(
         None,
-        description="strftime format of a timestamp parameter; default `%Y-%m-%dT%H:%M:%SZ`.",
+        description=(
+            "strftime format of a timestamp parameter; default ISO-8601 in UTC, "
+            "`2026-11-24T06:00:12Z`."
+        ),
     )
 
 
