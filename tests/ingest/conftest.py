@@ -42,6 +42,13 @@ def write_contract(project_dir: Path, name: str, **fields: Any) -> Path:
     return path
 
 
+def keep_only_sources(project_dir: Path, *names: str) -> None:
+    """Remove the other contracts of the copied project (the demo's api/sftp samples)."""
+    for path in (project_dir / "sources").glob("*.yaml"):
+        if path.stem not in names:
+            path.unlink()
+
+
 def write_secrets(project_dir: Path, **values: Any) -> None:
     path = project_dir / ".secrets.json"
     current = json.loads(path.read_text()) if path.exists() else {}

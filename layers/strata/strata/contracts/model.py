@@ -240,11 +240,6 @@ class SourceContract(StrictModel):
         if self.api is not None:
             self.api.check_format(self.format.type)
 
-    @property
-    def ingested_by_schedule(self) -> bool:
-        """Sources Strata fetches itself on a schedule: one function each (``strata template``)."""
-        return self.kind in ("api", "sftp")
-
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)
 
