@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from samples.servers.sftp_server import SftpServer  # noqa: E402
 from samples.servers.vendor_api import VendorApi  # noqa: E402
 
 ORDER_SCHEMA = [
@@ -69,3 +70,13 @@ def vendor_api() -> Iterator[Callable[..., VendorApi]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def sftp_server(tmp_path: Path) -> Iterator[SftpServer]:
+    """A real SFTP server on 127.0.0.1 serving ``tmp_path/remote`` (password login)."""
+    root = tmp_path / "remote"
+    (root / "outbox").mkdir(parents=True)
+    server = SftpServer(root).start()
+    yield server
+    server.stop()
