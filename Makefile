@@ -12,7 +12,7 @@ export AWS_DEFAULT_REGION ?= eu-west-1
 .PHONY: help setup demo test lint unit validate docs clean clean-lake
 
 help:
-	@echo "make demo   set up, then run the whole pipeline on the sample sources"
+	@echo "make demo   set up, then run the whole pipeline on the sample sources (S3 drop, API, SFTP)"
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
 	@echo "make clean-lake  forget the local lake (./lake)"
@@ -24,9 +24,11 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 
 setup: $(VENV)/.installed
 
+# The sample vendor API and SFTP server (samples/servers) serve on 127.0.0.1 while `strata run`
+# ingests from them, and stop when it ends.
 demo: setup
 	$(STRATA) upload orders samples/orders/*.csv
-	$(STRATA) run
+	$(PY) -m samples.servers -- $(STRATA) run
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -29,7 +29,10 @@ def test_publish_uploads_contracts_and_models_and_removes_stale_files(project_di
     assert "project/warehouse/models/stage/stg_orders.sql" in keys
     assert "project/sources/retired.yaml" not in keys
     project = load_project(bucket, "project/")
-    assert set(project.contracts) == {"orders"} and "dbt_project.yml" in project.warehouse_files
+    assert (
+        set(project.contracts) == {"orders", "orders_api", "customers"}
+        and "dbt_project.yml" in project.warehouse_files
+    )
 
 
 def test_publish_refuses_an_invalid_project(project_dir, bucket, capsys):

@@ -71,8 +71,8 @@ def test_replay_rejects_an_inverted_range(project_dir, capsys):
 
 def test_runs_lists_history_and_shows_one_run(project_dir, capsys):
     assert cli(project_dir, "upload", "orders", SAMPLES[0]) == 0
-    assert cli(project_dir, "run") == 0
-    assert cli(project_dir, "run") == 0
+    assert cli(project_dir, "run", "--source", "orders") == 0
+    assert cli(project_dir, "run", "--source", "orders") == 0
     listing = output(project_dir, capsys, "runs")
     runs = [line.split()[0] for line in listing[2:]]
     assert len(runs) == 2 and runs == sorted(runs, reverse=True)

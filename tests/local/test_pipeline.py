@@ -51,14 +51,19 @@ def test_local_run_executes_exactly_the_repository_definition(ctx, project_dir):
 def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, capsys):
     assert demo(project_dir) == 0
     out = capsys.readouterr().out
-    assert "orders      3      190       185            5               0" in out
+    assert re.search(r"^orders +3 +190 +185 +5 +0 +-$", out, re.MULTILINE)
+    assert re.search(r"^orders_api +3 +60 +60 +0 +0 +-$", out, re.MULTILINE)
+    assert re.search(r"^customers +2 +24 +24 +0 +0 +-$", out, re.MULTILINE)
     assert "tests passed: 6/6" in out and "analytics.daily_revenue" in out
     assert "catalog crawl: READY" in out
     first = rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys)
     assert len(first) == 16
 
     assert demo(project_dir) == 0
-    assert "0 new file(s) landed in raw, 3 already landed" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "0 new file(s) landed in raw, 3 already landed" in again
+    assert "ingest customers (sftp): 0 new file(s) landed, 2 already landed" in again
+    assert "ingest orders_api (api): 0 page(s) landed" in again
     assert rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys) == first
     duplicates = rows(
         project_dir, "select count(*) - count(distinct order_id) from stage.stg_orders", capsys
@@ -116,8 +121,21 @@ def test_upload_rejects_a_source_that_does_not_exist(project_dir, capsys):
 
 def test_runs_without_new_files_still_succeed(project_dir, capsys):
     shutil.rmtree(project_dir / "lake", ignore_errors=True)
+    assert cli(project_dir, "run") == 0  # the api and sftp sources deliver their files
+    capsys.readouterr()
     assert cli(project_dir, "run") == 0
     assert "0 new raw object(s) to convert" in capsys.readouterr().out
+
+
+def test_an_unreachable_source_fails_the_run_while_the_others_reach_analytics(
+    project_dir, demo_servers, capsys
+):
+    demo_servers.sftp.stop()
+    assert demo(project_dir) == 1
+    captured = capsys.readouterr()
+    assert "ingest customers (sftp) failed" in captured.out
+    assert "ingestion failed: customers:" in captured.err and "cannot reach" in captured.err
+    assert len(rows(project_dir, "select * from analytics.daily_revenue", capsys)) == 16
 
 
 def test_validate_checks_contracts_models_and_the_definition_against_the_template(

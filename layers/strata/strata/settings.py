@@ -34,6 +34,8 @@ REDSHIFT_DATABASE = "STRATA_REDSHIFT_DATABASE"
 REDSHIFT_IAM_ROLE = "STRATA_REDSHIFT_IAM_ROLE"
 SECRETS_PREFIX = "STRATA_SECRETS_PREFIX"
 WAREHOUSE_PATH = "STRATA_WAREHOUSE_PATH"
+# Per-source ingestion functions: the one source the function ingests.
+SOURCE = "STRATA_SOURCE"
 AWS_REGION = "AWS_REGION"
 
 Runtime = Literal["local", "aws"]
@@ -64,6 +66,7 @@ class Settings(BaseModel):
     secrets_prefix: str = "strata/dev/"
     warehouse_path: Path | None = None
     region: str = "us-east-1"
+    source: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +91,7 @@ class Settings(BaseModel):
             "secrets_prefix": SECRETS_PREFIX,
             "warehouse_path": WAREHOUSE_PATH,
             "region": AWS_REGION,
+            "source": SOURCE,
         }
         values = {field: env[name] for field, name in names.items() if env.get(name)}
         try:

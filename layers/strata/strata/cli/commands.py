@@ -45,10 +45,13 @@ def _conclude(ctx: Context, outcome: Any, console: Console) -> int:
         console.success(f"run {outcome.run_id} succeeded")
         _show_analytics(ctx, console)
         return 0
-    console.error(
-        f"run {outcome.run_id} {outcome.execution.status.lower()}: "
-        f"{outcome.execution.error}: {outcome.execution.cause}"
-    )
+    if outcome.execution.status != "SUCCEEDED":
+        console.error(
+            f"run {outcome.run_id} {outcome.execution.status.lower()}: "
+            f"{outcome.execution.error}: {outcome.execution.cause}"
+        )
+    for failure in outcome.ingest_failures:
+        console.error(f"ingestion failed: {failure}")
     return 1
 
 

@@ -80,6 +80,8 @@ def _quiet_lambda_tooling() -> None:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    # One process invokes several sources' handlers in turn; each sets its own dimension.
+    warnings.filterwarnings("ignore", message="Dimension 'source' has already been added")
 
 
 if __name__ == "__main__":

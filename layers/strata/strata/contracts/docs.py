@@ -285,6 +285,9 @@ def type_name(annotation: Any) -> str:
         return " | ".join(f"`{value}`" for value in get_args(annotation))
     if origin is list:
         return f"list of {type_name(get_args(annotation)[0])}"
+    if origin is dict:
+        key, value = get_args(annotation)
+        return f"mapping of {type_name(key)} to {type_name(value)}"
     if origin in (Union, types.UnionType):
         members = [arg for arg in get_args(annotation) if arg is not type(None)]
         return " | ".join(type_name(member) for member in members)
@@ -310,7 +313,8 @@ def _description(info: FieldInfo) -> str:
     text = info.description or ""
     constraints = list(_constraints(info))
     if constraints:
-        text += " " + "; ".join(constraints).capitalize() + "."
+        joined = "; ".join(constraints)
+        text += " " + joined[0].upper() + joined[1:] + "."  # str.capitalize lowercases patterns
     return text
 
 

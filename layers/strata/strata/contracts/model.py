@@ -9,17 +9,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from strata.contracts.base import StrictModel
+from strata.contracts.ingestion import ApiSettings, S3DropSettings, SftpSettings
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
 TYPE_PATTERN = (
     r"^(string|int|bigint|double|boolean|date|timestamp|timestamptz|json"
     r"|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\))$"
 )
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Column(StrictModel):
@@ -148,29 +147,6 @@ class QualityRule(StrictModel):
         return self
 
 
-class S3DropSettings(StrictModel):
-    """Files a partner drops into the landing bucket."""
-
-    prefix: str = Field(description="Landing prefix the source owns, e.g. `orders/`.")
-    include: str = Field("*", description="Glob the file names must match.")
-
-
-class ApiSettings(StrictModel):
-    """A vendor REST API (ingestion detailed in the ingestion issue)."""
-
-    url: str = Field(description="Endpoint URL.")
-    records_path: str | None = Field(None, description="Dotted path to the records.")
-
-
-class SftpSettings(StrictModel):
-    """An SFTP server (ingestion detailed in the ingestion issue)."""
-
-    host: str = Field(description="Server host name.")
-    port: int = Field(22, description="Server port.")
-    path: str = Field(".", description="Remote directory.")
-    include: str = Field("*", description="Glob the file names must match.")
-
-
 class SourceContract(StrictModel):
     """A source's contract: where its data comes from, what it looks like, what is accepted."""
 
@@ -261,6 +237,8 @@ class SourceContract(StrictModel):
         wanted = block[self.kind]
         if getattr(self, wanted) is None:
             raise ValueError(f"kind {self.kind!r} needs a `{wanted}:` block")
+        if self.api is not None:
+            self.api.check_format(self.format.type)
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)

@@ -1,16 +1,21 @@
-"""``strata run``: land what waits in the landing folder, then execute the pipeline state
-machine locally, with progress, and return the run report."""
+"""``strata run``: fetch the api and sftp sources (what their schedules do in AWS), land what
+waits in the landing folder (what EventBridge does), then execute the pipeline state machine
+locally, with progress, and return the run report."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from strata.cli.console import Console
+from strata.deploy.sources_template import FUNCTION_FOLDERS, function_id, scheduled_sources
+from strata.errors import PipelineError
 from strata.ingest.events import s3_object_created
 from strata.ingest.raw import new_run_id
+from strata.local import moto_patches
+from strata.local.functions import load_handler
 from strata.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 from strata.models import plan_run
 from strata.runtime import Context
@@ -22,10 +27,11 @@ class RunOutcome:
     execution: Execution
     report: dict[str, Any]
     landed: int
+    ingest_failures: list[str] = field(default_factory=list)
 
     @property
     def succeeded(self) -> bool:
-        return self.execution.status == "SUCCEEDED"
+        return self.execution.status == "SUCCEEDED" and not self.ingest_failures
 
 
 def validate_project(ctx: Context) -> int:
@@ -39,13 +45,51 @@ def run_pipeline(
 ) -> RunOutcome:
     validate_project(ctx)
     with local_step_functions(ctx, project_dir) as machine:
+        failures = fetch_sources(ctx, machine, project_dir, console, sources)
         landed = land_drops(ctx, machine, console, sources)
         run_id = new_run_id()
         console.step(f"pipeline run {run_id} (statemachines/pipeline.asl.json)")
         arn = machine.start(run_id, {"sources": sources} if sources else {})
         execution = machine.wait(arn, on_event=Progress(console))
     report = _report(ctx, run_id)
-    return RunOutcome(run_id=run_id, execution=execution, report=report, landed=landed)
+    return RunOutcome(
+        run_id=run_id, execution=execution, report=report, landed=landed, ingest_failures=failures
+    )
+
+
+def fetch_sources(
+    ctx: Context,
+    machine: LocalStepFunctions,
+    project_dir: Path,
+    console: Console,
+    sources: list[str] | None,
+) -> list[str]:
+    """What each api/sftp source's schedule does in AWS: invoke its function once. A source
+    that fails is reported and the run goes on with the others; returns the failures."""
+    failures = []
+    for contract in scheduled_sources(ctx.project.contracts):
+        if sources and contract.name not in sources:
+            continue
+        resource = function_id(contract)
+        handler = load_handler(project_dir, FUNCTION_FOLDERS[contract.kind])
+        moto_patches.register_handler(resource, handler)
+        try:
+            result = machine.invoke(resource, {"source": contract.name})
+        except PipelineError as exc:
+            failures.append(f"{contract.name}: {exc}")
+            console.warn(f"ingest {contract.name} ({contract.kind}) failed: {exc}")
+            continue
+        console.step(f"ingest {contract.name} ({contract.kind}): {_fetched(result)}")
+    return failures
+
+
+def _fetched(result: dict[str, Any]) -> str:
+    if "pages" in result:
+        return (
+            f"{result['pages_landed']} page(s) landed, {result['records']} record(s), "
+            f"watermark {result.get('watermark') or '-'}"
+        )
+    return f"{result['files_landed']} new file(s) landed, {result['files_skipped']} already landed"
 
 
 def land_drops(

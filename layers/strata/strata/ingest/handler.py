@@ -1,0 +1,60 @@
+"""What every ingestion handler does around the library call: find its source, size its time
+budget from the Lambda's, and publish the per-source metrics (files, bytes, records, duration).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from strata.errors import IngestError
+from strata.observability import count, logger
+from strata.runtime import Context
+
+# Left to the function after the run's budget: writing the manifest, flushing metrics.
+SAFETY_MARGIN_SECONDS = 30.0
+
+
+def source_of(ctx: Context, event: dict[str, Any]) -> str:
+    """The function's own source (``STRATA_SOURCE``); an event may name it, never another."""
+    pinned, asked = ctx.settings.source, (event or {}).get("source")
+    if pinned and asked and asked != pinned:
+        raise IngestError(f"this function ingests {pinned!r}, not {asked!r}")
+    source = pinned or asked
+    if not source:
+        raise IngestError("no source: set STRATA_SOURCE or pass {'source': <name>}")
+    return str(source)
+
+
+def budget_from(context: Any) -> float | None:
+    remaining: Callable[[], int] | None = getattr(context, "get_remaining_time_in_millis", None)
+    return None if remaining is None else max(1.0, remaining() / 1000 - SAFETY_MARGIN_SECONDS)
+
+
+@contextmanager
+def measured(source: str) -> Iterator[None]:
+    """Duration and failures of a run, as metrics of its source."""
+    started = time.monotonic()
+    try:
+        yield
+    except Exception as exc:
+        count("IngestFailures", 1, source)
+        logger.error("ingestion failed", extra={"source": source, "error": str(exc)})
+        raise
+    finally:
+        count("IngestDuration", time.monotonic() - started, source, MetricUnit.Seconds)
+
+
+def publish(summary: dict[str, Any], files_key: str) -> dict[str, Any]:
+    """Log a run's summary and count what it landed."""
+    source = summary["source"]
+    logger.info("ingestion finished", extra=summary)
+    count("FilesLanded", summary.get(files_key, 0), source)
+    count("BytesLanded", summary.get("bytes", 0), source, MetricUnit.Bytes)
+    if summary.get("records") is not None:
+        count("RecordsLanded", summary["records"], source)
+    return summary
