@@ -175,6 +175,22 @@ def docs(args: argparse.Namespace, console: Console) -> int:
     return int(reference.main(argv))
 
 
+def template(args: argparse.Namespace, console: Console) -> int:
+    """The per-source section of template.yaml, from the contracts (``--check``: is it current?)."""
+    from strata.deploy import sources_template
+
+    project_dir: Path = args.project_dir.resolve()
+    if args.check:
+        if sources_template.is_current(project_dir):
+            console.success("template.yaml's per-source section is current")
+            return 0
+        console.error("template.yaml's per-source section is stale: run `strata template`")
+        return 1
+    changed = sources_template.write(project_dir)
+    console.success(("updated" if changed else "already current:") + " template.yaml")
+    return 0
+
+
 def publish(args: argparse.Namespace, console: Console) -> int:
     """Copy the contracts and models to the artifacts bucket, where the functions read them."""
     from strata.project import SOURCES, WAREHOUSE

@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--prefix", default="project/", help="default: project/")
     publish.set_defaults(command=commands.publish)
 
+    template = sub.add_parser(
+        "template", help="regenerate template.yaml's per-source functions from sources/"
+    )
+    template.add_argument("--check", action="store_true", help="fail when it is out of date")
+    template.set_defaults(command=commands.template)
+
     docs = sub.add_parser("docs", help="regenerate docs/sources.md from the contract model")
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")
     docs.set_defaults(command=commands.docs)
