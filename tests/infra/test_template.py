@@ -104,6 +104,7 @@ def test_functions_run_python312_on_arm64(template):
     generated = {name for name in functions if name.endswith("IngestFunction")}
     assert set(functions) - generated == {
         "LandS3DropFunction",
+        "PresignUploadFunction",
         "DiscoverFunction",
         "ConvertFunction",
         "PlanModelsFunction",

@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     upload = sub.add_parser("upload", help="put files in a source's landing prefix")
     upload.add_argument("source")
     upload.add_argument("files", nargs="+", type=Path)
+    upload.add_argument(
+        "--bucket", help="with STRATA_RUNTIME=aws: the landing bucket (else $STRATA_LANDING_BUCKET)"
+    )
     upload.set_defaults(command=commands.upload)
 
     publish = sub.add_parser("publish", help="copy sources/ and warehouse/ to the artifacts bucket")
