@@ -608,3 +608,20 @@ def test_one_run_per_source_at_a_time(ctx, project_dir, vendor_api):
     )
     assert ingest_api(ctx, "vendor").status == "completed"
     assert ctx.ports.state.get(ingest_pk("vendor"), "lock") is None
+
+
+# ----------------------------------------------------------------------------- redirects
+def test_redirects_are_followed_on_the_same_origin_only(ctx, project_dir, vendor_api):
+    server = vendor_api(auth="api_key_header")
+    write_secrets(project_dir, vendor=CREDS.api_key)
+    auth = {"type": "api_key", "secret": "vendor", "header": "X-API-Key"}
+    api_source(project_dir, server.url + "/v1/old-orders", auth=auth)
+    moved = "/v1/orders?per_page=100"
+    server.inject(Fault(status=301, headers={"Location": moved}, body=b""))
+
+    result = ingest_api(ctx, "vendor")
+    assert landed_ids(ctx, result) == ALL_IDS
+
+    server.inject(Fault(status=302, headers={"Location": "http://127.0.0.2:9/steal"}, body=b""))
+    with pytest.raises(ApiResponseError, match=r"another origin: refusing .*HTTP 302"):
+        ingest_api(ctx, "vendor")

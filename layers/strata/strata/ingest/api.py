@@ -33,7 +33,7 @@ from strata.errors import ConfigError
 from strata.ingest.auth import Authenticator, build_authenticator
 from strata.ingest.cursor import highest, request_value
 from strata.ingest.exceptions import ApiResponseError, PaginationError, SourceIngestError
-from strata.ingest.http import Deadline, HttpClient
+from strata.ingest.http import Deadline, HttpClient, same_origin
 from strata.ingest.ledger import ingest_pk, source_lock
 from strata.ingest.pages import (
     NeedsRecords,
@@ -42,7 +42,6 @@ from strata.ingest.pages import (
     UnreadablePage,
     paginator_for,
     parse_page,
-    same_origin,
 )
 from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
 from strata.ingest.redact import Redactor
