@@ -242,7 +242,9 @@ AUTH = {
 
 
 @pytest.mark.parametrize("mode", AUTH, ids=list(AUTH))
-def test_every_auth_type_reads_its_secret_and_never_writes_it(ctx, project_dir, vendor_api, mode):
+def test_every_auth_type_reads_its_secret_and_never_writes_it(
+    ctx, project_dir, vendor_api, mode, capfd
+):
     server = vendor_api(auth=mode, page_size=25)
     auth, secret = AUTH[mode]
     if mode == "oauth2":
@@ -255,7 +257,7 @@ def test_every_auth_type_reads_its_secret_and_never_writes_it(ctx, project_dir, 
     result = ingest_api(ctx, "vendor")
 
     assert landed_ids(ctx, result) == ALL_IDS
-    written = raw_text(ctx) + json.dumps(result.summary())
+    written = raw_text(ctx) + json.dumps(result.summary()) + "".join(capfd.readouterr())
     for value in (
         CREDS.token,
         CREDS.api_key,
