@@ -627,3 +627,15 @@ def test_redirects_are_followed_on_the_same_origin_only(ctx, project_dir, vendor
     server.inject(Fault(status=302, headers={"Location": "http://127.0.0.2:9/steal"}, body=b""))
     with pytest.raises(ApiResponseError, match=r"another origin: refusing .*HTTP 302"):
         ingest_api(ctx, "vendor")
+
+
+def test_the_records_path_defaults_to_the_formats(ctx, project_dir, vendor_api):
+    server = vendor_api()
+    api_source(
+        project_dir,
+        server.url + "/v1/orders/offset",
+        {"type": "json", "records_path": "data"},
+        pagination={"type": "offset", "limit": 25},
+    )
+
+    assert ingest_api(ctx, "vendor").records == len(ALL_IDS)

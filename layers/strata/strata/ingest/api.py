@@ -199,6 +199,11 @@ class ApiRun:
     def source(self) -> str:
         return self.contract.name
 
+    @property
+    def records_path(self) -> str | None:
+        """Where the records are in a page: the api block's path, else the format's."""
+        return self.settings.records_path or getattr(self.contract.format, "records_path", None)
+
     def execute(self) -> ApiRunResult:
         state = self.ctx.ports.state
         committed = state.get(ingest_pk(self.source), WATERMARK) or {}
@@ -272,7 +277,7 @@ class ApiRun:
             page = parse_page(
                 response.content,
                 self.contract.format.type,
-                self.settings.records_path,
+                self.records_path,
                 response.headers.get("Content-Type", ""),
             )
         except UnreadablePage as exc:
