@@ -37,6 +37,7 @@ lint: setup
 validate: setup
 	$(STRATA) validate
 	$(STRATA) docs --check
+	$(STRATA) template --check
 
 unit: setup
 	$(PY) -m pytest

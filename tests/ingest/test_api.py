@@ -242,7 +242,9 @@ AUTH = {
 
 
 @pytest.mark.parametrize("mode", AUTH, ids=list(AUTH))
-def test_every_auth_type_reads_its_secret_and_never_writes_it(ctx, project_dir, vendor_api, mode):
+def test_every_auth_type_reads_its_secret_and_never_writes_it(
+    ctx, project_dir, vendor_api, mode, capfd
+):
     server = vendor_api(auth=mode, page_size=25)
     auth, secret = AUTH[mode]
     if mode == "oauth2":
@@ -255,7 +257,7 @@ def test_every_auth_type_reads_its_secret_and_never_writes_it(ctx, project_dir, 
     result = ingest_api(ctx, "vendor")
 
     assert landed_ids(ctx, result) == ALL_IDS
-    written = raw_text(ctx) + json.dumps(result.summary())
+    written = raw_text(ctx) + json.dumps(result.summary()) + "".join(capfd.readouterr())
     for value in (
         CREDS.token,
         CREDS.api_key,
@@ -608,3 +610,32 @@ def test_one_run_per_source_at_a_time(ctx, project_dir, vendor_api):
     )
     assert ingest_api(ctx, "vendor").status == "completed"
     assert ctx.ports.state.get(ingest_pk("vendor"), "lock") is None
+
+
+# ----------------------------------------------------------------------------- redirects
+def test_redirects_are_followed_on_the_same_origin_only(ctx, project_dir, vendor_api):
+    server = vendor_api(auth="api_key_header")
+    write_secrets(project_dir, vendor=CREDS.api_key)
+    auth = {"type": "api_key", "secret": "vendor", "header": "X-API-Key"}
+    api_source(project_dir, server.url + "/v1/old-orders", auth=auth)
+    moved = "/v1/orders?per_page=100"
+    server.inject(Fault(status=301, headers={"Location": moved}, body=b""))
+
+    result = ingest_api(ctx, "vendor")
+    assert landed_ids(ctx, result) == ALL_IDS
+
+    server.inject(Fault(status=302, headers={"Location": "http://127.0.0.2:9/steal"}, body=b""))
+    with pytest.raises(ApiResponseError, match=r"another origin: refusing .*HTTP 302"):
+        ingest_api(ctx, "vendor")
+
+
+def test_the_records_path_defaults_to_the_formats(ctx, project_dir, vendor_api):
+    server = vendor_api()
+    api_source(
+        project_dir,
+        server.url + "/v1/orders/offset",
+        {"type": "json", "records_path": "data"},
+        pagination={"type": "offset", "limit": 25},
+    )
+
+    assert ingest_api(ctx, "vendor").records == len(ALL_IDS)

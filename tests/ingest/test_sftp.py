@@ -262,3 +262,33 @@ def test_an_unreachable_server_fails_clearly(ctx, project_dir, sftp_server):
 
     with pytest.raises(SftpError, match=r"cannot reach 127\.0\.0\.1"):
         ingest_sftp(ctx, "partner")
+
+
+def test_downloads_stream_in_bounded_memory(sftp_server, tmp_path, monkeypatch):
+    import tracemalloc
+
+    import strata.ingest.sftp_client as client
+    from strata.contracts.ingestion import SftpSettings
+
+    size = 24 * 1024 * 1024
+    remote_file(sftp_server, "big.bin", os.urandom(size))
+    monkeypatch.setattr(client, "WINDOW", 1024 * 1024)
+    settings = SftpSettings(
+        host="127.0.0.1",
+        port=sftp_server.port,
+        username="partner",
+        secret="unused",
+        host_keys=[sftp_server.host_key_line],
+    )
+    credentials = client.Credentials(password="demo-password")
+    with client.connect(settings, credentials, "partner", "dev") as sftp:
+        tracemalloc.start()
+        try:
+            with sftp.open("/outbox/big.bin", "rb") as remote, (tmp_path / "out").open("wb") as out:
+                written, _ = client.download(remote, size, out)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    assert written == size
+    assert peak < 8 * 1024 * 1024  # a few windows (this includes the server's own buffers)

@@ -10,7 +10,7 @@ from typing import Any
 from strata.cli.console import Console
 from strata.errors import ConfigError
 from strata.runtime import Context, build_context, use
-from strata.settings import Settings
+from strata.settings import LANDING_BUCKET, Settings
 
 
 def context_for(args: argparse.Namespace) -> Context:
@@ -144,20 +144,38 @@ def query(args: argparse.Namespace, console: Console) -> int:
 
 
 def upload(args: argparse.Namespace, console: Console) -> int:
-    ctx = context_for(args)
-    contract = ctx.project.contract(args.source)
-    if contract.s3_drop is None:
-        raise ConfigError(
-            f"source {args.source!r} is kind {contract.kind}, not an upload target",
-            file=f"sources/{args.source}.yaml",
-            field="kind",
+    """Put files in a source's landing prefix: the local landing folder, or with
+    ``STRATA_RUNTIME=aws`` the stack's landing bucket (its "Object Created" events land them)."""
+    from strata.ingest.uploads import upload_files
+
+    project_dir: Path = args.project_dir.resolve()
+    env = dict(os.environ)
+    env.setdefault("STRATA_PROJECT_DIR", str(project_dir))
+    env.setdefault("STRATA_LAKE_DIR", str(project_dir / "lake"))
+    settings = Settings.from_env(env)
+    if settings.runtime == "aws":
+        from strata.project import load_project
+        from strata.storage.local import LocalObjectStore
+        from strata.storage.s3 import S3ObjectStore
+
+        bucket = args.bucket or env.get(LANDING_BUCKET)
+        if not bucket:
+            raise ConfigError(
+                "name the landing bucket: --bucket or $STRATA_LANDING_BUCKET (the stack's "
+                "LandingBucketName output)",
+                field="STRATA_LANDING_BUCKET",
+            )
+        project = load_project(LocalObjectStore(project_dir, "project"))
+        landing: Any = S3ObjectStore(bucket)
+    else:
+        ctx = context_for(args)
+        project, landing = ctx.project, ctx.ports.landing
+    for path, key in zip(
+        args.files, upload_files(project, landing, args.source, args.files), strict=True
+    ):
+        console.detail(
+            f"{path} → {landing.uri(key) if settings.runtime == 'aws' else 'landing/' + key}"
         )
-    for path in args.files:
-        if not path.is_file():
-            raise ConfigError("no such file", file=str(path))
-        key = contract.s3_drop.prefix + path.name
-        ctx.ports.landing.put_file(key, path)
-        console.detail(f"{path} → landing/{key}")
     return 0
 
 
@@ -166,6 +184,22 @@ def docs(args: argparse.Namespace, console: Console) -> int:
 
     argv = ["--root", str(args.project_dir)] + (["--check"] if args.check else [])
     return int(reference.main(argv))
+
+
+def template(args: argparse.Namespace, console: Console) -> int:
+    """The per-source section of template.yaml, from the contracts (``--check``: is it current?)."""
+    from strata.deploy import sources_template
+
+    project_dir: Path = args.project_dir.resolve()
+    if args.check:
+        if sources_template.is_current(project_dir):
+            console.success("template.yaml's per-source section is current")
+            return 0
+        console.error("template.yaml's per-source section is stale: run `strata template`")
+        return 1
+    changed = sources_template.write(project_dir)
+    console.success(("updated" if changed else "already current:") + " template.yaml")
+    return 0
 
 
 def publish(args: argparse.Namespace, console: Console) -> int:

@@ -59,12 +59,21 @@ def _parser() -> argparse.ArgumentParser:
     upload = sub.add_parser("upload", help="put files in a source's landing prefix")
     upload.add_argument("source")
     upload.add_argument("files", nargs="+", type=Path)
+    upload.add_argument(
+        "--bucket", help="with STRATA_RUNTIME=aws: the landing bucket (else $STRATA_LANDING_BUCKET)"
+    )
     upload.set_defaults(command=commands.upload)
 
     publish = sub.add_parser("publish", help="copy sources/ and warehouse/ to the artifacts bucket")
     publish.add_argument("--bucket", required=True, help="the stack's ArtifactsBucket output")
     publish.add_argument("--prefix", default="project/", help="default: project/")
     publish.set_defaults(command=commands.publish)
+
+    template = sub.add_parser(
+        "template", help="regenerate template.yaml's per-source functions from sources/"
+    )
+    template.add_argument("--check", action="store_true", help="fail when it is out of date")
+    template.set_defaults(command=commands.template)
 
     docs = sub.add_parser("docs", help="regenerate docs/sources.md from the contract model")
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")

@@ -140,7 +140,15 @@ Besides each field's own type and allowed values, a contract must satisfy:
   `2026-11` and `2026` (a NULL event date goes to `__HIVE_DEFAULT_PARTITION__`). No column of
   `schema` may have that name.
 - `kind` needs its settings block: `s3_drop:` for `s3_drop` and `manual`, `api:` for `api`,
-  `sftp:` for `sftp`.
+  `sftp:` for `sftp`. How each kind is fetched: [ingestion.md](ingestion.md).
+- `api.url` (and an OAuth `token_url`) is `https://` (plain `http://` only on loopback) and
+  carries no credentials; `api.headers` never carry `Authorization` or `Cookie`: credentials
+  come from the secret named in `auth`. An `api_key` goes in exactly one of `header` or
+  `query_param`.
+- With a `format` other than `json` or `ndjson`, an api source cannot page by the body
+  (`page_number`, `offset`, `cursor`, `next_url`) nor use `records_path` or `incremental`.
+- `sftp` needs `host_keys`, unless `allow_unknown_host_key: true` (development only: refused
+  when `STRATA_ENV` is prod); `archive_path` goes with `after_success: archive`, and only then.
 - Quality rules carry their arguments: `values` with `accepted_values`, `pattern` (a valid
   regular expression) with `regex`, `min` and/or `max` with `range`.
 - `timezone` is an IANA name (`UTC`, `Europe/Paris`, `America/New_York`).

@@ -241,8 +241,8 @@ class ApiSettings(StrictModel):
         None,
         pattern=DOTTED_PATH,
         description=(
-            "Dotted path to the list of records in a JSON body; omit when the body is the list. "
-            "A body without it fails the run."
+            "Dotted path to the list of records in a JSON body; omit when the body is the list "
+            "(defaults to the format's `records_path`). A body without it fails the run."
         ),
     )
     auth: Auth = Field(

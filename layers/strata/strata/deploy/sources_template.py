@@ -1,11 +1,44 @@
-"""The per-source section of ``template.yaml``: one ingestion function per api/sftp source."""
+"""The per-source section of ``template.yaml``: one ingestion function per api/sftp source,
+each with its own EventBridge Scheduler schedule and only the permissions its source needs.
+
+``strata template`` (or ``python -m strata.deploy.sources_template``) rewrites the lines
+between the two markers from the contracts in ``sources/``; ``--check`` (and a test, so
+``make test``) fails when they are stale. Adding a source is adding its contract and running
+``strata template``.
+
+Each function may: read the published project; write and list its own raw prefix
+(``<source>/``); use the lake key; read and write only its own state items (``dynamodb:LeadingKeys``
+``ingest#<source>``, ``landed#<source>``, ``pending#<source>``); read only its own secret.
+Its schedule's role may invoke only that function.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from strata.contracts.ingestion import ApiSettings, NoAuth, SftpSettings
 from strata.contracts.model import SourceContract
+from strata.errors import ConfigError
 
 # Function folder (``functions/<folder>/app.py``) per kind of scheduled source.
 FUNCTION_FOLDERS = {"api": "ingest_api", "sftp": "ingest_sftp"}
+TEMPLATE = Path("template.yaml")
+BEGIN = "  # >>> strata template: per-source ingestion (from sources/*.yaml; do not edit) >>>"
+END = "  # <<< strata template <<<"
+DEFAULT_SCHEDULE = "rate(1 hour)"
+# The function outlives the run's time budget by this much (manifest, metrics), up to 15 min.
+TIMEOUT_MARGIN_SECONDS = 60
+LAMBDA_MAX_TIMEOUT = 900
+DESCRIPTION_LIMIT = 256
+# Secrets Manager names secrets `strata/<env>/<name>` and appends 6 random characters.
+SECRET_ARN = (
+    "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+    "strata/${EnvironmentName}/"
+)
 
 
 def camel(name: str) -> str:
@@ -22,3 +55,243 @@ def scheduled_sources(contracts: dict[str, SourceContract]) -> list[SourceContra
     return [
         contracts[name] for name in sorted(contracts) if contracts[name].kind in FUNCTION_FOLDERS
     ]
+
+
+def secret_names(contract: SourceContract) -> list[str]:
+    if isinstance(contract.api, ApiSettings) and not isinstance(contract.api.auth, NoAuth):
+        return [contract.api.auth.secret]  # type: ignore[union-attr]
+    if isinstance(contract.sftp, SftpSettings):
+        return [contract.sftp.secret]
+    return []
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render_section(contracts: dict[str, SourceContract]) -> str:
+    """The lines between the markers, for these contracts."""
+    blocks = [_source_block(contract) for contract in scheduled_sources(contracts)]
+    if not blocks:
+        return "  # (no api or sftp sources)\n"
+    return "\n".join(blocks)
+
+
+def _source_block(contract: SourceContract) -> str:
+    ident = camel(contract.name)
+    fn = function_id(contract)
+    dashed = contract.name.replace("_", "-")
+    settings = contract.api or contract.sftp
+    assert settings is not None
+    timeout = min(LAMBDA_MAX_TIMEOUT, settings.time_budget_seconds + TIMEOUT_MARGIN_SECONDS)
+    description = f"Ingests {contract.name} ({contract.kind}) into raw: {contract.description}"
+    if len(description) > DESCRIPTION_LIMIT:
+        description = description[: DESCRIPTION_LIMIT - 1] + "…"
+    sizing = (
+        "      MemorySize: 1024\n      EphemeralStorage:\n        Size: 4096\n"
+        if contract.kind == "sftp"
+        else "      MemorySize: 512\n"
+    )
+    state_keys = ", ".join(
+        _quoted(f"{kind}#{contract.name}") for kind in ("ingest", "landed", "pending")
+    )
+    secrets = "".join(
+        "            - Sid: ReadOwnSecret\n"
+        "              Effect: Allow\n"
+        "              Action: secretsmanager:GetSecretValue\n"
+        f"              Resource: !Sub {_quoted(SECRET_ARN + name + '-??????')}\n"
+        for name in secret_names(contract)
+    )
+    schedule = contract.schedule or DEFAULT_SCHEDULE
+    return f"""\
+  {ident}IngestLogGroup:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Delete
+    UpdateReplacePolicy: Delete
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${{{fn}}}
+      RetentionInDays: !If [IsProd, 90, 14]
+
+  {fn}:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub strata-${{EnvironmentName}}-ingest-{dashed}
+      Description: {_quoted(description)}
+      CodeUri: functions/{FUNCTION_FOLDERS[contract.kind]}/
+      Timeout: {timeout}
+{sizing}      Layers:
+        - !Ref StrataLayer
+        - !Ref IngestLayer
+      Environment:
+        Variables:
+          STRATA_SOURCE: {contract.name}
+      # The next scheduled run is the retry: an immediate one would only meet the same outage.
+      EventInvokeConfig:
+        MaximumRetryAttempts: 0
+      Policies:
+        - Version: "2012-10-17"
+          Statement:
+            - Sid: ReadProject
+              Effect: Allow
+              Action: s3:GetObject
+              Resource: !Sub ${{ArtifactsBucket.Arn}}/project/*
+            - Sid: ListProject
+              Effect: Allow
+              Action: s3:ListBucket
+              Resource: !GetAtt ArtifactsBucket.Arn
+              Condition:
+                StringLike:
+                  s3:prefix: [project/*]
+            - Sid: WriteOwnRawPrefix
+              Effect: Allow
+              Action: [s3:PutObject, s3:GetObject, s3:AbortMultipartUpload]
+              Resource: !Sub ${{RawBucket.Arn}}/{contract.name}/*
+            - Sid: ListOwnRawPrefix
+              Effect: Allow
+              Action: s3:ListBucket
+              Resource: !GetAtt RawBucket.Arn
+              Condition:
+                StringLike:
+                  s3:prefix: [{contract.name}/*]
+            - Sid: LakeKey
+              Effect: Allow
+              Action: [kms:Decrypt, kms:GenerateDataKey]
+              Resource: !GetAtt DataKey.Arn
+            - Sid: OwnStateItems
+              Effect: Allow
+              Action:
+                - dynamodb:GetItem
+                - dynamodb:PutItem
+                - dynamodb:DeleteItem
+                - dynamodb:Query
+              Resource: !GetAtt StateTable.Arn
+              Condition:
+                ForAllValues:StringEquals:
+                  dynamodb:LeadingKeys: [{state_keys}]
+{secrets}
+  {ident}IngestScheduleRole:
+    Type: AWS::IAM::Role
+    Properties:
+      Description: Lets EventBridge Scheduler start the {contract.name} ingestion
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: scheduler.amazonaws.com
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals:
+                aws:SourceAccount: !Ref AWS::AccountId
+      Policies:
+        - PolicyName: invoke-{dashed}-ingestion
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Sid: InvokeOwnFunction
+                Effect: Allow
+                Action: lambda:InvokeFunction
+                Resource: !GetAtt {fn}.Arn
+
+  {ident}IngestSchedule:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      Name: !Sub strata-${{EnvironmentName}}-ingest-{dashed}
+      Description: {_quoted(f"Ingests {contract.name} on its contract's schedule")}
+      ScheduleExpression: {_quoted(schedule)}
+      ScheduleExpressionTimezone: UTC
+      FlexibleTimeWindow:
+        Mode: "OFF"
+      State: ENABLED
+      Target:
+        Arn: !GetAtt {fn}.Arn
+        RoleArn: !GetAtt {ident}IngestScheduleRole.Arn
+        Input: {_quoted(json.dumps({"source": contract.name, "trigger": "schedule"}))}
+        RetryPolicy:
+          MaximumEventAgeInSeconds: 3600
+          MaximumRetryAttempts: 3
+
+  {ident}IngestErrorsAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: !Sub strata-${{EnvironmentName}}-ingest-{dashed}-errors
+      AlarmDescription: {_quoted(f"The {contract.name} ingestion function raised errors.")}
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions:
+        - Name: FunctionName
+          Value: !Ref {fn}
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref AlertTopic]
+"""
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def replace_section(template: str, section: str, file: str = str(TEMPLATE)) -> str:
+    lines = template.splitlines(keepends=True)
+    try:
+        start = lines.index(BEGIN + "\n")
+        end = lines.index(END + "\n", start)
+    except ValueError:
+        raise ConfigError(
+            f"the markers are missing; add these two lines under Resources:\n{BEGIN}\n{END}",
+            file=file,
+        ) from None
+    return "".join(lines[: start + 1]) + section + "".join(lines[end:])
+
+
+def rendered_template(project_dir: Path) -> str:
+    from strata.contracts.loader import load_contracts
+
+    path = project_dir / TEMPLATE
+    contracts = load_contracts(project_dir / "sources")
+    return replace_section(path.read_text(encoding="utf-8"), render_section(contracts), str(path))
+
+
+def is_current(project_dir: Path) -> bool:
+    path = project_dir / TEMPLATE
+    return path.read_text(encoding="utf-8") == rendered_template(project_dir)
+
+
+def write(project_dir: Path) -> bool:
+    """Rewrite the section; True when the file changed."""
+    path = project_dir / TEMPLATE
+    text = rendered_template(project_dir)
+    if path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m strata.deploy.sources_template",
+        description="Regenerate the per-source section of template.yaml from sources/.",
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 when the section is stale")
+    parser.add_argument("--root", type=Path, default=Path("."), help="project folder")
+    args = parser.parse_args(argv)
+    if args.check:
+        if is_current(args.root):
+            return 0
+        print(
+            f"{args.root / TEMPLATE}: the per-source section is stale: run `strata template` "
+            "and commit the result",
+            file=sys.stderr,
+        )
+        return 1
+    changed = write(args.root)
+    print(f"{'updated' if changed else 'unchanged'}: {args.root / TEMPLATE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -33,7 +33,7 @@ from strata.errors import ConfigError
 from strata.ingest.auth import Authenticator, build_authenticator
 from strata.ingest.cursor import highest, request_value
 from strata.ingest.exceptions import ApiResponseError, PaginationError, SourceIngestError
-from strata.ingest.http import Deadline, HttpClient
+from strata.ingest.http import Deadline, HttpClient, same_origin
 from strata.ingest.ledger import ingest_pk, source_lock
 from strata.ingest.pages import (
     NeedsRecords,
@@ -42,7 +42,6 @@ from strata.ingest.pages import (
     UnreadablePage,
     paginator_for,
     parse_page,
-    same_origin,
 )
 from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
 from strata.ingest.redact import Redactor
@@ -200,6 +199,11 @@ class ApiRun:
     def source(self) -> str:
         return self.contract.name
 
+    @property
+    def records_path(self) -> str | None:
+        """Where the records are in a page: the api block's path, else the format's."""
+        return self.settings.records_path or getattr(self.contract.format, "records_path", None)
+
     def execute(self) -> ApiRunResult:
         state = self.ctx.ports.state
         committed = state.get(ingest_pk(self.source), WATERMARK) or {}
@@ -273,7 +277,7 @@ class ApiRun:
             page = parse_page(
                 response.content,
                 self.contract.format.type,
-                self.settings.records_path,
+                self.records_path,
                 response.headers.get("Content-Type", ""),
             )
         except UnreadablePage as exc:

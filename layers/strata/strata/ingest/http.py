@@ -14,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from strata.contracts.ingestion import RetryPolicy
-from strata.ingest.exceptions import ApiUnavailableError, BudgetExhaustedError
+from strata.ingest.exceptions import ApiResponseError, ApiUnavailableError, BudgetExhaustedError
 from strata.ingest.redact import Redactor
 
+MAX_REDIRECTS = 5
 RETRIED_EXCEPTIONS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -90,9 +91,7 @@ class HttpClient:
             self.deadline.check(self.source, f"requesting {shown}")
             self.attempts_made += 1
             try:
-                response = self.session.send(
-                    prepared, timeout=self._timeouts(), allow_redirects=True
-                )
+                response = self._send_following_redirects(prepared)
             except RETRIED_EXCEPTIONS as exc:
                 problem = f"{type(exc).__name__}: {self.redactor.text(str(exc))}"
                 wait = self._backoff(attempt)
@@ -114,6 +113,33 @@ class HttpClient:
             f"{shown}: {problem} after {self.retry.max_attempts} attempt(s)", source=self.source
         )
 
+    def _send_following_redirects(self, prepared: requests.PreparedRequest) -> requests.Response:
+        """Follow redirects on the request's own origin only: a redirect elsewhere would carry
+        credentials (an API key header, a token) to a host the contract does not name."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.send(prepared, timeout=self._timeouts(), allow_redirects=False)
+            target = self.session.get_redirect_target(response)
+            if not target:
+                return response
+            following = urljoin(response.url, target)
+            if not same_origin(prepared.url or "", following):
+                raise ApiResponseError(
+                    f"redirected to {self.redactor.url(following)}, another origin: refusing "
+                    "to send credentials there",
+                    source=self.source,
+                    url=self.redactor.url(prepared.url or ""),
+                    status=response.status_code,
+                )
+            response.close()
+            prepared = prepared.copy()
+            prepared.prepare_url(following, None)
+            if response.status_code == 303:
+                prepared.method, prepared.body = "GET", None
+        raise ApiUnavailableError(
+            f"more than {MAX_REDIRECTS} redirects from {self.redactor.url(prepared.url or '')}",
+            source=self.source,
+        )
+
     def _timeouts(self) -> tuple[float, float]:
         left = max(0.001, self.deadline.remaining())
         return (min(self.connect_timeout, left), min(self.read_timeout, left))
@@ -132,8 +158,12 @@ class HttpClient:
         return max(asked, self.retry.backoff_seconds)
 
 
-def json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
+def same_origin(url: str, other: str) -> bool:
+    """Same scheme, host and port (default ports filled in)."""
+    default = {"http": 80, "https": 443}
+    a, b = urlsplit(url), urlsplit(other)
+    return (a.scheme, a.hostname, a.port or default.get(a.scheme)) == (
+        b.scheme,
+        b.hostname,
+        b.port or default.get(b.scheme),
+    )

@@ -11,7 +11,7 @@ import abc
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 
@@ -238,14 +238,3 @@ PAGINATORS: dict[type, type[Paginator]] = {
 
 def paginator_for(settings: ApiSettings, params: dict[str, str]) -> Paginator:
     return PAGINATORS[type(settings.pagination)](settings, params)
-
-
-def same_origin(url: str, other: str) -> bool:
-    """Credentials go only where the contract's URL points: scheme, host and port."""
-    a, b = urlsplit(url), urlsplit(other)
-    default = {"http": 80, "https": 443}
-    return (a.scheme, a.hostname, a.port or default.get(a.scheme)) == (
-        b.scheme,
-        b.hostname,
-        b.port or default.get(b.scheme),
-    )
