@@ -72,7 +72,7 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
     assert demo(project_dir) == 0
     out = capsys.readouterr().out
     assert "orders      3      190       185            5               0" in out
-    assert "tests passed: 6/6" in out and "analytics.daily_revenue" in out
+    assert "tests passed: 15/15" in out and "analytics.daily_revenue" in out
     first = rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys)
     assert len(first) == 16
 

@@ -12,7 +12,7 @@ from strata.cli.console import Console
 from strata.ingest.events import s3_object_created
 from strata.ingest.raw import new_run_id
 from strata.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
-from strata.models import plan_run
+from strata.models import build_manifest
 from strata.runtime import Context
 
 
@@ -30,8 +30,8 @@ class RunOutcome:
 
 def validate_project(ctx: Context) -> int:
     """Contracts and models, all checked before anything is written; returns the model count."""
-    batches = plan_run(ctx.project, ctx.settings, "validate", target=ctx.settings.environment)
-    return sum(batch.kind == "model" for batch in batches)
+    manifest = build_manifest(ctx.project, ctx.settings, "validate")
+    return sum(node["resource_type"] == "model" for node in manifest["nodes"].values())
 
 
 def run_pipeline(
@@ -76,7 +76,7 @@ class Progress:
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
-        if kind == "TaskStateEntered" or kind == "MapStateEntered":
+        if kind in ("TaskStateEntered", "MapStateEntered", "ParallelStateEntered"):
             name = event["stateEnteredEventDetails"]["name"]
             if name in ("Discover", "ConvertEach", "PlanModels", "BuildModels", "Report"):
                 self.console.step(_LABELS.get(name, name))
@@ -102,9 +102,24 @@ class Progress:
             self.console.warn(
                 f"{output.get('raw_key')}: {output.get('error')}: {output.get('cause')}"
             )
-        elif name == "StatementFinished" and output.get("kind") == "model":
-            self.console.detail(f"built {output.get('name')}")
+        elif name in _OUTCOMES and output.get("kind") == "model":
+            model = str(output.get("id", "")).rsplit(".", 1)[-1]
+            if output.get("status") == "FINISHED":
+                self.console.detail(f"built {model}")
+            else:
+                self.console.warn(f"{model}: {output.get('status')}: {output.get('error')}")
 
+
+# BuildModels' item processor ends in one of these Pass states, with the statement's outcome.
+_OUTCOMES = (
+    "ResultFetched",
+    "StatementFinished",
+    "StatementFailed",
+    "StatementAborted",
+    "StatementTimedOut",
+    "SubmitFailed",
+    "PollFailed",
+)
 
 _LABELS = {
     "Discover": "discover new raw objects",

@@ -30,20 +30,40 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
         or event.get("execution_name")
     )
     conversions = state.get("conversions") or []
-    statements = state.get("warehouse") or []
+    warehouse = state.get("warehouse") or {}
+    # BuildModels hands over {"summary": {"status", "nodes": [...], "run_results_key"}}; a
+    # list is the older shape (one entry per statement).
+    if isinstance(warehouse, dict):
+        warehouse = warehouse.get("summary") or {}
+    statements = warehouse.get("nodes", []) if isinstance(warehouse, dict) else warehouse
     tests = _test_results(statements)
     error = state.get("error")
     failed_tests = [t for t in tests if t["failures"] and t["severity"] == "error"]
     failed_files = [c for c in conversions if c.get("status") == "failed"]
-    failed = bool(error or failed_tests or failed_files)
+    failed_models = [
+        s for s in statements if s.get("kind") == "model" and s.get("status") != "success"
+    ]
+    warehouse_failed = isinstance(warehouse, dict) and warehouse.get("status") == "error"
+    failed = bool(error or failed_tests or failed_files or failed_models or warehouse_failed)
     return {
         "run_id": run_id,
         "status": "failed" if failed else "succeeded",
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": _per_source(conversions),
         "files": conversions,
-        "models": [s["name"] for s in statements if s.get("kind") == "model"],
+        "models": [
+            s["name"]
+            for s in statements
+            if s.get("kind") == "model" and s.get("status", "success") == "success"
+        ],
+        "models_failed": [
+            {"name": s["name"], "status": s["status"], "message": s.get("message")}
+            for s in failed_models
+        ],
         "tests": tests,
+        "warehouse_results": warehouse.get("run_results_key")
+        if isinstance(warehouse, dict)
+        else None,
         "error": error,
     }
 
@@ -77,6 +97,14 @@ def _test_results(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Test rows as GetStatementResult returned them to the state machine."""
     results = []
     for statement in statements:
+        if statement.get("kind") in ("test", "freshness"):
+            results.append(
+                {
+                    key: statement.get(key)
+                    for key in ("test", "severity", "failures", "status", "sample")
+                }
+            )
+            continue
         if statement.get("kind") != "tests":
             continue
         payload = statement.get("results") or {}
