@@ -53,3 +53,4 @@ include mk/infra.mk
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
+include mk/dbt.mk
