@@ -108,7 +108,8 @@ def build_manifest(
     for test in tests:
         nodes[f"test.{name}.{test.name}"] = _test_node(name, test, compiled)
     sources = _sources(compiled, models, settings)
-    timeout = int(compiled.project.variables.get(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS))
+    variables = {**compiled.project.variables, **options.variables}
+    timeout = int(variables.get(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS))
     poll = POLL_SECONDS[settings.runtime]
     manifest = {
         "metadata": {
