@@ -78,6 +78,10 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
 
     assert demo(project_dir) == 0
     assert "0 new file(s) landed in raw, 3 already landed" in capsys.readouterr().out
+    second = sorted((project_dir / "lake" / "artifacts" / "runs").glob("*/warehouse"))[-1]
+    results = json.loads((second / "run_results.json").read_text())["results"]
+    fct_orders = next(r for r in results if r["unique_id"] == "model.strata.fct_orders")
+    assert fct_orders["message"] == "0 new or changed rows merged"  # incremental: nothing new
     assert rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys) == first
     duplicates = rows(
         project_dir, "select count(*) - count(distinct order_id) from stage.stg_orders", capsys
