@@ -33,7 +33,7 @@ ABORTED_MESSAGE = "the statement was cancelled (ABORTED) before it finished"
 Clock = Callable[[], datetime]
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -43,7 +43,7 @@ class WarehouseRun:
         manifest: dict[str, Any],
         results: dict[str, dict[str, Any]] | None = None,
         relations: dict[str, dict[str, Any]] | None = None,
-        clock: Clock = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self.manifest = manifest
         self.results: dict[str, dict[str, Any]] = dict(results or {})

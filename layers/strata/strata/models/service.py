@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from strata.models.plan import RunOptions, build_manifest
-from strata.models.scheduler import Clock, WarehouseRun, _now
+from strata.models.scheduler import Clock, WarehouseRun, utc_now
 from strata.runtime import Context
 
 
@@ -23,7 +23,7 @@ def artifacts_prefix(run_id: str) -> str:
 
 
 def start_run(
-    ctx: Context, run_id: str, options: RunOptions | None = None, clock: Clock = _now
+    ctx: Context, run_id: str, options: RunOptions | None = None, clock: Clock = utc_now
 ) -> dict[str, Any]:
     manifest = build_manifest(ctx.project, ctx.settings, run_id, options)
     _put(ctx, run_id, "manifest.json", manifest)
@@ -32,7 +32,7 @@ def start_run(
 
 
 def continue_run(
-    ctx: Context, run_id: str, outcomes: list[dict[str, Any]], clock: Clock = _now
+    ctx: Context, run_id: str, outcomes: list[dict[str, Any]], clock: Clock = utc_now
 ) -> dict[str, Any]:
     prefix = artifacts_prefix(run_id)
     manifest = json.loads(ctx.ports.artifacts.get_bytes(prefix + "manifest.json"))
