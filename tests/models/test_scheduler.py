@@ -236,3 +236,14 @@ def test_the_run_options_select_what_is_planned(ctx):
     assert [uid for wave in waves for uid in wave if uid.startswith("model.")] == [
         "model.strata.daily_revenue"
     ]
+
+
+def test_a_wave_stays_within_the_state_size_budget(manifest, monkeypatch):
+    import strata.models.scheduler as scheduler
+
+    monkeypatch.setattr(scheduler, "MAX_WAVE_ITEMS", 2)
+    run = WarehouseRun(manifest, clock=lambda: NOW)
+    waves = run_to_end(run)
+    assert max(len(wave) for wave in waves) == 2
+    assert waves[0] == ["operation.strata.external_schema", "operation.strata.schemas"]
+    assert run.status == "success" and run.done

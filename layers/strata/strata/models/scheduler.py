@@ -27,6 +27,10 @@ from strata.models.plan import RELATIONS, freshness_sql
 
 MAX_BATCH = 40  # BatchExecuteStatement's limit
 MAX_STATEMENT_BYTES = 100_000  # the Data API's limit per statement
+# A wave's statements and its outcomes (test samples included) travel in the execution's state,
+# limited to 256 KB: a wave holds at most this many items and this much SQL.
+MAX_WAVE_ITEMS = 40
+MAX_WAVE_SQL_BYTES = 100_000
 BLOCKING = frozenset({"error", "fail", "skipped"})
 ABORTED_MESSAGE = "the statement was cancelled (ABORTED) before it finished"
 
@@ -75,12 +79,18 @@ class WarehouseRun:
                     ready.append(uid)
             if not skipped:
                 break
-        wave = []
+        wave: list[dict[str, Any]] = []
+        size = 0
         for uid in ready:
             try:
-                wave.append(self._item(uid))
+                item = self._item(uid)
             except ValueError as exc:
                 self.results[uid] = self._result(uid, "error", message=str(exc))
+                continue
+            size += sum(len(sql.encode()) for sql in item["sqls"])
+            if wave and (len(wave) >= MAX_WAVE_ITEMS or size > MAX_WAVE_SQL_BYTES):
+                break  # the rest is still ready: it goes out with the next wave
+            wave.append(item)
         return wave if wave or self.done else self.next_wave()
 
     def _skip(self, uid: str, blocker: str) -> None:
