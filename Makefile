@@ -58,3 +58,4 @@ include mk/pipeline-bench.mk
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
+include mk/dbt.mk

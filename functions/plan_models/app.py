@@ -1,8 +1,9 @@
-"""Compiles the warehouse models into ordered Data API batches; the state machine runs them."""
+"""Plans the warehouse run (PlanModels), then, after each wave the state machine ran through
+the Data API, records the outcomes and returns the next wave (BuildModels' NextWave)."""
 
 from typing import Any
 
-from strata.models import plan_run
+from strata.models import RunOptions, continue_run, start_run
 from strata.observability import lambda_entry
 from strata.runtime import current
 
@@ -10,5 +11,7 @@ from strata.runtime import current
 @lambda_entry(correlation_id_path="run_id")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     ctx = current()
-    batches = plan_run(ctx.project, ctx.settings, event["run_id"], target=ctx.settings.environment)
-    return {"batches": [batch.to_dict() for batch in batches]}
+    if event.get("action") == "next":
+        return continue_run(ctx, event["run_id"], event.get("results") or [])
+    options = RunOptions.from_input((event.get("input") or {}).get("models"))
+    return start_run(ctx, event["run_id"], options)

@@ -1,12 +1,13 @@
-"""Compiling the warehouse project: dependency order, the dbt subset, clear errors."""
+"""Planning a warehouse run: the manifest (nodes, dependencies, compiled SQL, what waits)."""
 
 from __future__ import annotations
 
 import pytest
 
 from strata.errors import ModelError
-from strata.models.plan import plan_run
+from strata.models import RunOptions, build_manifest
 from strata.project import Project
+from strata.settings import Settings
 
 
 def project_with(ctx, **files: str) -> Project:
@@ -15,82 +16,103 @@ def project_with(ctx, **files: str) -> Project:
     return Project(contracts=ctx.project.contracts, warehouse_files=base)
 
 
-def test_the_sample_project_plans_setup_models_in_order_then_tests(ctx):
-    batches = plan_run(ctx.project, ctx.settings, "run-1")
-    names = [batch.name for batch in batches]
-    assert names == ["external schema", "schemas", "stg_orders", "daily_revenue", "tests"]
-    external = batches[0]
-    assert external.to_dict()["single"] is True
-    assert external.sqls[0].startswith(
-        "CREATE EXTERNAL SCHEMA IF NOT EXISTS cleansed FROM DATA CATALOG"
+def test_the_sample_project_plans_models_in_dependency_order_with_their_tests(ctx):
+    manifest = build_manifest(ctx.project, ctx.settings, "run-1")
+    models = [uid for uid in manifest["nodes"] if uid.startswith("model.")]
+    assert models.index("model.strata.stg_orders") < models.index("model.strata.fct_orders")
+    assert models.index("model.strata.fct_orders") < models.index(
+        "model.strata.customer_lifetime_value"
     )
-    view = batches[2].sqls[0]
-    assert view.startswith("CREATE OR REPLACE VIEW stage.stg_orders AS")
-    assert "FROM cleansed.orders" in view.replace("from", "FROM") and view.endswith(
-        "WITH NO SCHEMA BINDING"
+    node = manifest["nodes"]["model.strata.stg_orders"]
+    assert node["relation"] == "stage.stg_orders" and node["materialized"] == "view"
+    assert "from cleansed.orders" in node["compiled_code"]
+    assert node["depends_on"]["nodes"] == ["source.strata.lake.orders"]
+    incremental = manifest["nodes"]["model.strata.fct_orders"]
+    assert "where updated_at" not in incremental["compiled_code"]
+    assert (
+        "where updated_at > (select max(updated_at) from analytics.fct_orders)"
+        in incremental["compiled_code_incremental"]
     )
-    table = batches[3].sqls
-    assert table[1].startswith("CREATE TABLE analytics.daily_revenue__strata_new AS")
-    assert "stage.stg_orders" in table[1]
-    assert table[-1] == "ALTER TABLE analytics.daily_revenue__strata_new RENAME TO daily_revenue"
+    assert incremental["config"]["incremental_strategy"] == "merge"
+    assert manifest["sources"]["source.strata.lake.orders"]["freshness"]["warn_after"] == {
+        "count": 2,
+        "period": "day",
+    }
 
 
-def test_client_tokens_are_stable_per_run_and_batch(ctx):
-    first = plan_run(ctx.project, ctx.settings, "run-1")
-    again = plan_run(ctx.project, ctx.settings, "run-1")
-    other = plan_run(ctx.project, ctx.settings, "run-2")
-    assert [b.client_token for b in first] == [b.client_token for b in again]
-    assert first[2].client_token != other[2].client_token
+def test_a_model_waits_for_its_parents_and_their_error_tests_not_for_tests_reading_it(ctx):
+    waits = build_manifest(ctx.project, ctx.settings, "run-1")["waits_for"]
+    clv = waits["model.strata.customer_lifetime_value"]
+    assert "model.strata.fct_orders" in clv
+    assert "test.strata.unique_fct_orders_order_id" in clv
+    # this test reads customer_lifetime_value itself: waiting for it would be a cycle
+    assert "test.strata.relationships_fct_orders_customer_id" not in clv
+    assert waits["test.strata.relationships_fct_orders_customer_id"] == [
+        "model.strata.fct_orders",
+        "model.strata.customer_lifetime_value",
+    ]
+    # warn-severity tests never hold anything up
+    assert not any("accepted_values_orders_by_status_status" in other for other in waits.values())
+    setup = [uid for uid in waits if uid.startswith("operation.")]
+    assert setup == [
+        "operation.strata.external_schema",
+        "operation.strata.schemas",
+        "operation.strata.relations",
+    ]
+    assert all(set(setup) <= set(waits[uid]) for uid in waits if uid.startswith("model."))
 
 
-def test_a_cycle_is_reported_by_model_name(ctx):
-    project = project_with(
-        ctx,
-        **{
-            "models/stage/a.sql": "select * from {{ ref('b') }}",
-            "models/stage/b.sql": "select * from {{ ref('a') }}",
-        },
+def test_external_schema_is_one_statement_and_schemas_follow_the_target(ctx):
+    manifest = build_manifest(ctx.project, ctx.settings, "run-1")
+    operations = manifest["operations"]
+    external = operations["operation.strata.external_schema"]["sqls"]
+    assert len(external) == 1 and external[0].startswith(
+        "CREATE EXTERNAL SCHEMA IF NOT EXISTS cleansed FROM DATA CATALOG DATABASE 'strata_dev'"
     )
-    with pytest.raises(ModelError, match=r"cycle: .*a.*b"):
-        plan_run(project, ctx.settings, "r")
+    assert operations["operation.strata.schemas"]["sqls"] == [
+        "CREATE SCHEMA IF NOT EXISTS adhoc",
+        "CREATE SCHEMA IF NOT EXISTS analytics",
+        "CREATE SCHEMA IF NOT EXISTS stage",
+    ]
 
 
-def test_unknown_ref_and_unsupported_features_name_the_model(ctx):
-    with pytest.raises(ModelError, match="broken: ref\\('nope'\\) names no model"):
-        plan_run(
-            project_with(ctx, **{"models/stage/broken.sql": "select * from {{ ref('nope') }}"}),
-            ctx.settings,
-            "r",
-        )
-    with pytest.raises(ModelError, match="odd: materialized='ephemeral' is not supported"):
-        plan_run(
-            project_with(
-                ctx, **{"models/stage/odd.sql": "{{ config(materialized='ephemeral') }} select 1"}
-            ),
-            ctx.settings,
-            "r",
-        )
-    with pytest.raises(ModelError, match=r"macro:.*outside the supported dbt subset"):
-        plan_run(
-            project_with(ctx, **{"models/stage/macro.sql": "select {{ dbt_utils.star('x') }}"}),
-            ctx.settings,
-            "r",
-        )
+@pytest.mark.parametrize(
+    ("target", "stage", "analytics"),
+    [("dev", "dev_stage", "dev_analytics"), ("prod", "stage", "analytics")],
+)
+def test_in_aws_each_target_builds_its_own_schemas(ctx, target, stage, analytics):
+    settings = Settings(runtime="aws", environment=target, project_dir=ctx.settings.project_dir)
+    manifest = build_manifest(ctx.project, settings, "run-1")
+    fct = manifest["nodes"]["model.strata.fct_orders"]
+    assert fct["relation"] == f"{analytics}.fct_orders"
+    assert f"from {stage}.stg_orders" in fct["compiled_code"]
+    assert manifest["metadata"]["target"] == target
+    assert manifest["metadata"]["poll_seconds"] == 5
 
 
-def test_a_jinja_syntax_error_names_model_and_line(ctx):
-    with pytest.raises(ModelError, match=r"bad:2: "):
-        plan_run(
-            project_with(ctx, **{"models/stage/bad.sql": "select 1\n{% if %}"}), ctx.settings, "r"
-        )
+def test_an_unknown_target_is_refused(ctx):
+    with pytest.raises(ModelError, match="no target 'staging'"):
+        build_manifest(ctx.project, ctx.settings, "r", RunOptions(target="staging"))
 
 
-def test_source_must_name_a_contract(ctx):
-    with pytest.raises(ModelError, match="names no source contract"):
-        plan_run(
-            project_with(
-                ctx, **{"models/stage/s.sql": "select * from {{ source('lake', 'ghosts') }}"}
-            ),
-            ctx.settings,
-            "r",
-        )
+def test_the_test_command_plans_tests_and_freshness_only(ctx):
+    manifest = build_manifest(
+        ctx.project, ctx.settings, "r", RunOptions(command="test", select=["stg_orders"])
+    )
+    assert manifest["operations"] == {}
+    assert sorted(manifest["nodes"]) == [
+        "test.strata.accepted_values_stg_orders_status",
+        "test.strata.not_null_stg_orders_customer_id",
+        "test.strata.not_null_stg_orders_order_id",
+        "test.strata.unique_stg_orders_order_id",
+    ]
+    assert "freshness.strata.lake.orders" in manifest["waits_for"]
+
+
+def test_run_options_come_from_the_execution_input():
+    options = RunOptions.from_input({"select": "tag:stage", "full_refresh": True, "vars": {"a": 1}})
+    assert (
+        options.select == ["tag:stage"] and options.full_refresh and options.variables == {"a": 1}
+    )
+    with pytest.raises(ModelError, match="unknown model run options: fullrefresh"):
+        RunOptions.from_input({"fullrefresh": True})

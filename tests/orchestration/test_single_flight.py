@@ -61,3 +61,18 @@ def test_a_failed_conversion_releases_its_claim_for_the_next_run(ctx):
         },
     )
     assert discover(ctx, "run-2") == [{"source": "orders", "raw_key": "k"}]
+
+
+def test_a_second_warehouse_build_is_deferred_until_the_first_releases_the_lock(ctx):
+    from strata.models.service import release_build_lock, start_run
+    from strata.orchestration.report import build_report
+
+    first = start_run(ctx, "run-1")
+    assert first["wave"] and not first["done"]
+    second = start_run(ctx, "run-2")
+    assert second["done"] and second["summary"]["status"] == "deferred"
+    assert "run run-1 is building" in second["summary"]["message"]
+    report = build_report(ctx, {"run_id": "run-2", "warehouse": {"summary": second["summary"]}})
+    assert report["status"] == "succeeded" and report["warehouse_status"] == "deferred"
+    release_build_lock(ctx, "run-1")
+    assert not start_run(ctx, "run-3")["done"]

@@ -61,3 +61,19 @@ def test_redshift_only_clauses_are_handled_on_purpose():
     assert redshift_to_duckdb("CREATE TABLE t (a VARCHAR(MAX))") == ["CREATE TABLE t (a TEXT)"]
     with pytest.raises(WarehouseError, match="cannot translate"):
         redshift_to_duckdb("SELECT FROM WHERE (")
+
+
+def test_distribution_and_sort_keys_are_dropped_for_duckdb():
+    assert redshift_to_duckdb(
+        "CREATE TABLE s.t__strata_new DISTSTYLE KEY DISTKEY (a) COMPOUND SORTKEY (a, b) AS\n"
+        "SELECT 1 AS a, 2 AS b"
+    ) == ["CREATE TABLE s.t__strata_new AS SELECT 1 AS a, 2 AS b"]
+    assert redshift_to_duckdb(
+        "CREATE TABLE t DISTSTYLE EVEN INTERLEAVED SORTKEY (sortkey) AS SELECT 1 AS sortkey"
+    ) == ["CREATE TABLE t AS SELECT 1 AS sortkey"]
+
+
+def test_a_finished_local_statement_cannot_be_cancelled(warehouse):
+    statement = warehouse.submit(["SELECT 1"])
+    with pytest.raises(WarehouseError, match="cannot be cancelled"):
+        warehouse.cancel(statement)

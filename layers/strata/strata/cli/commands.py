@@ -228,9 +228,9 @@ def publish(args: argparse.Namespace, console: Console) -> int:
 
 def load_project_checked(project_dir: Path) -> None:
     """Refuse to publish a project that would fail in AWS."""
-    from strata.models import plan_run
+    from strata.models import build_manifest
     from strata.project import load_project
     from strata.storage.local import LocalObjectStore
 
     project = load_project(LocalObjectStore(project_dir, "project"))
-    plan_run(project, Settings(project_dir=project_dir), "publish")
+    build_manifest(project, Settings(project_dir=project_dir), "publish")

@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="regenerate docs/sources.md from the contract model")
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")
     docs.set_defaults(command=commands.docs)
+
+    from strata.cli import models
+
+    models.register(sub)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -104,20 +105,31 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
         ("source", "files", "rows in", "rows out", "quarantined", "files rejected", "drift"), rows
     )
     tests = report.get("tests", [])
-    passed = sum(1 for test in tests if not test["failures"])
-    warned = sum(1 for test in tests if test["failures"] and test["severity"] == "warn")
-    failed = len(tests) - passed - warned
-    console.line()
-    console.line(
-        f"models built: {len(report.get('models', []))}   tests passed: {passed}/{len(tests)}"
-        + (f", warned: {warned}" if warned else "")
-        + (f", failed: {failed}" if failed else "")
+    count = Counter(test.get("status") for test in tests)
+    others = ", ".join(
+        f"{label}: {count[status]}"
+        for status, label in (
+            ("warn", "warned"),
+            ("fail", "failed"),
+            ("error", "errored"),
+            ("skipped", "skipped"),
+        )
+        if count[status]
     )
+    console.line()
+    built = len(report.get("models", []))
+    console.line(
+        f"models built: {built}   tests passed: {count['pass']}/{len(tests)}"
+        + (f" ({others})" if others else "")
+    )
+    if report.get("warehouse_status") == "deferred":
+        console.warn(f"models deferred: {report.get('warehouse_message')}")
+    for model in report.get("models_failed", []):
+        console.warn(f"model {model['name']} {model['status']}: {model.get('message')}")
     for test in tests:
-        if test["failures"]:
-            console.warn(
-                f"test {test['test']} ({test['severity']}): {test['failures']} failing rows"
-            )
+        if test.get("status") in ("warn", "fail", "error"):
+            detail = f"{test['failures']} failing rows" if test.get("failures") else test["status"]
+            console.warn(f"test {test['test']} ({test['severity']}): {detail}")
 
 
 def _totals(sources: dict[str, dict[str, int]]) -> dict[str, int]:

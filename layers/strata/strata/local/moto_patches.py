@@ -3,7 +3,9 @@
 moto is pinned (pyproject, requirements/): these touch its internals.
 - Lambda tasks call the handlers in this process instead of a Docker container.
 - ``aws-sdk:redshiftdata:*`` tasks reach moto's redshift-data, which is served by the local
-  DuckDB warehouse instead of returning canned rows; BatchExecuteStatement is added.
+  DuckDB warehouse instead of returning canned rows: Execute/BatchExecuteStatement (with
+  ClientToken), DescribeStatement, CancelStatement, GetStatementResult (``<id>:<n>`` too).
+  Test hooks hold statements STARTED for some polls, or end them ABORTED.
 - A state machine whose earlier execution holds a thread lock can be copied again (moto
   deep-copies the machine on every StartExecution).
 """
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from strata.warehouse.base import Warehouse
+from strata.warehouse.base import Warehouse, data_api_field
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -71,6 +73,9 @@ def uninstall() -> None:
             setattr(owner, name, original)
     _handlers.clear()
     _served.clear()
+    _hooks.clear()
+    _held.clear()
+    _aliases.clear()
 
 
 def _set(owner: Any, name: str, value: Any) -> None:
@@ -110,8 +115,39 @@ def _patch_lambda() -> None:
     _set(LambdaFunction, "invoke", invoke)
 
 
+def hold_statements(containing: str, polls: int | None = None) -> None:
+    """Test hook: statements whose SQL contains ``containing`` stay STARTED for ``polls``
+    DescribeStatement calls before they run (``None``: until cancelled)."""
+    _hooks.append(_Hook(containing, polls=polls))
+
+
+def abort_statements(containing: str) -> None:
+    """Test hook: statements whose SQL contains ``containing`` end ABORTED without running,
+    as when an operator cancels them."""
+    _hooks.append(_Hook(containing, abort=True))
+
+
+@dataclass
+class _Hook:
+    containing: str
+    polls: int | None = None
+    abort: bool = False
+
+
+@dataclass
+class _Held:
+    sqls: list[str]
+    token: str | None
+    polls_left: int | None
+
+
+_hooks: list[_Hook] = []
+_held: dict[str, _Held] = {}
+_aliases: dict[str, str] = {}  # served statement id → the warehouse's id
+
+
 def _patch_redshift_data() -> None:
-    from moto.redshiftdata import models, responses
+    from moto.redshiftdata import exceptions, models, responses
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service,
     )
@@ -128,82 +164,106 @@ def _patch_redshift_data() -> None:
             if self.error:
                 yield "Error", self.error
 
-    def run(backend: Any, sqls: list[str], token: str | None, **fields: Any) -> Any:
-        warehouse = _served["current"]
-        statement_id = warehouse.submit(sqls, client_token=token)
-        status = warehouse.describe(statement_id)
-        statement = ServedStatement(query_string="; ".join(sqls), **fields)
-        statement.id = statement_id
+    def settle(statement: Any, warehouse_id: str) -> None:
+        status = _served["current"].describe(warehouse_id)
+        _aliases[statement.id] = warehouse_id
         statement.status = status.status
         statement.error = status.error
         statement.has_result_set = status.has_result_set
+        for sub in statement.sub_statements:
+            sub["Status"] = status.status
+
+    def run(backend: Any, sqls: list[str], token: str | None, **fields: Any) -> Any:
+        statement = ServedStatement(query_string="; ".join(sqls), **fields)
         statement.sub_statements = [
-            {"Id": f"{statement_id}:{n}", "Status": status.status, "QueryString": sql}
+            {"Id": f"{statement.id}:{n}", "Status": "STARTED", "QueryString": sql}
             for n, sql in enumerate(sqls, start=1)
         ]
-        backend.statements[statement_id] = statement
+        backend.statements[statement.id] = statement
+        hook = next((h for h in _hooks if any(h.containing in sql for sql in sqls)), None)
+        if hook is not None and hook.abort:
+            statement.status = "ABORTED"
+        elif hook is not None:
+            _held[statement.id] = _Held(sqls, token, hook.polls)
+        else:
+            settle(statement, _served["current"].submit(sqls, client_token=token))
         return statement
 
-    def execute_statement(self: Any, sql: str, **fields: Any) -> Any:
-        return run(self, [sql], None, **_statement_fields(fields))
-
-    def get_statement_result(self: Any, statement_id: str) -> Any:
-        result = _served["current"].result(statement_id)
-        metadata = [
-            dict(models.ColumnMetadata(None, True, True, name, 1)) for name in result.columns
-        ]
-        records = [[_field(value) for value in row] for row in result.rows]
-        return models.StatementResult(metadata, records, len(records))
+    def execute_statement(self: Any) -> Any:
+        statement = run(
+            self.redshiftdata_backend,
+            [self._get_param("Sql")],
+            self._get_param("ClientToken"),
+            **_statement_fields(self),
+        )
+        return 200, {}, json.dumps(_submitted(statement))
 
     def batch_execute_statement(self: Any) -> Any:
         statement = run(
             self.redshiftdata_backend,
             self._get_param("Sqls"),
             self._get_param("ClientToken"),
-            **_statement_fields(
-                {
-                    "cluster_identifier": self._get_param("ClusterIdentifier")
-                    or self._get_param("WorkgroupName"),
-                    "database": self._get_param("Database"),
-                    "db_user": self._get_param("DbUser"),
-                    "secret_arn": self._get_param("SecretArn"),
-                }
-            ),
+            **_statement_fields(self),
         )
-        body = {
-            "Id": statement.id,
-            "CreatedAt": statement.created_at,
-            "Database": statement.database,
-        }
-        return 200, {}, json.dumps(body)
+        return 200, {}, json.dumps(_submitted(statement))
 
-    _set(models.RedshiftDataAPIServiceBackend, "execute_statement", execute_statement)
-    _set(models.RedshiftDataAPIServiceBackend, "get_statement_result", get_statement_result)
+    def describe_statement(self: Any, statement_id: str) -> Any:
+        statement = self.statements.get(statement_id)
+        if statement is None:
+            raise exceptions.ResourceNotFoundException()
+        held = _held.get(statement_id)
+        if held is not None and held.polls_left is not None:
+            if held.polls_left <= 0:
+                del _held[statement_id]
+                settle(statement, _served["current"].submit(held.sqls, client_token=held.token))
+            else:
+                held.polls_left -= 1
+        return statement
+
+    def cancel_statement(self: Any, statement_id: str) -> None:
+        statement = self.statements.get(statement_id)
+        if statement is None:
+            raise exceptions.ResourceNotFoundException()
+        if _held.pop(statement_id, None) is None:
+            raise exceptions.ValidationException(
+                f"Could not cancel a query that is already in {statement.status} state "
+                f"with ID: {statement_id}"
+            )
+        statement.status = "ABORTED"
+
+    def get_statement_result(self: Any, statement_id: str) -> Any:
+        base, _, sub = statement_id.partition(":")
+        served = _aliases.get(base, base) + (f":{sub}" if sub else "")
+        result = _served["current"].result(served)
+        metadata = [
+            dict(models.ColumnMetadata(None, True, True, name, 1)) for name in result.columns
+        ]
+        records = [[data_api_field(value) for value in row] for row in result.rows]
+        return models.StatementResult(metadata, records, len(records))
+
+    backend = models.RedshiftDataAPIServiceBackend
+    _set(backend, "describe_statement", describe_statement)
+    _set(backend, "cancel_statement", cancel_statement)
+    _set(backend, "get_statement_result", get_statement_result)
+    _set(responses.RedshiftDataAPIServiceResponse, "execute_statement", execute_statement)
     _set(
         responses.RedshiftDataAPIServiceResponse, "batch_execute_statement", batch_execute_statement
     )
 
 
-def _statement_fields(fields: dict[str, Any]) -> dict[str, Any]:
+def _statement_fields(response: Any) -> dict[str, Any]:
     return {
-        "cluster_identifier": fields.get("cluster_identifier"),
-        "database": fields.get("database"),
-        "db_user": fields.get("db_user"),
-        "query_parameters": fields.get("parameters") or [],
-        "secret_arn": fields.get("secret_arn"),
+        "cluster_identifier": response._get_param("ClusterIdentifier")
+        or response._get_param("WorkgroupName"),
+        "database": response._get_param("Database"),
+        "db_user": response._get_param("DbUser"),
+        "query_parameters": response._get_param("Parameters") or [],
+        "secret_arn": response._get_param("SecretArn"),
     }
 
 
-def _field(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {"isNull": True}
-    if isinstance(value, bool):
-        return {"booleanValue": value}
-    if isinstance(value, int):
-        return {"longValue": value}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    return {"stringValue": str(value)}  # decimals, dates and timestamps travel as text
+def _submitted(statement: Any) -> dict[str, Any]:
+    return {"Id": statement.id, "CreatedAt": statement.created_at, "Database": statement.database}
 
 
 def _patch_state_machine_copy() -> None:

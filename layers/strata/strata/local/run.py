@@ -17,7 +17,7 @@ from strata.ingest.raw import new_run_id
 from strata.local import moto_patches
 from strata.local.functions import load_handler
 from strata.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
-from strata.models import plan_run
+from strata.models import build_manifest
 from strata.runtime import Context
 
 
@@ -36,8 +36,8 @@ class RunOutcome:
 
 def validate_project(ctx: Context) -> int:
     """Contracts and models, all checked before anything is written; returns the model count."""
-    batches = plan_run(ctx.project, ctx.settings, "validate", target=ctx.settings.environment)
-    return sum(batch.kind == "model" for batch in batches)
+    manifest = build_manifest(ctx.project, ctx.settings, "validate")
+    return sum(node["resource_type"] == "model" for node in manifest["nodes"].values())
 
 
 def run_pipeline(
@@ -120,7 +120,7 @@ class Progress:
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
-        if kind == "TaskStateEntered" or kind == "MapStateEntered":
+        if kind in ("TaskStateEntered", "MapStateEntered", "ParallelStateEntered"):
             name = event["stateEnteredEventDetails"]["name"]
             if name in _LABELS:
                 self.console.step(_LABELS.get(name, name))
@@ -152,9 +152,24 @@ class Progress:
             )
         elif name == "NotifyFailure":
             self.console.warn("failure alert published to the alert topic (SNS)")
-        elif name == "StatementFinished" and output.get("kind") == "model":
-            self.console.detail(f"built {output.get('name')}")
+        elif name in _OUTCOMES and output.get("kind") == "model":
+            model = str(output.get("id", "")).rsplit(".", 1)[-1]
+            if output.get("status") == "FINISHED":
+                self.console.detail(f"built {model}")
+            else:
+                self.console.warn(f"{model}: {output.get('status')}: {output.get('error')}")
 
+
+# BuildModels' item processor ends in one of these Pass states, with the statement's outcome.
+_OUTCOMES = (
+    "ResultFetched",
+    "StatementFinished",
+    "StatementFailed",
+    "StatementAborted",
+    "StatementTimedOut",
+    "SubmitFailed",
+    "PollFailed",
+)
 
 _LABELS = {
     "Discover": "discover new raw objects",

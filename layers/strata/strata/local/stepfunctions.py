@@ -127,14 +127,14 @@ class LocalStepFunctions:
             time.sleep(poll)
 
     def _history(self, arn: str) -> list[Event]:
-        events: list[Event] = []
-        kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
-        while True:
-            page = self._sfn.get_execution_history(**kwargs)
-            events += page["events"]
-            if not page.get("nextToken"):
-                return events
-            kwargs["nextToken"] = page["nextToken"]
+        """The execution's events, read from moto's backend in this process: the API would
+        serialize the whole history on every poll (moto ignores maxResults), which costs
+        seconds once BuildModels has run a few hundred statements."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        backend = stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][REGION]
+        return list(backend.get_execution_history(arn)["events"])
 
 
 @contextmanager

@@ -1,3 +1,12 @@
-from strata.models.plan import Batch, plan_run
+"""The warehouse models: a dbt-compatible project compiled, planned and run by Strata."""
 
-__all__ = ["Batch", "plan_run"]
+from strata.models.plan import RunOptions, build_manifest, compile_for
+from strata.models.service import continue_run, start_run
+
+__all__ = [
+    "RunOptions",
+    "build_manifest",
+    "compile_for",
+    "continue_run",
+    "start_run",
+]

@@ -10,6 +10,7 @@ from typing import Any
 
 from strata.errors import ObjectNotFoundError
 from strata.ingest.raw import raw_object_id
+from strata.models.service import release_build_lock
 from strata.orchestration.discover import claim_key
 from strata.runtime import Context
 from strata.state.claims import release
@@ -31,12 +32,20 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     discovery = state.get("discovery") or {}
     run_id = str(discovery.get("run_id") or event.get("run_id") or event.get("execution_name"))
     conversions = [_conversion(ctx, run_id, item) for item in state.get("conversions") or []]
-    statements = state.get("warehouse") or []
+    warehouse = state.get("warehouse") or {}
+    # BuildModels hands over {"summary": {"status", "nodes": [...], "run_results_key"}}.
+    if isinstance(warehouse, dict):
+        warehouse = warehouse.get("summary") or {}
+    statements = warehouse.get("nodes", []) if isinstance(warehouse, dict) else warehouse
     tests = _test_results(statements)
     error = state.get("error")
-    failed_tests = [t for t in tests if t["failures"] and t["severity"] == "error"]
+    failed_tests = [t for t in tests if t["status"] in ("fail", "error")]
     failed_files = [c for c in conversions if c.get("status") == "failed"]
-    failed = bool(error or failed_tests or failed_files)
+    failed_models = [
+        s for s in statements if s.get("kind") == "model" and s.get("status") != "success"
+    ]
+    warehouse_failed = isinstance(warehouse, dict) and warehouse.get("status") == "error"
+    failed = bool(error or failed_tests or failed_files or failed_models or warehouse_failed)
     finished = datetime.now(UTC)
     started = discovery.get("started_at")
     return {
@@ -47,8 +56,21 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
         "duration_seconds": _seconds_since(started, finished),
         "sources": _per_source(conversions),
         "files": conversions,
-        "models": [s["name"] for s in statements if s.get("kind") == "model"],
+        "models": [
+            s["name"]
+            for s in statements
+            if s.get("kind") == "model" and s.get("status", "success") == "success"
+        ],
+        "models_failed": [
+            {"name": s["name"], "status": s["status"], "message": s.get("message")}
+            for s in failed_models
+        ],
         "tests": tests,
+        "warehouse_status": warehouse.get("status") if isinstance(warehouse, dict) else None,
+        "warehouse_message": warehouse.get("message") if isinstance(warehouse, dict) else None,
+        "warehouse_results": warehouse.get("run_results_key")
+        if isinstance(warehouse, dict)
+        else None,
         "error": error,
     }
 
@@ -67,6 +89,7 @@ def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, str]:
     )
     summary = {name: report[name] for name in summary_fields}
     ctx.ports.state.put("run", report["run_id"], {**summary, "report_key": key})
+    release_build_lock(ctx, report["run_id"])
     for failed in (f for f in report["files"] if f.get("status") == "failed"):
         # The object stays pending; the next run may claim it and try again.
         release(
@@ -113,32 +136,10 @@ def _per_source(conversions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _test_results(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Test rows as GetStatementResult returned them to the state machine."""
-    results = []
-    for statement in statements:
-        if statement.get("kind") != "tests":
-            continue
-        payload = statement.get("results") or {}
-        # Field names' case differs between the Data API and Step Functions' SDK integrations.
-        columns = [_field(column, "name").lower() for column in payload.get("columns", [])]
-        for record in payload.get("records", []):
-            row = dict(zip(columns, (_value(field) for field in record), strict=True))
-            results.append(
-                {"test": row["test"], "severity": row["severity"], "failures": int(row["failures"])}
-            )
-    return results
-
-
-def _field(mapping: dict[str, Any], name: str) -> Any:
-    return next(value for key, value in mapping.items() if key.lower() == name)
-
-
-def _value(field: dict[str, Any]) -> Any:
-    """A Data API field ({"LongValue": 3}, {"StringValue": "x"}, {"IsNull": true}) as a value."""
-    for key, value in field.items():
-        if key.lower() == "isnull":
-            if value:
-                return None
-            continue
-        return value
-    return None
+    """Tests and freshness checks as the warehouse run recorded them."""
+    keys = ("test", "severity", "failures", "status", "sample")
+    return [
+        {key: statement.get(key) for key in keys}
+        for statement in statements
+        if statement.get("kind") in ("test", "freshness")
+    ]

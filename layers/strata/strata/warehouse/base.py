@@ -45,6 +45,10 @@ class Warehouse(abc.ABC):
     def result(self, statement_id: str) -> QueryResult:
         """Rows of the last statement submitted under this id."""
 
+    def cancel(self, statement_id: str) -> None:
+        """Stop a statement that has not finished (it ends ABORTED)."""
+        raise WarehouseError(f"statement {statement_id} cannot be cancelled here")
+
     def run(self, sql: str, *, timeout: float = 300.0, poll: float = 0.5) -> QueryResult:
         """Submit one statement and wait for it: for the CLI and tests, never in a Lambda."""
         statement_id = self.submit([sql])
@@ -60,3 +64,24 @@ class Warehouse(abc.ABC):
         if status.status != "FINISHED":
             raise WarehouseError(f"statement {status.status}: {status.error}")
         return self.result(statement_id) if status.has_result_set else QueryResult(columns=[])
+
+
+def data_api_field(value: Any) -> dict[str, Any]:
+    """A value as the Data API's GetStatementResult types it."""
+    if value is None:
+        return {"isNull": True}
+    if isinstance(value, bool):
+        return {"booleanValue": value}
+    if isinstance(value, int):
+        return {"longValue": value}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    return {"stringValue": str(value)}  # decimals, dates and timestamps travel as text
+
+
+def data_api_result(result: QueryResult) -> dict[str, Any]:
+    """A result shaped like the page the state machine gets from GetStatementResult."""
+    return {
+        "columns": [{"name": name} for name in result.columns],
+        "records": [[data_api_field(value) for value in row] for row in result.rows],
+    }

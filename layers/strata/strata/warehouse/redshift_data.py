@@ -75,6 +75,12 @@ class RedshiftDataWarehouse(Warehouse):
             has_result_set=bool(response.get("HasResultSet")),
         )
 
+    def cancel(self, statement_id: str) -> None:
+        try:
+            self.client.cancel_statement(Id=statement_id)
+        except ClientError as exc:
+            raise WarehouseError(f"cannot cancel statement {statement_id}: {exc}") from exc
+
     def result(self, statement_id: str) -> QueryResult:
         """Rows of the statement, or of a batch's last sub-statement (its ``<id>:<n>``)."""
         substatements = self._describe(statement_id).get("SubStatements") or []

@@ -16,6 +16,17 @@ _NO_SCHEMA_BINDING = re.compile(r"\bwith\s+no\s+schema\s+binding\b", re.IGNORECA
 _EXTERNAL_SCHEMA = re.compile(r"^\s*create\s+external\s+schema\b", re.IGNORECASE)
 _VARCHAR_MAX = re.compile(r"\bvarchar\s*\(\s*max\s*\)", re.IGNORECASE)
 
+# Distribution and sort keys place rows on Redshift's slices; DuckDB has none. Dropped from a
+# CREATE TABLE's attributes (before AS), where sqlglot cannot read all of them (INTERLEAVED).
+_CREATE_TABLE = re.compile(
+    r"^(\s*create\s+(?:temp(?:orary)?\s+)?table\s+\S+)(.*?)(\bas\b.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_LAYOUT = re.compile(
+    r"\b(?:diststyle\s+\w+|distkey\s*\([^)]*\)|(?:compound\s+|interleaved\s+)?sortkey\s*\([^)]*\))",
+    re.IGNORECASE,
+)
+
 
 def redshift_to_duckdb(sql: str) -> list[str]:
     """DuckDB statements for one Redshift statement (none for Redshift-only DDL)."""
@@ -25,6 +36,9 @@ def redshift_to_duckdb(sql: str) -> list[str]:
     if _EXTERNAL_SCHEMA.match(sql):
         return []
     cleaned = _VARCHAR_MAX.sub("VARCHAR", _NO_SCHEMA_BINDING.sub("", sql))
+    table = _CREATE_TABLE.match(cleaned)
+    if table:
+        cleaned = table[1] + _LAYOUT.sub("", table[2]) + table[3]
     try:
         statements = sqlglot.transpile(cleaned, read="redshift", write="duckdb")
     except ParseError as exc:

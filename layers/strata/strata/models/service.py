@@ -1,0 +1,98 @@
+"""A warehouse run's lifecycle, persisted in the artifacts store between waves.
+
+``runs/<run_id>/warehouse/manifest.json``: the plan (nodes, dependencies, compiled SQL).
+``runs/<run_id>/warehouse/run_results.json``: every node's status, timing, rows, test
+failures with a sample of failing rows; rewritten after each wave, final when the run is done.
+
+The planner Lambda calls :func:`start_run` (PlanModels) and then :func:`continue_run` after
+each wave the state machine ran; the local CLI calls the same two functions.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from strata.models.plan import RunOptions, build_manifest
+from strata.models.scheduler import Clock, WarehouseRun, utc_now
+from strata.runtime import Context
+from strata.state.claims import claim, release
+
+
+def artifacts_prefix(run_id: str) -> str:
+    return f"runs/{run_id}/warehouse/"
+
+
+def start_run(
+    ctx: Context, run_id: str, options: RunOptions | None = None, clock: Clock = utc_now
+) -> dict[str, Any]:
+    holder = _take_build_lock(ctx, run_id, clock())
+    if holder is not None:
+        return _deferred(holder)
+    manifest = build_manifest(ctx.project, ctx.settings, run_id, options)
+    _put(ctx, run_id, "manifest.json", manifest)
+    run = WarehouseRun(manifest, clock=clock)
+    return _advance(ctx, run)
+
+
+def continue_run(
+    ctx: Context, run_id: str, outcomes: list[dict[str, Any]], clock: Clock = utc_now
+) -> dict[str, Any]:
+    prefix = artifacts_prefix(run_id)
+    manifest = json.loads(ctx.ports.artifacts.get_bytes(prefix + "manifest.json"))
+    state = json.loads(ctx.ports.artifacts.get_bytes(prefix + "run_results.json"))
+    results = {result["unique_id"]: result for result in state["results"]}
+    run = WarehouseRun(manifest, results, state.get("relations"), clock=clock)
+    run.record(outcomes)
+    return _advance(ctx, run)
+
+
+def _advance(ctx: Context, run: WarehouseRun) -> dict[str, Any]:
+    """The next wave (or the end), after saving what is known so far."""
+    wave = run.next_wave()
+    run_id = run.manifest["metadata"]["run_id"]
+    _put(ctx, run_id, "run_results.json", run.run_results())
+    summary = None
+    if run.done:
+        summary = {
+            **run.summary(),
+            "run_results_key": artifacts_prefix(run_id) + "run_results.json",
+        }
+    return {
+        "done": run.done,
+        "wave": wave,
+        "concurrency": run.manifest["metadata"]["threads"],
+        "summary": summary,
+    }
+
+
+# One warehouse build at a time: two overlapping runs would swap the same tables under each
+# other. The lock is released by the run's Report step; a dead run's lock expires.
+BUILD_LOCK = ("lock#warehouse", "build")
+BUILD_LOCK_TTL = timedelta(hours=3)
+
+
+def _take_build_lock(ctx: Context, run_id: str, now: datetime) -> str | None:
+    """None when this run may build; otherwise the run that holds the lock."""
+    if claim(ctx.ports.state, *BUILD_LOCK, owner=run_id, now=now, ttl=BUILD_LOCK_TTL):
+        return None
+    return str((ctx.ports.state.get(*BUILD_LOCK) or {}).get("owner", "another run"))
+
+
+def release_build_lock(ctx: Context, run_id: str) -> None:
+    release(ctx.ports.state, *BUILD_LOCK, owner=run_id)
+
+
+def _deferred(holder: str) -> dict[str, Any]:
+    message = (
+        f"run {holder} is building the warehouse; the models are rebuilt by the next run, "
+        "with this run's data"
+    )
+    summary = {"status": "deferred", "nodes": [], "message": message, "run_results_key": None}
+    return {"done": True, "wave": [], "concurrency": 1, "summary": summary}
+
+
+def _put(ctx: Context, run_id: str, name: str, document: dict[str, Any]) -> None:
+    body = json.dumps(document, indent=2, default=str).encode()
+    ctx.ports.artifacts.put_bytes(artifacts_prefix(run_id) + name, body)

@@ -1,0 +1,61 @@
+"""`strata models build|test|compile|ls` on the local warehouse."""
+
+from __future__ import annotations
+
+import json
+
+from strata.cli.main import main
+
+
+def cli(project_dir, *args: str) -> int:
+    return main(["--project-dir", str(project_dir), "models", *args])
+
+
+def lake_with_orders(project_dir) -> None:
+    import duckdb
+
+    path = project_dir / "lake" / "warehouse.duckdb"
+    path.parent.mkdir(parents=True)
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE SCHEMA cleansed")
+        connection.execute(
+            "CREATE TABLE cleansed.orders AS SELECT 100001 AS order_id, 'C1' AS customer_id, "
+            "TIMESTAMP '2026-11-01 08:00:00' AS ordered_at, 'placed' AS status, "
+            "'email' AS channel, 12.5::DECIMAL(12,2) AS amount, 'EUR' AS currency, "
+            "'f.csv' AS _source_file, now()::TIMESTAMP AS _ingested_at, 1 AS _row_number"
+        )
+
+
+def test_ls_and_compile_show_the_selected_models(project_dir, capsys):
+    assert cli(project_dir, "ls", "--select", "+fct_orders") == 0
+    listed = capsys.readouterr().out
+    assert "stg_orders" in listed and "fct_orders" in listed and "daily_revenue" not in listed
+    assert cli(project_dir, "compile", "-s", "fct_orders", "--vars", "{x: 1}") == 0
+    compiled = capsys.readouterr().out
+    assert "-- analytics.fct_orders (incremental)" in compiled
+    assert "(select max(updated_at) from analytics.fct_orders)" in compiled
+
+
+def test_build_then_test_write_artifacts_and_exit_by_outcome(project_dir, capsys):
+    lake_with_orders(project_dir)
+    assert cli(project_dir, "build", "--select", "stg_orders+") == 0
+    out = capsys.readouterr().out
+    assert "OK    model     fct_orders: table built: 1 rows" in out
+    runs = sorted((project_dir / "lake" / "artifacts" / "runs").glob("*/warehouse"))
+    results = json.loads((runs[0] / "run_results.json").read_text())
+    assert results["status"] == "success" and (runs[0] / "manifest.json").exists()
+
+    assert cli(project_dir, "build", "-s", "fct_orders", "--full-refresh") == 0
+    assert "table rebuilt (full refresh): 1 rows" in capsys.readouterr().out
+
+    bad = project_dir / "warehouse" / "tests" / "no_orders_at_all.sql"
+    bad.write_text("select * from {{ ref('fct_orders') }}")
+    assert cli(project_dir, "test", "-s", "fct_orders") == 1
+    out = capsys.readouterr().out
+    assert "FAIL  test      no_orders_at_all: 1 failing rows" in out
+    assert '"order_id": 100001' in out
+
+
+def test_usage_errors_name_the_problem(project_dir, capsys):
+    assert cli(project_dir, "ls", "--select", "ghost") == 1
+    assert "selector 'ghost' matches no model or test" in capsys.readouterr().err

@@ -1,0 +1,174 @@
+"""BuildModels, the repository's own definition, executed by moto's Step Functions interpreter
+against the DuckDB-served Data API: waves, polling, FAILED and ABORTED statements, timeouts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+
+from strata.local import moto_patches
+from strata.local.stepfunctions import local_step_functions
+from strata.models import RunOptions, start_run
+from strata.project import Project
+from strata.runtime import Context, use
+
+# The planner runs in-process as a Lambda handler: Powertools' metrics have nothing to flush.
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
+
+PROJECT = {
+    "dbt_project.yml": (
+        "name: shop\nmodels:\n  shop:\n    stage:\n      +schema: stage\n"
+        "    marts:\n      +schema: marts\n      +materialized: table\n"
+    ),
+    "models/stage/stg_orders.sql": (
+        "select order_id, customer_id, amount from {{ source('lake', 'orders') }}"
+    ),
+    "models/marts/orders.sql": "select * from {{ ref('stg_orders') }}",
+    "models/marts/customers.sql": (
+        "select customer_id, sum(amount) as amount from {{ ref('orders') }} group by 1"
+    ),
+    "models/marts/by_amount.sql": (
+        "select amount, count(*) as n from {{ ref('stg_orders') }} group by 1"
+    ),
+    "models/marts/schema.yml": (
+        "models:\n  - name: customers\n    columns:\n      - name: customer_id\n"
+        "        data_tests: [unique]\n"
+    ),
+}
+
+
+@pytest.fixture
+def shop(ctx) -> Iterator[Context]:
+    shop = replace(ctx, _project=Project(ctx.project.contracts, dict(PROJECT)))
+    native = ctx.ports.warehouse.execute_native
+    native("CREATE SCHEMA IF NOT EXISTS cleansed")
+    native(
+        "CREATE TABLE cleansed.orders AS SELECT * FROM (VALUES (1, 'a', 10.0), (2, 'b', 20.0), "
+        "(3, 'a', 5.0)) AS t(order_id, customer_id, amount)"
+    )
+    use(shop)
+    yield shop
+    use(ctx)
+
+
+@contextmanager
+def build_models(shop: Context, project_dir) -> Iterator:
+    """The pipeline's BuildModels state, alone, as the repository defines it."""
+    with local_step_functions(shop, project_dir) as machine:
+        sfn = machine._sfn
+        pipeline = sfn.describe_state_machine(stateMachineArn=machine.state_machine_arn)
+        state = json.loads(pipeline["definition"])["States"]["BuildModels"]
+        state.pop("Next")
+        state["End"] = True
+        state["Catch"][0]["Next"] = "BuildFailed"
+        definition = {
+            "StartAt": "BuildModels",
+            "States": {"BuildModels": state, "BuildFailed": {"Type": "Fail"}},
+        }
+        arn = sfn.create_state_machine(
+            name="build-models", definition=json.dumps(definition), roleArn=pipeline["roleArn"]
+        )["stateMachineArn"]
+
+        def run(run_id: str, **options) -> tuple:
+            plan = start_run(shop, run_id, RunOptions(**options))
+            execution = sfn.start_execution(
+                stateMachineArn=arn,
+                name=run_id,
+                input=json.dumps({"discovery": {"run_id": run_id}, "plan": plan}),
+            )["executionArn"]
+            done = machine.wait(execution)
+            assert done.status == "SUCCEEDED", (done.error, done.cause)
+            summary = done.output["warehouse"]["summary"]
+            nodes = {node["name"]: node for node in summary["nodes"]}
+            return summary, nodes, machine._history(execution)
+
+        yield run
+
+
+def states_entered(history: list[dict]) -> list[str]:
+    return [
+        event["stateEnteredEventDetails"]["name"]
+        for event in history
+        if "stateEnteredEventDetails" in event
+    ]
+
+
+def rows(shop: Context, sql: str) -> list[tuple]:
+    return shop.ports.warehouse.run(sql).rows
+
+
+def test_the_state_machine_runs_every_wave_and_writes_manifest_and_run_results(shop, project_dir):
+    with build_models(shop, project_dir) as run:
+        summary, nodes, history = run("run-ok")
+    assert summary["status"] == "success"
+    assert {name: node["status"] for name, node in nodes.items() if node["kind"] == "model"} == {
+        "stg_orders": "success",
+        "orders": "success",
+        "customers": "success",
+        "by_amount": "success",
+    }
+    assert (
+        nodes["customers"]["rows"] == 2 and nodes["unique_customers_customer_id"]["failures"] == 0
+    )
+    assert states_entered(history).count("NextWave") >= 4  # setup, stage, marts, customers, tests
+    prefix = "runs/run-ok/warehouse/"
+    manifest = json.loads(shop.ports.artifacts.get_bytes(prefix + "manifest.json"))
+    assert "compiled_code" in manifest["nodes"]["model.shop.customers"]
+    results = json.loads(shop.ports.artifacts.get_bytes(prefix + "run_results.json"))
+    assert (
+        results["status"] == "success" and summary["run_results_key"] == prefix + "run_results.json"
+    )
+    customers = next(r for r in results["results"] if r["unique_id"] == "model.shop.customers")
+    assert customers["rows_affected"] == 2 and customers["timing"][0]["started_at"]
+
+
+def test_a_failed_statement_skips_its_descendants_and_unrelated_branches_are_built(
+    shop, project_dir
+):
+    files = dict(PROJECT)
+    files["models/marts/orders.sql"] = "select no_such_column from {{ ref('stg_orders') }}"
+    broken = replace(shop, _project=Project(shop.project.contracts, files))
+    use(broken)
+    with build_models(broken, project_dir) as run:
+        summary, nodes, history = run("run-failed")
+    assert summary["status"] == "error"
+    assert nodes["orders"]["status"] == "error" and "no_such_column" in nodes["orders"]["message"]
+    assert nodes["customers"]["status"] == "skipped"
+    assert nodes["unique_customers_customer_id"]["status"] == "skipped"
+    assert nodes["by_amount"]["status"] == "success"
+    assert "DescribeFailure" in states_entered(history)
+    assert rows(broken, "SELECT count(*) FROM marts.by_amount") == [(3,)]
+
+
+def test_an_aborted_statement_is_recorded_and_stops_its_descendants(shop, project_dir):
+    with build_models(shop, project_dir) as run:
+        moto_patches.abort_statements("marts.customers__strata_new")
+        summary, nodes, history = run("run-aborted")
+    assert summary["status"] == "error"
+    assert nodes["customers"]["status"] == "error"
+    assert "ABORTED" in nodes["customers"]["message"]
+    assert nodes["unique_customers_customer_id"]["status"] == "skipped"
+    assert nodes["by_amount"]["status"] == "success"
+    assert "StatementAborted" in states_entered(history)
+
+
+def test_the_loop_polls_a_running_statement_and_cancels_one_past_its_timeout(shop, project_dir):
+    with build_models(shop, project_dir) as run:
+        moto_patches.hold_statements("marts.orders__strata_new", polls=2)
+        moto_patches.hold_statements("marts.by_amount__strata_new")  # never finishes
+        # 10 s at one poll per 5 s: two polls allowed
+        _, nodes, history = run("run-slow", variables={"strata_statement_timeout_seconds": 10})
+    entered = states_entered(history)
+    assert nodes["orders"]["status"] == "success"
+    assert entered.count("WaitForStatement") >= 2
+    assert nodes["by_amount"]["status"] == "error"
+    assert "timed out" in nodes["by_amount"]["message"]
+    assert "CancelStatement" in entered and "StatementTimedOut" in entered
+    assert rows(
+        shop, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'by_amount'"
+    ) == [(0,)]
+    assert nodes["customers"]["status"] == "success"
