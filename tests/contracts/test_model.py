@@ -154,6 +154,19 @@ def test_manual_sources_use_the_s3_drop_block():
     assert SourceContract.model_validate(contract(kind="manual")).kind == "manual"
 
 
+@pytest.mark.parametrize("prefix", ["orders/", "partner-a/orders.v2/", "exports_2026"])
+def test_a_landing_prefix_is_plain_path_characters(prefix):
+    parsed = SourceContract.model_validate(contract(s3_drop={"prefix": prefix}))
+    assert parsed.s3_drop is not None and parsed.s3_drop.prefix == prefix
+
+
+# The source's event rule matches the key as S3 events carry it (URL-encoded) and its IAM grant
+# reads * and ? as wildcards: such prefixes (and none, or a leading /) are refused.
+@pytest.mark.parametrize("prefix", ["", "/orders/", "my orders/", "orders*/", "a?/", "ß/", "${x}/"])
+def test_a_landing_prefix_that_an_event_rule_or_iam_would_misread_is_refused(prefix):
+    assert "prefix" in validation_message(contract(s3_drop={"prefix": prefix}))
+
+
 @pytest.mark.parametrize(
     ("kind", "block"), [("api", "api"), ("sftp", "sftp"), ("manual", "s3_drop")]
 )

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from strata.contracts.loader import load_contracts
+from strata.deploy import sources_template
 from strata.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,6 +47,23 @@ STAR_RESOURCE_ACTIONS = {
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
     return load_template(TEMPLATE)
+
+
+def generated_functions() -> dict[str, Any]:
+    """The per-source functions `strata template` writes: resource id → contract."""
+    contracts = load_contracts(REPO / "sources")
+    return {
+        sources_template.function_id(contract): contract
+        for contract in sources_template.per_source(contracts)
+    }
+
+
+def drop_functions() -> dict[str, Any]:
+    return {
+        fn: contract
+        for fn, contract in generated_functions().items()
+        if contract.kind in sources_template.DROP_KINDS
+    }
 
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -104,9 +123,10 @@ def test_is_a_sam_template_with_the_expected_parameters(template):
 
 def test_functions_run_python312_on_arm64(template):
     functions = resources(template, "AWS::Serverless::Function")
-    generated = {name for name in functions if name.endswith("IngestFunction")}
+    generated = set(generated_functions())
+    assert {"OrdersLandFunction", "OrdersApiIngestFunction", "CustomersIngestFunction"} <= generated
+    assert generated <= set(functions)
     assert set(functions) - generated == {
-        "LandS3DropFunction",
         "PresignUploadFunction",
         "DiscoverFunction",
         "ConvertFunction",
@@ -233,13 +253,52 @@ def test_landing_bucket_sends_events_to_eventbridge(template):
     assert props["NotificationConfiguration"]["EventBridgeConfiguration"] == {
         "EventBridgeEnabled": True
     }
-    events = template["Resources"]["LandS3DropFunction"]["Properties"]["Events"]
-    (rule,) = events.values()
-    assert rule["Type"] == "EventBridgeRule"
-    pattern = rule["Properties"]["Pattern"]
-    assert pattern["source"] == ["aws.s3"]
-    assert pattern["detail-type"] == ["Object Created"]
-    assert pattern["detail"]["bucket"]["name"] == [{"Ref": "LandingBucket"}]
+    assert drop_functions()
+    for fn, contract in drop_functions().items():
+        events = template["Resources"][fn]["Properties"]["Events"]
+        (rule,) = events.values()
+        assert rule["Type"] == "EventBridgeRule"
+        pattern = rule["Properties"]["Pattern"]
+        assert pattern["source"] == ["aws.s3"]
+        assert pattern["detail-type"] == ["Object Created"]
+        assert pattern["detail"]["bucket"]["name"] == [{"Ref": "LandingBucket"}]
+        # Only its own source's files: the rule filters on the contract's landing prefix.
+        assert pattern["detail"]["object"]["key"] == [{"prefix": contract.s3_drop.prefix}], fn
+
+
+def test_no_function_listens_to_the_whole_landing_bucket(template):
+    for logical_id, function in resources(template, "AWS::Serverless::Function").items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "EventBridgeRule":
+                detail = event["Properties"]["Pattern"]["detail"]
+                assert detail["object"]["key"][0]["prefix"], logical_id
+
+
+def test_failed_landings_end_in_the_one_landing_failures_queue(template):
+    """Undeliverable events (the rule's DLQ) and events that still fail after the function's
+    retries (its on-failure destination) of every drop source reach LandingFailuresQueue, whose
+    policy admits exactly the landing rules, by their name."""
+    queue = {"Fn::GetAtt": ["LandingFailuresQueue", "Arn"]}
+    (policy,) = [
+        p["Properties"]
+        for p in resources(template, "AWS::SQS::QueuePolicy").values()
+        if p["Properties"]["Queues"] == [{"Ref": "LandingFailuresQueue"}]
+    ]
+    (admit,) = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert admit["Principal"] == {"Service": "events.amazonaws.com"}
+    assert admit["Action"] == "sqs:SendMessage" and admit["Resource"] == queue
+    admitted = admit["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
+    assert admitted.startswith("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:")
+    rule_names = admitted.split(":rule/", 1)[1]
+    assert rule_names == "strata-${EnvironmentName}-land-*"
+    for fn in drop_functions():
+        props = template["Resources"][fn]["Properties"]
+        (rule,) = props["Events"].values()
+        assert rule["Properties"]["DeadLetterConfig"] == {"Arn": queue}, fn
+        name = rule["Properties"]["RuleName"]["Fn::Sub"]
+        assert re.fullmatch(re.escape(rule_names).replace(r"\*", ".+"), name), fn
+        on_failure = props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+        assert on_failure == {"Type": "SQS", "Destination": queue}, fn
 
 
 def test_kms_key_rotates(template):
@@ -695,8 +754,9 @@ def test_dashboard_body_is_json_with_every_view(template):
         "ApproximateNumberOfMessagesVisible",
     ):
         assert f'"{metric}"' in text, metric
+    generated = generated_functions()
     for logical_id in resources(template, "AWS::Serverless::Function"):
-        if logical_id.endswith("IngestFunction"):
+        if logical_id in generated:
             continue  # generated per source: covered by the SEARCH rows checked below
         function = f'"dummy-{logical_id}"'
         lambda_rows = [
@@ -707,8 +767,15 @@ def test_dashboard_body_is_json_with_every_view(template):
             and json.dumps(row[3]) == function
         ]
         assert {row[1] for row in lambda_rows} == {"Errors", "Duration"}, logical_id
+    searched = ("ingest", "land")
     for metric in ("Errors", "Duration"):
-        assert f'MetricName=\\"{metric}\\" FunctionName=ingest' in text, metric
+        for name in searched:
+            assert f'MetricName=\\"{metric}\\" FunctionName={name}' in text, (metric, name)
+    # The SEARCH rows find every generated function by the word in its name.
+    for logical_id in generated:
+        name = template["Resources"][logical_id]["Properties"]["FunctionName"]["Fn::Sub"]
+        words = name.removeprefix("strata-${EnvironmentName}-").split("-")
+        assert words[0] in searched, logical_id
     for widget in widgets:
         if widget["type"] == "metric":
             assert widget["properties"]["region"] == "dummy-AWS--Region"

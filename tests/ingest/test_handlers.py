@@ -10,9 +10,9 @@ from conftest import write_secrets
 
 from strata.errors import IngestError
 from strata.ingest.handler import budget_from, source_of
-from strata.local.functions import load_handler
+from strata.local.functions import bound_to_source, load_handler
 from strata.local.moto_patches import LambdaContext
-from strata.runtime import build_context, use
+from strata.runtime import build_context, current, use
 from strata.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +60,22 @@ def test_the_sftp_handler_ingests_the_source_of_its_sample_event(ctx, project_di
     answer = handler(event("ingest_sftp"), LambdaContext("CustomersIngestFunction"))
 
     assert answer["source"] == "customers" and answer["files_landed"] == 1
+
+
+def test_the_land_handler_lands_its_sample_event_for_its_own_source_only(ctx, project_dir):
+    sample = event("land_s3_drop")
+    key = sample["detail"]["object"]["key"]
+    ctx.ports.landing.put_bytes(key, b"Order ID,Customer\n1,C-1\n")
+    handler = load_handler(project_dir, "land_s3_drop")
+
+    # As the customers function would receive it, were its rule to match: not its key.
+    other = bound_to_source(handler, "customers")(sample, LambdaContext("CustomersIngestFunction"))
+    assert other["status"] == "ignored" and other["source"] == "orders"
+    assert "this function lands 'customers' only" in other["reason"]
+
+    own = bound_to_source(handler, "orders")(sample, LambdaContext("OrdersLandFunction"))
+    assert own["status"] == "landed" and own["raw_key"].startswith("orders/")
+    assert current() is ctx and ctx.settings.source is None  # the binding lasted one call
 
 
 def test_a_function_ingests_only_its_own_source(project_dir, tmp_path):

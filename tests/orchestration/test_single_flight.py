@@ -20,7 +20,7 @@ def test_two_runs_started_at_once_convert_each_raw_object_exactly_once(ctx, proj
     for path in sorted((REPO / "samples" / "orders").glob("*.csv")):
         ctx.ports.landing.put_file(f"orders/{path.name}", path)
     with local_step_functions(ctx, project_dir) as machine:
-        land_drops(ctx, machine, Console(StringIO()), None)
+        land_drops(ctx, machine, project_dir, Console(StringIO()), None)
         arns = [machine.start(name, {}) for name in ("run-a", "run-b")]
         executions = [machine.wait(arn) for arn in arns]
     assert [e.status for e in executions] == ["SUCCEEDED", "SUCCEEDED"]

@@ -16,6 +16,8 @@ from strata.contracts.base import StrictModel
 
 DOTTED_PATH = r"^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$"
 SECRET_NAME = r"^[A-Za-z0-9/_+=.@-]{1,200}$"
+# Not empty; characters URL-encoding leaves alone (and that IAM does not read as wildcards).
+LANDING_PREFIX = r"^[A-Za-z0-9._-][A-Za-z0-9._/-]*$"
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 HOST_KEY = re.compile(
     r"^(ssh-ed25519|ssh-rsa|rsa-sha2-256|rsa-sha2-512|ecdsa-sha2-nistp(256|384|521)) "
@@ -37,7 +39,14 @@ DEFAULT_MANIFEST_HEADERS = [
 class S3DropSettings(StrictModel):
     """Files a partner drops into the landing bucket (also `strata upload` and presigned URLs)."""
 
-    prefix: str = Field(description="Landing prefix the source owns, e.g. `orders/`.")
+    prefix: str = Field(
+        pattern=LANDING_PREFIX,
+        description=(
+            "Landing prefix the source owns, e.g. `orders/`: letters, digits and `- _ . /`, not "
+            "starting with `/` (S3 events carry keys URL-encoded, and the source's event rule "
+            "matches this prefix as written). Only this source's function may read under it."
+        ),
+    )
     include: str = Field("*", description="Glob the file names must match.")
 
 

@@ -1,15 +1,22 @@
-"""The per-source section of ``template.yaml``: one ingestion function per api/sftp source,
-each with its own EventBridge Scheduler schedule and only the permissions its source needs.
+"""The per-source section of ``template.yaml``: one ingestion function per source, each with
+only the permissions its source needs.
+
+- api/sftp sources: a function (``<Source>IngestFunction``) started by its own EventBridge
+  Scheduler schedule, whose role may invoke only that function.
+- s3_drop/manual sources: a function (``<Source>LandFunction``) started by an EventBridge rule
+  matching "Object Created" events of the landing bucket under the source's ``s3_drop.prefix``.
+  Events the rule cannot deliver, and events that still fail after the function's retries, go
+  to the one shared ``LandingFailuresQueue`` (static part of the template).
 
 ``strata template`` (or ``python -m strata.deploy.sources_template``) rewrites the lines
 between the two markers from the contracts in ``sources/``; ``--check`` (and a test, so
 ``make test``) fails when they are stale. Adding a source is adding its contract and running
 ``strata template``.
 
-Each function may: read the published project; write and list its own raw prefix
-(``<source>/``); use the lake key; read and write only its own state items (``dynamodb:LeadingKeys``
-``ingest#<source>``, ``landed#<source>``, ``pending#<source>``); read only its own secret.
-Its schedule's role may invoke only that function.
+Each function may read the published project, use the lake key, and read and write only its own
+state items (``dynamodb:LeadingKeys``). An api/sftp function may write and list its own raw
+prefix (``<source>/``) and read only its own secret; a drop function may read and list only its
+landing prefix and write only its raw prefix.
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ from strata.errors import ConfigError
 
 # Function folder (``functions/<folder>/app.py``) per kind of scheduled source.
 FUNCTION_FOLDERS = {"api": "ingest_api", "sftp": "ingest_sftp"}
+# Drop sources (files put in the landing bucket) share one handler, one function each.
+DROP_KINDS = ("s3_drop", "manual")
+DROP_FOLDER = "land_s3_drop"
 TEMPLATE = Path("template.yaml")
 BEGIN = "  # >>> strata template: per-source ingestion (from sources/*.yaml; do not edit) >>>"
 END = "  # <<< strata template <<<"
@@ -46,8 +56,15 @@ def camel(name: str) -> str:
 
 
 def function_id(contract: SourceContract) -> str:
-    """The source's function resource: ``orders_api`` → ``OrdersApiIngestFunction``."""
-    return f"{camel(contract.name)}IngestFunction"
+    """The source's function resource: ``orders_api`` (api) → ``OrdersApiIngestFunction``,
+    ``orders`` (s3_drop) → ``OrdersLandFunction``."""
+    role = "Land" if contract.kind in DROP_KINDS else "Ingest"
+    return f"{camel(contract.name)}{role}Function"
+
+
+def function_folder(contract: SourceContract) -> str:
+    """The handler's folder under ``functions/``."""
+    return DROP_FOLDER if contract.kind in DROP_KINDS else FUNCTION_FOLDERS[contract.kind]
 
 
 def scheduled_sources(contracts: dict[str, SourceContract]) -> list[SourceContract]:
@@ -55,6 +72,17 @@ def scheduled_sources(contracts: dict[str, SourceContract]) -> list[SourceContra
     return [
         contracts[name] for name in sorted(contracts) if contracts[name].kind in FUNCTION_FOLDERS
     ]
+
+
+def drop_sources(contracts: dict[str, SourceContract]) -> list[SourceContract]:
+    """The sources whose files are put in the landing bucket, in name order."""
+    return [contracts[name] for name in sorted(contracts) if contracts[name].kind in DROP_KINDS]
+
+
+def per_source(contracts: dict[str, SourceContract]) -> list[SourceContract]:
+    """Every source with a function of its own (all four kinds), in name order."""
+    kinds = (*FUNCTION_FOLDERS, *DROP_KINDS)
+    return [contracts[name] for name in sorted(contracts) if contracts[name].kind in kinds]
 
 
 def secret_names(contract: SourceContract) -> list[str]:
@@ -71,14 +99,23 @@ def _quoted(text: str) -> str:
 
 
 def render_section(contracts: dict[str, SourceContract]) -> str:
-    """The lines between the markers, for these contracts."""
-    blocks = [_source_block(contract) for contract in scheduled_sources(contracts)]
+    """The lines between the markers, for these contracts, in source name order."""
+    blocks = [
+        _drop_block(contract) if contract.kind in DROP_KINDS else _scheduled_block(contract)
+        for contract in per_source(contracts)
+    ]
     if not blocks:
-        return "  # (no api or sftp sources)\n"
+        return "  # (no sources)\n"
     return "\n".join(blocks)
 
 
-def _source_block(contract: SourceContract) -> str:
+def _description(text: str) -> str:
+    if len(text) > DESCRIPTION_LIMIT:
+        text = text[: DESCRIPTION_LIMIT - 1] + "…"
+    return _quoted(text)
+
+
+def _scheduled_block(contract: SourceContract) -> str:
     ident = camel(contract.name)
     fn = function_id(contract)
     dashed = contract.name.replace("_", "-")
@@ -86,8 +123,6 @@ def _source_block(contract: SourceContract) -> str:
     assert settings is not None
     timeout = min(LAMBDA_MAX_TIMEOUT, settings.time_budget_seconds + TIMEOUT_MARGIN_SECONDS)
     description = f"Ingests {contract.name} ({contract.kind}) into raw: {contract.description}"
-    if len(description) > DESCRIPTION_LIMIT:
-        description = description[: DESCRIPTION_LIMIT - 1] + "…"
     sizing = (
         "      MemorySize: 1024\n      EphemeralStorage:\n        Size: 4096\n"
         if contract.kind == "sftp"
@@ -117,7 +152,7 @@ def _source_block(contract: SourceContract) -> str:
     Type: AWS::Serverless::Function
     Properties:
       FunctionName: !Sub strata-${{EnvironmentName}}-ingest-{dashed}
-      Description: {_quoted(description)}
+      Description: {_description(description)}
       CodeUri: functions/{FUNCTION_FOLDERS[contract.kind]}/
       Timeout: {timeout}
 {sizing}      Layers:
@@ -217,6 +252,133 @@ def _source_block(contract: SourceContract) -> str:
     Properties:
       AlarmName: !Sub strata-${{EnvironmentName}}-ingest-{dashed}-errors
       AlarmDescription: {_quoted(f"The {contract.name} ingestion function raised errors.")}
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions:
+        - Name: FunctionName
+          Value: !Ref {fn}
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref AlertTopic]
+"""
+
+
+def _drop_block(contract: SourceContract) -> str:
+    ident = camel(contract.name)
+    fn = function_id(contract)
+    dashed = contract.name.replace("_", "-")
+    assert contract.s3_drop is not None
+    # The contract keeps IAM wildcards and URL-encoded characters out of it (LANDING_PREFIX).
+    prefix = contract.s3_drop.prefix
+    description = (
+        f"Lands {contract.name} ({contract.kind}) files from landing/{prefix} into raw: "
+        f"{contract.description}"
+    )
+    state_keys = ", ".join(_quoted(f"{kind}#{contract.name}") for kind in ("landed", "pending"))
+    alarm = (
+        f"The {contract.name} landing function raised errors (events that still fail after "
+        "its retries wait in the landing failures queue)."
+    )
+    return f"""\
+  {ident}LandLogGroup:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Delete
+    UpdateReplacePolicy: Delete
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${{{fn}}}
+      RetentionInDays: !If [IsProd, 90, 14]
+
+  {fn}:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub strata-${{EnvironmentName}}-land-{dashed}
+      Description: {_description(description)}
+      CodeUri: functions/{DROP_FOLDER}/
+      Layers:
+        - !Ref StrataLayer
+      Environment:
+        Variables:
+          STRATA_SOURCE: {contract.name}
+      EventInvokeConfig:
+        MaximumRetryAttempts: 2
+        MaximumEventAgeInSeconds: 21600
+        DestinationConfig:
+          OnFailure:
+            Type: SQS
+            Destination: !GetAtt LandingFailuresQueue.Arn
+      Events:
+        ObjectCreated:
+          Type: EventBridgeRule
+          Properties:
+            # LandingFailuresQueuePolicy admits dead letters from rules named strata-<env>-land-*.
+            RuleName: !Sub strata-${{EnvironmentName}}-land-{dashed}
+            Pattern:
+              source: [aws.s3]
+              detail-type: [Object Created]
+              detail:
+                bucket:
+                  name: [!Ref LandingBucket]
+                object:
+                  key: [{{prefix: {_quoted(prefix)}}}]
+            RetryPolicy:
+              MaximumEventAgeInSeconds: 86400
+              MaximumRetryAttempts: 8
+            DeadLetterConfig:
+              Arn: !GetAtt LandingFailuresQueue.Arn
+      Policies:
+        - Version: "2012-10-17"
+          Statement:
+            - Sid: ReadOwnLandingPrefix
+              Effect: Allow
+              Action: [s3:GetObject, s3:GetObjectTagging]
+              Resource: !Sub {_quoted("${LandingBucket.Arn}/" + prefix + "*")}
+            - Sid: ListOwnLandingPrefix
+              Effect: Allow
+              Action: s3:ListBucket
+              Resource: !GetAtt LandingBucket.Arn
+              Condition:
+                StringLike:
+                  s3:prefix: [{_quoted(prefix + "*")}]
+            - Sid: ReadProject
+              Effect: Allow
+              Action: s3:GetObject
+              Resource: !Sub ${{ArtifactsBucket.Arn}}/project/*
+            - Sid: ListProject
+              Effect: Allow
+              Action: s3:ListBucket
+              Resource: !GetAtt ArtifactsBucket.Arn
+              Condition:
+                StringLike:
+                  s3:prefix: [project/*]
+            - Sid: WriteOwnRawPrefix
+              Effect: Allow
+              Action: [s3:PutObject, s3:PutObjectTagging, s3:GetObject, s3:AbortMultipartUpload]
+              Resource: !Sub ${{RawBucket.Arn}}/{contract.name}/*
+            - Sid: LakeKey
+              Effect: Allow
+              Action: [kms:Decrypt, kms:GenerateDataKey]
+              Resource: !GetAtt DataKey.Arn
+            - Sid: OwnStateItems
+              Effect: Allow
+              Action:
+                - dynamodb:GetItem
+                - dynamodb:PutItem
+                - dynamodb:DeleteItem
+                - dynamodb:Query
+              Resource: !GetAtt StateTable.Arn
+              Condition:
+                ForAllValues:StringEquals:
+                  dynamodb:LeadingKeys: [{state_keys}]
+
+  {ident}LandErrorsAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: !Sub strata-${{EnvironmentName}}-land-{dashed}-errors
+      AlarmDescription: {_quoted(alarm)}
       Namespace: AWS/Lambda
       MetricName: Errors
       Dimensions:

@@ -3,6 +3,11 @@ EventBridge "Object Created" event brings it here and it is copied byte-for-byte
 
 Repeated events for one object land it once: a ledger entry per (landing key, ETag) is
 claimed with a conditional write before copying.
+
+In AWS each drop source has its own function (``STRATA_SOURCE`` names the source), started by
+a rule on the source's landing prefix. A function bound to a source lands only the keys that
+source owns: another source's key (a longer prefix nested in this one's, say) is ignored, with
+the reason, and left to that source's function.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from strata.contracts.model import SourceContract
-from strata.errors import IngestError, ObjectNotFoundError
+from strata.errors import IngestError
 from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
 from strata.runtime import Context
 from strata.state.claims import claim, release
-from strata.storage.base import ObjectInfo, sha256_file
+from strata.storage.base import ObjectInfo, ObjectStore, sha256_file
 
 # A claim older than this is taken to belong to a landing that died mid-copy.
 CLAIM_EXPIRY = timedelta(minutes=20)
@@ -63,18 +68,39 @@ def land_from_event(ctx: Context, event: dict[str, Any]) -> LandingResult:
 def _existing_key(ctx: Context, key: str) -> str:
     # S3 notifications URL-encode keys ("a b.csv" → "a+b.csv"); accept both spellings.
     decoded = unquote_plus(key)
-    if decoded != key and not ctx.ports.landing.exists(key):
-        return decoded
-    return key
+    if decoded == key:
+        return key
+    if _may_land(ctx, key) and _find(ctx.ports.landing, key) is not None:
+        return key  # a real "+" (or "%") in the object's name
+    return decoded
+
+
+def _may_land(ctx: Context, key: str) -> bool:
+    """Whether this function lands the key: a drop source owns it and, when the function is
+    bound to one source (``STRATA_SOURCE``), that source."""
+    contract = source_for_key(ctx.project.contracts, key)
+    return contract is not None and ctx.settings.source in (None, contract.name)
+
+
+def _find(landing: ObjectStore, key: str) -> ObjectInfo | None:
+    """The object at exactly ``key``, or None. Found by listing with the key as prefix (the key
+    itself sorts first), not by HEAD: a landing function may list only its own prefix, and S3
+    answers a HEAD of a missing key with 403, not 404, to a role that cannot list the bucket."""
+    for info in landing.list(key):
+        return info if info.key == key else None
+    return None
 
 
 def land_object(ctx: Context, key: str, now: datetime | None = None) -> LandingResult:
     contract = source_for_key(ctx.project.contracts, key)
     if contract is None:
         return LandingResult("ignored", key, reason="no s3_drop source owns this key")
-    try:
-        info = ctx.ports.landing.head(key)
-    except ObjectNotFoundError:
+    bound = ctx.settings.source
+    if bound is not None and contract.name != bound:
+        reason = f"source {contract.name!r} owns this key; this function lands {bound!r} only"
+        return LandingResult("ignored", key, contract.name, reason=reason)
+    info = _find(ctx.ports.landing, key)
+    if info is None:
         return LandingResult("ignored", key, contract.name, reason="object no longer exists")
     now = now or datetime.now(UTC)
     ledger_pk, ledger_sk = f"landed#{contract.name}", f"{key}#{info.etag}"

@@ -1,6 +1,10 @@
 """``strata run``: fetch the api and sftp sources (what their schedules do in AWS), land what
-waits in the landing folder (what EventBridge does), then execute the pipeline state machine
-locally, with progress, and return the run report."""
+waits in the landing folder (what each drop source's EventBridge rule does), then execute the
+pipeline state machine locally, with progress, and return the run report.
+
+Every source is ingested by its own function, as in AWS: the resource ``strata template``
+generates for it (``function_id``), running the same handler in-process, bound to the source
+as ``STRATA_SOURCE`` binds it there."""
 
 from __future__ import annotations
 
@@ -10,12 +14,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from strata.cli.console import Console
-from strata.deploy.sources_template import FUNCTION_FOLDERS, function_id, scheduled_sources
+from strata.deploy.sources_template import (
+    drop_sources,
+    function_folder,
+    function_id,
+    scheduled_sources,
+)
 from strata.errors import PipelineError
 from strata.ingest.events import s3_object_created
 from strata.ingest.raw import new_run_id
 from strata.local import moto_patches
-from strata.local.functions import load_handler
+from strata.local.functions import bound_to_source, load_handler
 from strata.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 from strata.models import build_manifest
 from strata.runtime import Context
@@ -46,7 +55,7 @@ def run_pipeline(
     validate_project(ctx)
     with local_step_functions(ctx, project_dir) as machine:
         failures = fetch_sources(ctx, machine, project_dir, console, sources)
-        landed = land_drops(ctx, machine, console, sources)
+        landed = land_drops(ctx, machine, project_dir, console, sources)
         run_id = new_run_id()
         console.step(f"pipeline run {run_id} (statemachines/pipeline.asl.json)")
         arn = machine.start(run_id, {"sources": sources} if sources else {})
@@ -71,8 +80,8 @@ def fetch_sources(
         if sources and contract.name not in sources:
             continue
         resource = function_id(contract)
-        handler = load_handler(project_dir, FUNCTION_FOLDERS[contract.kind])
-        moto_patches.register_handler(resource, handler)
+        handler = load_handler(project_dir, function_folder(contract))
+        moto_patches.register_handler(resource, bound_to_source(handler, contract.name))
         try:
             result = machine.invoke(resource, {"source": contract.name})
         except PipelineError as exc:
@@ -93,16 +102,25 @@ def _fetched(result: dict[str, Any]) -> str:
 
 
 def land_drops(
-    ctx: Context, machine: LocalStepFunctions, console: Console, sources: list[str] | None
+    ctx: Context,
+    machine: LocalStepFunctions,
+    project_dir: Path,
+    console: Console,
+    sources: list[str] | None,
 ) -> int:
-    """What EventBridge does in AWS: one Object Created event per file in the landing bucket."""
+    """What EventBridge does in AWS: each drop source's rule sends one Object Created event per
+    file under the source's landing prefix to the source's own function."""
     landed = duplicates = 0
-    for contract in ctx.project.contracts.values():
-        if contract.s3_drop is None or (sources and contract.name not in sources):
+    for contract in drop_sources(ctx.project.contracts):
+        if sources and contract.name not in sources:
             continue
+        assert contract.s3_drop is not None
+        resource = function_id(contract)
+        handler = load_handler(project_dir, function_folder(contract))
+        moto_patches.register_handler(resource, bound_to_source(handler, contract.name))
         for info in ctx.ports.landing.list(contract.s3_drop.prefix):
             event = s3_object_created(ctx.ports.landing.bucket, info.key, info.size, info.etag)
-            result = machine.invoke("LandS3DropFunction", event)
+            result = machine.invoke(resource, event)
             if result["status"] == "landed":
                 landed += 1
                 console.detail(f"landed {info.key} → raw/{result['raw_key']}")

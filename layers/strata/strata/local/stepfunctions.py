@@ -18,7 +18,7 @@ from typing import Any
 
 from strata.errors import PipelineError
 from strata.local import moto_patches
-from strata.local.functions import INGEST_FUNCTIONS, PIPELINE_FUNCTIONS, load_handler
+from strata.local.functions import PIPELINE_FUNCTIONS, load_handler
 from strata.runtime import Context
 
 REGION = "us-east-1"
@@ -74,7 +74,7 @@ class LocalStepFunctions:
         )["Role"]["Arn"]
         lambda_client = boto3.client("lambda", region_name=REGION)
         substitutions = dict(LOCAL_SUBSTITUTIONS)
-        for resource, folder in {**PIPELINE_FUNCTIONS, **INGEST_FUNCTIONS}.items():
+        for resource, folder in PIPELINE_FUNCTIONS.items():
             moto_patches.register_handler(resource, load_handler(self.project_dir, folder))
             arn = lambda_client.create_function(
                 FunctionName=resource,
