@@ -51,9 +51,11 @@ def _temporal(column: Column, raw: str, timezone: str) -> str:
 
 
 def type_problem(column: Column, raw: str, typed: str) -> str:
+    shown = f"CASE WHEN length({raw}) > 80 THEN left({raw}, 77) || '...' ELSE {raw} END"
     return (
         f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN "
-        f"{literal(column.name + ': cannot read ')} || {raw} || {literal(' as ' + column.type)} END"
+        f"{literal(column.name + ': cannot read ')} || {shown} || "
+        f"{literal(' as ' + column.type)} END"
     )
 
 
@@ -92,20 +94,13 @@ def rule_problem(rule: QualityRule, typed: str) -> str:
             f"{literal(rule.pattern)}) THEN {literal(name + ': ')} || CAST({typed} AS VARCHAR) || "
             f"{literal(' does not match ' + str(rule.pattern))} END"
         )
-    # unique within the file
-    return (
-        f"CASE WHEN {typed} IS NOT NULL AND count(*) OVER (PARTITION BY {typed}) > 1 THEN "
-        f"{literal(name + ': duplicate value ')} || CAST({typed} AS VARCHAR) END"
-    )
+    raise ValueError(f"rule {rule.rule!r} is checked across rows, not per row")
 
 
-def primary_key_problem(contract: SourceContract, typed: dict[str, str]) -> str | None:
-    if not contract.primary_key:
-        return None
-    keys = ", ".join(typed[name] for name in contract.primary_key)
-    label = ", ".join(contract.primary_key)
-    message = f"{contract.primary_key[0]}: duplicate primary key ({label}) within the file"
-    return f"CASE WHEN count(*) OVER (PARTITION BY {keys}) > 1 THEN {literal(message)} END"
+def duplicate_message(columns: list[str], primary_key: bool) -> str:
+    if primary_key:
+        return f"{columns[0]}: duplicate primary key ({', '.join(columns)}) within the file"
+    return f"{columns[0]}: duplicate value (unique) within the file"
 
 
 def partition_expression(contract: SourceContract, typed: dict[str, str], ingest_date: str) -> str:

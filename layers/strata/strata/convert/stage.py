@@ -1,0 +1,79 @@
+"""Type and check one file's records in a single streaming pass, into a staging Parquet file.
+
+The staging file keeps the records in file order (so a record's position in it is its record
+number), typed by the contract, with ``_reason`` saying why a record cannot be accepted (NULL
+when it can) and ``_raw``, its original text, for the rejected ones only. Checks that need the
+whole file (primary key, ``unique``) run afterwards, on the staging files (``output.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from strata.contracts.model import SourceContract
+from strata.convert import sql
+from strata.convert.drift import Mapping
+from strata.convert.readers.base import TextSource
+
+STAGE_OPTIONS = "FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880"
+
+
+def stage_sql(
+    contract: SourceContract,
+    source: TextSource,
+    mapping: Mapping,
+    label: str,
+    ingest_date: str,
+    target: Path,
+) -> str:
+    """``COPY`` statement writing the typed, checked records of ``source`` to ``target``."""
+    text = {name: sql.ident("_v_" + name) for name in mapping.values}
+    typed = {
+        c.name: sql.typed_expression(c, text[c.name], contract.timezone) for c in contract.columns
+    }
+    inputs = ", ".join(f"{value} AS {text[name]}" for name, value in mapping.values.items())
+    extras = "".join(f", {value} AS {sql.ident(name)}" for name, value in mapping.extras.items())
+    problem = source.record_problem or "CAST(NULL AS VARCHAR)"
+    read = (
+        f"SELECT {inputs}{extras}, {source.line} AS _line, {problem} AS _record_problem, "
+        f"{source.raw} AS _raw_text FROM {source.relation}"
+    )
+    columns = ", ".join(f"{typed[c.name]} AS {sql.ident(c.name)}" for c in contract.columns)
+    extra_names = "".join(f", {sql.ident(name)}" for name in mapping.extras)
+    partition = sql.partition_expression(contract, typed, ingest_date)
+    checked = (
+        f"SELECT {columns}{extra_names}, {sql.literal(label)} AS _source_file, "
+        f"CAST(_line AS BIGINT) AS _line, {partition} AS _partition, "
+        f"{_reason(contract, text, typed)} AS _reason, _raw_text FROM ({read})"
+    )
+    names = ", ".join(sql.ident(c.name) for c in contract.columns)
+    return (
+        f"COPY (SELECT {names}{extra_names}, _source_file, _line, _partition, _reason, "
+        f"CASE WHEN _reason IS NOT NULL THEN _raw_text END AS _raw FROM ({checked})) "
+        f"TO {sql.literal(str(target))} ({STAGE_OPTIONS})"
+    )
+
+
+def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str]) -> str:
+    problems = []
+    for column in contract.columns:
+        problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
+        if not column.nullable:
+            problems.append(sql.null_problem(column, text[column.name]))
+    problems += [
+        sql.rule_problem(rule, typed[rule.column])
+        for rule in contract.quality
+        if rule.rule != "unique"
+    ]
+    if contract.partitioning.by == "event_date":
+        column = contract.column(contract.partitioning.column or "")
+        if column.nullable:  # otherwise null_problem already reports it
+            message = (
+                f"{column.name}: missing value, needed for the partition {contract.partition_key}"
+            )
+            problems.append(
+                f"CASE WHEN {text[column.name]} IS NULL THEN {sql.literal(message)} END"
+            )
+    checks = f"NULLIF(concat_ws('; ', {', '.join(problems)}), '')"
+    # A record that is not a record at all (broken JSON, say) has that one reason.
+    return f"coalesce(_record_problem, {checks})"
