@@ -9,8 +9,10 @@ against the catalog (a column the contract retyped since the table was created).
   this file is written empty; missing contract columns are read as empty.
 - ``ignore``: new file columns are dropped; missing contract columns are read as empty.
 
-A contract column retyped against the catalog is reported whatever the policy: the catalog
-follows the contract, and files converted before the change need a replay.
+JSON records simply omit empty fields, so there a nullable column that no record holds is not
+drift (a renamed field still shows, as a new column). A contract column retyped against the
+catalog is reported whatever the policy: the catalog follows the contract, and files converted
+before the change need a replay.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def map_columns(
     for column in contract.columns:
         position = fields.get(column.name)
         if position is None:
-            drift.append(f"missing column {column.source_field!r}")
+            if not (source.sparse and column.nullable):
+                drift.append(f"missing column {column.source_field!r}")
             values[column.name] = (missing_value or {}).get(column.name, NULL_TEXT)
             continue
         values[column.name] = source.values[position]

@@ -76,7 +76,7 @@ class Outputs:
             f"_raw AS raw FROM {self.source}{self._joins()} WHERE {self._problem()} IS NOT NULL"
         )
         parsed = 'SELECT source_file, NULL, line, "column", reason, raw FROM strata_parse_rejects'
-        order = ", ".join(
+        order = " ".join(
             f"WHEN {sql.literal(item.label)} THEN {index}" for index, item in enumerate(self.staged)
         )
         self.con.execute(

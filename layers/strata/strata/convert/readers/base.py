@@ -24,6 +24,7 @@ class TextSource:
     types: dict[str, str] = field(default_factory=dict)  # field → type, for typed formats
     parse_rejects: str | None = None  # DuckDB rejects table with records the parser refused
     positional: bool = False  # no header: the schema's columns are the fields in order
+    sparse: bool = False  # records omit empty fields (JSON): an absent nullable column is no drift
 
     def value(self, name: str) -> str:
         return self.values[self.fields.index(name)]

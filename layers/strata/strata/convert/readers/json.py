@@ -34,6 +34,7 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
         raw="_text",
         record_problem=problem,
         parse_rejects=rejects,
+        sparse=True,
     )
 
 
