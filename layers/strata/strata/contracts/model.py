@@ -66,7 +66,8 @@ Compression = Literal["auto", "none", "gzip", "zip"]
 COMPRESSION_DESCRIPTION = (
     "Container: `auto` recognises gzip and zip by their first bytes, whatever the file name. "
     "Each file of a zip archive is converted and accounted separately (files in name order; "
-    "folders, `__MACOSX/` and hidden files are skipped)."
+    "folders, `__MACOSX/` and hidden files are skipped), its rows' `_source_file` being "
+    "`<raw key>!<entry>`; one unreadable entry quarantines the whole archive."
 )
 
 

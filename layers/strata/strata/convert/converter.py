@@ -22,7 +22,7 @@ from typing import Any
 from strata.catalog.base import TableDef
 from strata.contracts.model import JsonFormat, SourceContract
 from strata.convert import readers, sql
-from strata.convert.drift import Mapping, map_columns
+from strata.convert.drift import Mapping, SchemaDrift, map_columns
 from strata.convert.inputs import FileRejected, Member, prepare
 from strata.convert.output import Outputs, Staged
 from strata.convert.stage import stage_sql
@@ -114,11 +114,13 @@ def convert_file(
             "enable_progress_bar = false",
         ):
             con.execute(f"SET {setting}")
-        return _Conversion(con, contract, lineage, out_dir, file_id, known_table).run(path, work)
-    except FileRejected as exc:
-        return FileConversion(file_rejected_reason=str(exc))
-    except duckdb.Error as exc:
-        return FileConversion(file_rejected_reason=_duckdb_reason(exc))
+        conversion = _Conversion(con, contract, lineage, out_dir, file_id, known_table)
+        try:
+            return conversion.run(path, work)
+        except FileRejected as exc:
+            return conversion.rejected(str(exc))
+        except duckdb.Error as exc:
+            return conversion.rejected(_duckdb_reason(exc))
     finally:
         con.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -137,6 +139,7 @@ class _Conversion:
         self.con, self.contract, self.lineage = con, contract, lineage
         self.out_dir, self.file_id, self.known = out_dir, file_id, known
         self.result = FileConversion()
+        self.parse_rejects: list[str | None] = []  # per member, its parser's rejects table
 
     def run(self, path: Path, work: Path) -> FileConversion:
         members = prepare(self.contract, path, work)
@@ -148,6 +151,7 @@ class _Conversion:
         result = self.result
         for counts, member in zip(outputs.counts(), result.members, strict=True):
             member.rows_in, member.rows_quarantined = counts.rows_in, counts.rows_quarantined
+        self.parse_rejects = [None] * len(staged)  # now counted in rows_in
         result.rows_in = sum(m.rows_in for m in result.members)
         result.rows_quarantined = sum(m.rows_quarantined for m in result.members)
         if result.rows_quarantined:
@@ -173,26 +177,60 @@ class _Conversion:
         result.check_accounting()
         return result
 
+    def rejected(self, reason: str) -> FileConversion:
+        """The whole file goes to quarantine: every row read so far counts as quarantined."""
+        result = self.result
+        for member, table in zip(result.members, self.parse_rejects, strict=True):
+            member.rows_in += self._parse_rejects(table)
+            member.rows_out, member.rows_quarantined = 0, member.rows_in
+        result.rows_in = sum(member.rows_in for member in result.members)
+        result.rows_out, result.rows_quarantined = 0, result.rows_in
+        result.partitions, result.files, result.rejects_file = {}, [], None
+        result.file_rejected_reason = reason
+        shutil.rmtree(self.out_dir / "parquet", ignore_errors=True)
+        result.check_accounting()
+        return result
+
+    def _parse_rejects(self, table: str | None) -> int:
+        if table is None:
+            return 0
+        try:
+            found = self.con.execute(f"SELECT count(DISTINCT line) FROM {sql.ident(table)}")
+            return found.fetchone()[0]
+        except Exception:  # duckdb.Error: the reader failed before creating the table
+            return 0
+
     def _stage(self, index: int, member: Member, work: Path, in_archive: bool) -> Staged:
         scratch = work / f"member-{index}"
         prefix = f"{member.entry}: " if in_archive else ""
+        account = MemberConversion(member.entry, encoding=member.encoding)
         try:
             source = readers.read(self.con, self.contract, member, scratch, index)
+            self.result.members.append(account)
+            self.parse_rejects.append(source.parse_rejects)
             mapping = map_columns(self.contract, source, self.known, self._json_paths())
+        except SchemaDrift as exc:
+            self.result.drift += [prefix + item for item in exc.drift]
+            account.rows_in = self._count(source)
+            raise FileRejected(f"{prefix}{exc}") from None
         except FileRejected as exc:
             raise FileRejected(f"{prefix}{exc}") from None
         self._note(mapping, prefix)
-        self.result.members.append(MemberConversion(member.entry, encoding=member.encoding))
         mapping.extras = {
             name: mapping.extras.get(name, "CAST(NULL AS VARCHAR)")
             for name in self.result.extra_columns
         }
         label = member.label(self.lineage.source_file)
         target = work / f"stage-{index}.parquet"
-        self.con.execute(
+        staged = self.con.execute(
             stage_sql(self.contract, source, mapping, label, self.lineage.ingest_date, target)
         )
+        account.rows_in = staged.fetchone()[0]  # parse rejects are added by the accounting
         return Staged(target, label, member.entry, source.parse_rejects)
+
+    def _count(self, source: readers.TextSource) -> int:
+        """Records in a file that will not be converted (rows of a file quarantined whole)."""
+        return self.con.execute(f"SELECT count(*) FROM {source.relation}").fetchone()[0]
 
     def _note(self, mapping: Mapping, prefix: str) -> None:
         result = self.result

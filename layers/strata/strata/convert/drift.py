@@ -49,6 +49,17 @@ ACCEPTS = {
 }
 
 
+class SchemaDrift(FileRejected):
+    """Drift under ``schema_change: strict``: the file goes to quarantine."""
+
+    def __init__(self, drift: list[str]) -> None:
+        super().__init__(
+            "the file's columns do not match the contract (schema_change: strict): "
+            + "; ".join(drift)
+        )
+        self.drift = drift
+
+
 @dataclass
 class Mapping:
     values: dict[str, str]  # contract column → SQL giving its text (NULL when missing)
@@ -91,10 +102,7 @@ def map_columns(
     unexpected = [i for i in range(len(source.fields)) if i not in used]
     drift += [f"unexpected column {source.fields[i]!r}" for i in unexpected]
     if drift and contract.schema_change == "strict":
-        raise FileRejected(
-            "the file's columns do not match the contract (schema_change: strict): "
-            + "; ".join(drift)
-        )
+        raise SchemaDrift(drift)
     mapping = Mapping(values=values, drift=drift)
     if contract.schema_change == "evolve":
         _evolve(contract, source, unexpected, known, mapping)
