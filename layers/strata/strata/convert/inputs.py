@@ -58,7 +58,7 @@ def prepare(contract: SourceContract, path: Path, workdir: Path) -> list[Member]
     fmt = contract.format
     if path.stat().st_size == 0:
         raise FileRejected("empty file")
-    container = _container(fmt, _head(path, 4))
+    container = _container(fmt, path)
     if container == "gzip":
         path = _gunzip(path, workdir / "gunzipped")
         sources = [(path, None)]
@@ -76,12 +76,15 @@ def prepare(contract: SourceContract, path: Path, workdir: Path) -> list[Member]
     return members
 
 
-def _container(fmt: object, head: bytes) -> str:
+def _container(fmt: object, path: Path) -> str:
     declared = getattr(fmt, "compression", "none")
     if isinstance(fmt, ExcelFormat):
         return "none"  # a workbook is itself a zip archive
+    head = _head(path, 4)
     looks_like = "gzip" if head.startswith(GZIP_MAGIC) else None
     if head.startswith(ZIP_MAGICS):
+        if _is_workbook(path):
+            raise FileRejected(f"wrong format: an xlsx workbook, but the contract says {fmt.type}")
         looks_like = "zip"
     if declared == "auto":
         return looks_like or "none"

@@ -17,6 +17,9 @@ from strata.convert import sql
 from strata.convert.inputs import FileRejected
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
+# Up to this many partitions, each is written by its own COPY (ordered, parallel, one scan of
+# the staging files each); beyond, one partitioned COPY.
+SEPARATE_WRITES = 6
 
 
 @dataclass
@@ -98,13 +101,38 @@ class Outputs:
         ]
         names += [sql.ident(name) for name in extras]
         target = out_dir / "parquet"
-        self.con.execute(
-            f"COPY (SELECT {', '.join(names)}, _partition AS {sql.ident(key)} "
-            f"FROM {self.source}{self._joins()} WHERE {self._problem()} IS NULL) "
-            f"TO {sql.literal(str(target))} ({PARQUET_OPTIONS}, "
-            f"PARTITION_BY ({sql.ident(key)}), FILENAME_PATTERN {sql.literal(file_id + '_{i}')}, "
-            "OVERWRITE_OR_IGNORE true)"
+        accepted = (
+            f"SELECT {', '.join(names)}, _partition FROM {self.source}{self._joins()} "
+            f"WHERE {self._problem()} IS NULL"
         )
+        values = [
+            row[0]
+            for row in self.con.execute(
+                f"SELECT DISTINCT _partition FROM ({accepted}) ORDER BY 1"
+            ).fetchall()
+        ]
+        if len(values) <= SEPARATE_WRITES:
+            # One plain COPY per partition: parallel, and rows stay in file order.
+            for value in values:
+                folder = target / f"{key}={value}"
+                folder.mkdir(parents=True, exist_ok=True)
+                self.con.execute(
+                    f"COPY (SELECT * EXCLUDE (_partition) FROM ({accepted}) "
+                    f"WHERE _partition = {sql.literal(value)}) "
+                    f"TO {sql.literal(str(folder / f'{file_id}_0.parquet'))} ({PARQUET_OPTIONS})"
+                )
+        else:
+            # Many partitions: one pass; a single thread keeps the output byte-for-byte stable.
+            self.con.execute("SET threads = 1")
+            try:
+                self.con.execute(
+                    f"COPY (SELECT * EXCLUDE (_partition), _partition AS {sql.ident(key)} "
+                    f"FROM ({accepted})) TO {sql.literal(str(target))} ({PARQUET_OPTIONS}, "
+                    f"PARTITION_BY ({sql.ident(key)}), "
+                    f"FILENAME_PATTERN {sql.literal(file_id + '_{i}')}, OVERWRITE_OR_IGNORE true)"
+                )
+            finally:
+                self.con.execute("RESET threads")
         files = sorted(target.rglob("*.parquet"))
         partitions: dict[str, int] = {}
         if files:
