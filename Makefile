@@ -14,6 +14,7 @@ export AWS_DEFAULT_REGION ?= eu-west-1
 help:
 	@echo "make demo   set up, then run the whole pipeline on the sample sources"
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
+	@echo "make bench  measure the raw -> cleansed conversion (writes docs/benchmarks.md)"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
@@ -50,6 +51,7 @@ clean: clean-lake
 	rm -rf $(VENV) .tools node_modules .pytest_cache .ruff_cache
 
 include mk/infra.mk
+include mk/bench.mk
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup

@@ -31,17 +31,19 @@ def typed_expression(column: Column, raw: str, timezone: str) -> str:
         return f"CASE WHEN json_valid({raw}) THEN {raw} END"
     if kind in ("timestamp", "timestamptz", "date"):
         return _temporal(column, raw, timezone)
-    return f"TRY_CAST(trim({raw}) AS {duckdb_type(glue_type(kind))})"
+    # Numeric and temporal casts accept surrounding blanks; the boolean cast does not.
+    value = f"trim({raw})" if kind == "boolean" else raw
+    return f"TRY_CAST({value} AS {duckdb_type(glue_type(kind))})"
 
 
 def _temporal(column: Column, raw: str, timezone: str) -> str:
     if column.type == "timestamptz":
-        parsed = f"TRY_CAST(trim({raw}) AS TIMESTAMPTZ)"
+        parsed = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
         return f"CAST(({parsed}) AT TIME ZONE 'UTC' AS TIMESTAMP)"
     if column.format:
-        parsed = f"TRY_STRPTIME(trim({raw}), {literal(column.format)})"
+        parsed = f"TRY_STRPTIME({raw}, {literal(column.format)})"
     else:
-        parsed = f"TRY_CAST(trim({raw}) AS TIMESTAMP)"
+        parsed = f"TRY_CAST({raw} AS TIMESTAMP)"
     if column.type == "date":
         return f"CAST({parsed} AS DATE)"
     if timezone == "UTC":

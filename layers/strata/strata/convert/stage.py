@@ -28,28 +28,29 @@ def stage_sql(
 ) -> str:
     """``COPY`` statement writing the typed, checked records of ``source`` to ``target``."""
     text = {name: sql.ident("_v_" + name) for name in mapping.values}
-    typed = {
-        c.name: sql.typed_expression(c, text[c.name], contract.timezone) for c in contract.columns
-    }
-    inputs = ", ".join(f"{value} AS {text[name]}" for name, value in mapping.values.items())
-    extras = "".join(f", {value} AS {sql.ident(name)}" for name, value in mapping.extras.items())
+    extra = {name: sql.ident("_x_" + name) for name in mapping.extras}
+    inputs = "".join(f", {value} AS {text[name]}" for name, value in mapping.values.items())
+    inputs += "".join(f", {value} AS {extra[name]}" for name, value in mapping.extras.items())
     problem = source.record_problem or "CAST(NULL AS VARCHAR)"
-    read = (
-        f"SELECT {inputs}{extras}, {source.line} AS _line, {problem} AS _record_problem, "
-        f"{source.raw} AS _raw_text FROM {source.relation}"
+    read = f"SELECT *{inputs}, {problem} AS _record_problem FROM {source.relation}"
+    # Each value is typed once; the checks below refer to the typed column by name.
+    typed = ", ".join(
+        f"{sql.typed_expression(c, text[c.name], contract.timezone)} AS {sql.ident(c.name)}"
+        for c in contract.columns
     )
-    columns = ", ".join(f"{typed[c.name]} AS {sql.ident(c.name)}" for c in contract.columns)
-    extra_names = "".join(f", {sql.ident(name)}" for name in mapping.extras)
-    partition = sql.partition_expression(contract, typed, ingest_date)
+    named = {c.name: sql.ident(c.name) for c in contract.columns}
+    partition = sql.partition_expression(contract, named, ingest_date)
     checked = (
-        f"SELECT {columns}{extra_names}, {sql.literal(label)} AS _source_file, "
-        f"CAST(_line AS BIGINT) AS _line, {partition} AS _partition, "
-        f"{_reason(contract, text, typed)} AS _reason, _raw_text FROM ({read})"
+        f"SELECT *, {partition} AS _partition, {_reason(contract, text, named)} AS _reason "
+        f"FROM (SELECT *, {typed} FROM ({read}))"
     )
-    names = ", ".join(sql.ident(c.name) for c in contract.columns)
+    names = ", ".join(named.values())
+    names += "".join(f", {extra[name]} AS {sql.ident(name)}" for name in mapping.extras)
+    # The raw text is built for rejected records only: CASE evaluates it for those alone.
     return (
-        f"COPY (SELECT {names}{extra_names}, _source_file, _line, _partition, _reason, "
-        f"CASE WHEN _reason IS NOT NULL THEN _raw_text END AS _raw FROM ({checked})) "
+        f"COPY (SELECT {names}, {sql.literal(label)} AS _source_file, "
+        f"CAST({source.line} AS BIGINT) AS _line, _partition, _reason, "
+        f"CASE WHEN _reason IS NOT NULL THEN {source.raw} END AS _raw FROM ({checked})) "
         f"TO {sql.literal(str(target))} ({STAGE_OPTIONS})"
     )
 
@@ -57,7 +58,8 @@ def stage_sql(
 def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str]) -> str:
     problems = []
     for column in contract.columns:
-        problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
+        if column.type != "string":  # text is always a string
+            problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
         if not column.nullable:
             problems.append(sql.null_problem(column, text[column.name]))
     problems += [

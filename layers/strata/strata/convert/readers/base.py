@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# DuckDB refuses longer CSV lines (or NDJSON records): a 10 MB field still fits.
-MAX_LINE_SIZE = 32 * 1024 * 1024
+# DuckDB refuses longer CSV lines (or NDJSON records): a 10 MB field still fits. Its read
+# buffer must hold a whole line; left alone it would be sized for 8 lines (too much memory).
+MAX_LINE_SIZE = 16 * 1024 * 1024
+BUFFER_SIZE = 2 * MAX_LINE_SIZE
 
 
 @dataclass
@@ -13,6 +15,7 @@ class TextSource:
     """One file's records as text.
 
     ``relation`` is a SQL table expression; the other SQL expressions are evaluated over it.
+    Its columns start with an underscore, so they never clash with the schema's names.
     """
 
     relation: str

@@ -9,7 +9,7 @@ from typing import Any
 
 from strata.contracts.model import CsvFormat
 from strata.convert.inputs import FileRejected, Member
-from strata.convert.readers.base import MAX_LINE_SIZE, TextSource
+from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
 from strata.convert.sql import ident, literal
 
 csv.field_size_limit(MAX_LINE_SIZE)
@@ -22,7 +22,7 @@ def read(con: Any, fmt: CsvFormat, member: Member, scratch: Path, index: int) ->
         fields = _header_names(first)
     else:
         fields = [f"column_{position}" for position in range(1, len(first) + 1)]
-    names = [f"c{position}" for position in range(len(first))]
+    names = [f"_f{position}" for position in range(len(first))]
     rejects = f"strata_rejects_{index}"
     relation = read_csv_sql(fmt, member.path, names, rejects, index)
     return TextSource(
@@ -51,6 +51,7 @@ def read_csv_sql(fmt: CsvFormat, path: Path, names: list[str], rejects: str, ind
         "strict_mode": True,
         "null_padding": False,
         "max_line_size": MAX_LINE_SIZE,
+        "buffer_size": BUFFER_SIZE,
         "store_rejects": True,
         "rejects_table": rejects,
         "rejects_scan": f"strata_reject_scans_{index}",

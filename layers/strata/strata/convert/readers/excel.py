@@ -20,7 +20,7 @@ def read(con: Any, fmt: ExcelFormat, member: Member, scratch: Path, index: int) 
     del con
     target = scratch.with_suffix(".sheet.csv")
     fields = _sheet_to_csv(fmt, member.path, target)
-    names = [f"c{position}" for position in range(len(fields))]
+    names = [f"_f{position}" for position in range(len(fields))]
     relation = read_csv_sql(
         CsvFormat(type="csv", header=False),
         target,

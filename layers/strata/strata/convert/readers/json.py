@@ -9,7 +9,7 @@ from typing import Any
 
 from strata.contracts.model import JsonFormat
 from strata.convert.inputs import FileRejected, Member
-from strata.convert.readers.base import MAX_LINE_SIZE, TextSource
+from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
 from strata.convert.sql import literal
 
 RECORD = "CASE WHEN json_valid(_text) AND json_type(_text) = 'OBJECT' THEN CAST(_text AS JSON) END"
@@ -52,7 +52,8 @@ def _lines(path: Path, index: int) -> str:
     options = (
         f"columns = {{'_text': 'VARCHAR'}}, header = false, delim = {literal(chr(1))}, "
         "quote = '', escape = '', auto_detect = false, strict_mode = true, "
-        f"null_padding = false, max_line_size = {MAX_LINE_SIZE}, encoding = 'utf-8', "
+        f"null_padding = false, max_line_size = {MAX_LINE_SIZE}, buffer_size = {BUFFER_SIZE}, "
+        "encoding = 'utf-8', "
         "compression = 'none', hive_partitioning = false, store_rejects = true, "
         f"rejects_table = 'strata_rejects_{index}', rejects_scan = 'strata_reject_scans_{index}'"
     )
