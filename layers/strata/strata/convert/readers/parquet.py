@@ -16,19 +16,23 @@ NESTED = ("STRUCT", "MAP", "UNION")
 
 def read(con: Any, fmt: ParquetFormat, member: Member, scratch: Path, index: int) -> TextSource:
     del fmt, scratch, index
-    relation = f"read_parquet({literal(str(member.path))}, hive_partitioning = false)"
+    scan = f"read_parquet({literal(str(member.path))}, hive_partitioning = false)"
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     except Exception as exc:  # duckdb.Error: the footer or schema cannot be read
         raise FileRejected(f"unreadable Parquet file: {_first_line(exc)}") from None
     fields = [row[0] for row in described]
     types = {row[0]: row[1] for row in described}
-    values = [_as_text(ident(name), types[name]) for name in fields]
+    # The file's columns as text, under internal names that cannot clash with the schema's.
+    texts = ", ".join(
+        f"{_as_text(ident(name), types[name])} AS _f{i}" for i, name in enumerate(fields)
+    )
+    values = [f"_f{i}" for i in range(len(fields))]
     pairs = ", ".join(
         f"{literal(name)}, {value}" for name, value in zip(fields, values, strict=True)
     )
     return TextSource(
-        relation=relation,
+        relation=f"(SELECT {texts} FROM {scan})",
         fields=fields,
         values=values,
         raw=f"CAST(json_object({pairs}) AS VARCHAR)",
