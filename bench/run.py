@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (a sibling script)
 
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 TARGET_MB_S_PER_CORE = 100
 TARGET_RSS_MB = 600
 TARGET_VS_DUCKDB = 0.8
@@ -109,9 +110,8 @@ def report(main: dict[tuple[str, str], Run], scaling: list[Run], size: int) -> s
     import duckdb
 
     lines = [
-        "<!-- Written by `make bench` (bench/run.py); numbers from the last run. -->",
-        "",
-        "# Benchmarks",
+        START,
+        "<!-- Written by `make bench` (bench/run.py): the numbers of the last run. -->",
         "",
         "Raw → cleansed conversion (`strata.convert.converter.convert_file`) of a nightly orders",
         "export (`bench/generate.py`: the `orders` contract, one bad row in 10,000, orders of one",
@@ -150,8 +150,18 @@ def report(main: dict[tuple[str, str], Run], scaling: list[Run], size: int) -> s
             f"| {run.kind} | {run.size_mb:.0f} | {run.wall:.1f} | {run.mb_s:.0f} | "
             f"{run.rss_mb:.0f} | {counts} |"
         )
-    lines += ["", "## Targets", "", *verdicts(main, scaling), ""]
+    lines += ["", "## Targets", "", *verdicts(main, scaling), "", END]
     return "\n".join(lines)
+
+
+def write_report(path: Path, generated: str) -> None:
+    """Replace the generated part of the page; the analysis written around it stays."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    if START in text and END in text:
+        text = text[: text.index(START)] + generated + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + generated + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def verdicts(main: dict[tuple[str, str], Run], scaling: list[Run]) -> list[str]:
@@ -209,7 +219,7 @@ def main() -> None:
     print("memory by size:", flush=True)
     scaling = memory_scaling(args)
     text = report(main_runs, scaling, size)
-    args.report.write_text(text, encoding="utf-8")
+    write_report(args.report, text)
     print(text)
 
 
