@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from strata.catalog.base import TableDef
-from strata.contracts.model import JsonFormat, SourceContract
+from strata.contracts.model import SourceContract
 from strata.convert import readers, sql
 from strata.convert.drift import Mapping, SchemaDrift, map_columns
 from strata.convert.inputs import FileRejected, Member, prepare
@@ -208,7 +208,7 @@ class _Conversion:
             source = readers.read(self.con, self.contract, member, scratch, index)
             self.result.members.append(account)
             self.parse_rejects.append(source.parse_rejects)
-            mapping = map_columns(self.contract, source, self.known, self._json_paths())
+            mapping = map_columns(self.contract, source, self.known)
         except SchemaDrift as exc:
             self.result.drift += [prefix + item for item in exc.drift]
             account.rows_in = self._count(source)
@@ -241,13 +241,6 @@ class _Conversion:
             if name not in result.extra_columns:
                 result.extra_columns.append(name)
         result.new_columns += [n for n in mapping.new_columns if n not in result.new_columns]
-
-    def _json_paths(self) -> dict[str, str] | None:
-        if not isinstance(self.contract.format, JsonFormat):
-            return None
-        from strata.convert.readers.json import value_sql
-
-        return {c.name: value_sql(c.source_field) for c in self.contract.columns}
 
 
 def _duckdb_reason(exc: Exception) -> str:

@@ -74,16 +74,9 @@ def normalise(name: str) -> str:
 
 
 def map_columns(
-    contract: SourceContract,
-    source: TextSource,
-    known: TableDef | None = None,
-    missing_value: dict[str, str] | None = None,
+    contract: SourceContract, source: TextSource, known: TableDef | None = None
 ) -> Mapping:
-    """Map the contract onto the file; raises FileRejected on drift under ``strict``.
-
-    ``missing_value`` gives, per contract column, SQL to use when the file does not list it
-    (JSON records may still hold a path the discovery did not flatten).
-    """
+    """Map the contract onto the file; raises FileRejected on drift under ``strict``."""
     fields = _matched(contract, source)
     values: dict[str, str] = {}
     drift: list[str] = []
@@ -92,7 +85,7 @@ def map_columns(
         if position is None:
             if not (source.sparse and column.nullable):
                 drift.append(f"missing column {column.source_field!r}")
-            values[column.name] = (missing_value or {}).get(column.name, NULL_TEXT)
+            values[column.name] = NULL_TEXT
             continue
         values[column.name] = source.values[position]
         retyped = _retyped(column.type, source.types.get(source.fields[position]))

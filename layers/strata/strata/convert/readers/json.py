@@ -12,35 +12,34 @@ from strata.convert.inputs import FileRejected, Member
 from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
 from strata.convert.sql import literal
 
-RECORD = "CASE WHEN json_valid(_text) AND json_type(_text) = 'OBJECT' THEN CAST(_text AS JSON) END"
-
 
 def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -> TextSource:
     del scratch
     if fmt.type == "ndjson":
-        relation, rejects = _lines(member.path, index), f"strata_rejects_{index}"
+        texts, rejects = _lines(member.path, index), f"strata_rejects_{index}"
     else:
-        relation, rejects = _documents(con, fmt, member.path), None
-    records = f"(SELECT _text, {RECORD} AS _json FROM {relation})"
-    fields = discover_fields(con, records, fmt.flatten_depth)
+        texts, rejects = _documents(con, fmt, member.path), None
+    fields = discover_fields(con, texts, fmt.flatten_depth)
+    # Each record is parsed twice: for its type, and for all its values at once (TRY: a line
+    # that is not JSON gives NULL, and the reason below).
+    paths = ", ".join(literal(json_path(name)) for name in fields) or "'$.\"\"'"
+    relation = (
+        f"(SELECT _text, TRY(json_type(_text)) AS _type, "
+        f"TRY(json_extract_string(_text, [{paths}])) AS _values FROM {texts})"
+    )
     problem = (
-        "CASE WHEN NOT json_valid(_text) THEN 'not valid JSON' "
-        "WHEN _json IS NULL THEN 'not a JSON object' END"
+        "CASE WHEN _type IS NULL THEN 'not valid JSON' "
+        "WHEN _type <> 'OBJECT' THEN 'not a JSON object' END"
     )
     return TextSource(
-        relation=records,
+        relation=relation,
         fields=fields,
-        values=[f"json_extract_string(_json, {literal(json_path(name))})" for name in fields],
+        values=[f"_values[{position}]" for position in range(1, len(fields) + 1)],
         raw="_text",
         record_problem=problem,
         parse_rejects=rejects,
         sparse=True,
     )
-
-
-def value_sql(path: str) -> str:
-    """A dotted source path's value as text, for columns the file does not list."""
-    return f"json_extract_string(_json, {literal(json_path(path))})"
 
 
 def json_path(dotted: str) -> str:
@@ -89,32 +88,32 @@ def _documents(con: Any, fmt: JsonFormat, path: Path) -> str:
     )
 
 
-def discover_fields(con: Any, records: str, depth: int) -> list[str]:
+def discover_fields(con: Any, texts: str, depth: int) -> list[str]:
     """Every key path in the file, objects flattened ``depth`` levels down (sorted)."""
     found: list[str] = []
-    level = _keys(con, records, [""])
+    level = _keys(con, texts, [""])
     for _ in range(depth):
-        objects = _objects(con, records, level)
+        objects = _objects(con, texts, level)
         found += [path for path in level if path not in objects]
-        level = _keys(con, records, objects) if objects else []
+        level = _keys(con, texts, objects) if objects else []
     return sorted(found + level)
 
 
-def _keys(con: Any, records: str, parents: list[str]) -> list[str]:
+def _keys(con: Any, texts: str, parents: list[str]) -> list[str]:
     paths = ", ".join(literal(json_path(parent) if parent else "$") for parent in parents)
     rows = con.execute(
-        f"SELECT DISTINCT parent, unnest(json_keys(_json, path)) FROM (SELECT _json, "
+        f"SELECT DISTINCT parent, unnest(TRY(json_keys(_text, path))) FROM (SELECT _text, "
         f"unnest([{paths}]) AS path, unnest([{', '.join(map(literal, parents))}]) AS parent "
-        f"FROM {records} WHERE _json IS NOT NULL)"
+        f"FROM {texts})"
     ).fetchall()
     return sorted(f"{parent}.{key}" if parent else key for parent, key in rows)
 
 
-def _objects(con: Any, records: str, paths: list[str]) -> list[str]:
+def _objects(con: Any, texts: str, paths: list[str]) -> list[str]:
     if not paths:
         return []
     checks = ", ".join(
-        f"bool_or(json_type(_json, {literal(json_path(path))}) = 'OBJECT')" for path in paths
+        f"bool_or(TRY(json_type(_text, {literal(json_path(path))})) = 'OBJECT')" for path in paths
     )
-    flags = con.execute(f"SELECT {checks} FROM {records} WHERE _json IS NOT NULL").fetchone()
+    flags = con.execute(f"SELECT {checks} FROM {texts}").fetchone()
     return [path for path, flag in zip(paths, flags or (), strict=False) if flag]
