@@ -62,7 +62,7 @@ def pandas(path: Path, work: Path) -> dict[str, object]:
     import pandas as pd
 
     if path.suffix == ".csv":
-        frame = pd.read_csv(path, on_bad_lines="skip")
+        frame = pd.read_csv(path, on_bad_lines="skip", low_memory=False)
     else:
         frame = pd.read_json(path, lines=True)
     frame.to_parquet(work / "pandas.parquet", engine="pyarrow")
