@@ -101,9 +101,11 @@ class Outputs:
         ]
         names += [sql.ident(name) for name in extras]
         target = out_dir / "parquet"
+        # A join (duplicate keys found) may reorder rows: sort them back, for stable files.
+        order = " ORDER BY file_index, file_row_number" if self._joins() else ""
         accepted = (
             f"SELECT {', '.join(names)}, _partition FROM {self.source}{self._joins()} "
-            f"WHERE {self._problem()} IS NULL"
+            f"WHERE {self._problem()} IS NULL{order}"
         )
         values = [
             row[0]

@@ -82,9 +82,11 @@ def rule_problems(rule: QualityRule, typed: str) -> list[Problem]:
     if rule.rule == "accepted_values":
         allowed = ", ".join(literal(item) for item in rule.values or [])
         shown = ", ".join(str(item) for item in rule.values or [])
+        # Not IN (...) nor list_contains: DuckDB plans those as a hash join, and the staging
+        # pass must keep the file's row order (a row's position is its record number).
         return [
             (
-                f"{typed} IS NOT NULL AND {typed} NOT IN ({allowed})",
+                f"{typed} IS NOT NULL AND list_position([{allowed}], {typed}) IS NULL",
                 f"{value} || {literal(' is not one of ' + shown)}",
             )
         ]
