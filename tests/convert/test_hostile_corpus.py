@@ -132,8 +132,11 @@ def test_embedded_newlines_and_quotes_survive(tmp_path):
 
 def test_ragged_rows_are_rejected_with_their_line_and_raw_text(tmp_path):
     result = convert_case(tmp_path, "ragged_rows.csv")
-    found = [(r["line"], r["reason"].split(":")[0], r["raw"]) for r in rejects(result)]
-    assert found == [(3, "MISSING COLUMNS", "2,b"), (4, "TOO MANY COLUMNS", "3,c,3,surplus")]
+    found = [(r["line"], r["column"], r["reason"].split(":")[0], r["raw"]) for r in rejects(result)]
+    assert found == [
+        (3, "amount", "MISSING COLUMNS", "2,b"),
+        (4, None, "TOO MANY COLUMNS", "3,c,3,surplus"),
+    ]
 
 
 def test_invalid_dates_and_integer_overflow_are_rejected_per_value(tmp_path):

@@ -226,7 +226,9 @@ class _Conversion:
             stage_sql(self.contract, source, mapping, label, self.lineage.ingest_date, target)
         )
         account.rows_in = staged.fetchone()[0]  # parse rejects are added by the accounting
-        return Staged(target, label, member.entry, source.parse_rejects)
+        return Staged(
+            target, label, member.entry, source.parse_rejects, _column_names(source, mapping)
+        )
 
     def _count(self, source: readers.TextSource) -> int:
         """Records in a file that will not be converted (rows of a file quarantined whole)."""
@@ -241,6 +243,19 @@ class _Conversion:
             if name not in result.extra_columns:
                 result.extra_columns.append(name)
         result.new_columns += [n for n in mapping.new_columns if n not in result.new_columns]
+
+
+def _column_names(source: readers.TextSource, mapping: Mapping) -> dict[str, str]:
+    """The reader's internal column names (``_f3``) as rejects show them: the schema's column
+    fed by that field, else the file's own name for it."""
+    names = {}
+    for name, value in zip(source.fields, source.values, strict=True):
+        if value.startswith('"_f'):
+            names[value.strip('"')] = name
+    for column, value in mapping.values.items():
+        if value.strip('"') in names:
+            names[value.strip('"')] = column
+    return names
 
 
 def _duckdb_reason(exc: Exception) -> str:

@@ -8,7 +8,7 @@ files themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ class Staged:
     label: str  # the member's name in lineage and rejects
     entry: str | None
     parse_rejects: str | None  # DuckDB rejects table, for CSV and NDJSON
+    columns: dict[str, str] = field(default_factory=dict)  # reader's column → name in rejects
 
 
 @dataclass
@@ -204,8 +205,15 @@ class Outputs:
             ).fetchone()[0]
             if bad_bytes is not None:
                 raise FileRejected(f"undecodable bytes: line {bad_bytes} is not valid utf-8")
+            column = "any_value(column_name)"
+            if item.columns:
+                named = " ".join(
+                    f"WHEN {sql.literal(inner)} THEN {sql.literal(shown)}"
+                    for inner, shown in item.columns.items()
+                )
+                column = f"CASE {column} {named} ELSE {column} END"
             self.con.execute(
                 f"INSERT INTO strata_parse_rejects SELECT {sql.literal(item.label)}, line, "
-                f"any_value(column_name), string_agg(error_type || ': ' || error_message, '; '), "
+                f"{column}, string_agg(DISTINCT error_type || ': ' || error_message, '; '), "
                 f"any_value(csv_line) FROM {table} GROUP BY line"
             )
