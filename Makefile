@@ -14,6 +14,7 @@ export AWS_DEFAULT_REGION ?= eu-west-1
 help:
 	@echo "make demo   set up, then run the whole pipeline on the sample sources (S3 drop, API, SFTP)"
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
+	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
@@ -55,6 +56,9 @@ clean: clean-lake
 
 include mk/infra.mk
 include mk/pipeline-bench.mk
+include mk/bench.mk
+
+bench: bench-incremental
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup

@@ -104,7 +104,9 @@ def test_an_unknown_field_inside_a_json_format_lists_the_json_fields_not_the_csv
 
     assert error.file == f"{FILE}:{line_of(text, 'delimiter')}"
     assert error.field == "format.delimiter"
-    assert str(error).endswith("allowed here: type, records_path, compression")
+    assert str(error).endswith(
+        "allowed here: type, records_path, flatten_depth, encoding, compression"
+    )
 
 
 def test_an_unknown_field_in_a_column_names_the_column_index():

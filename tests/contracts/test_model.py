@@ -74,7 +74,7 @@ def test_defaults_are_filled_in_for_optional_fields():
 
 def test_the_format_union_is_chosen_by_its_type():
     parsed = SourceContract.model_validate(
-        contract(format={"type": "ndjson", "records_path": "data.items"})
+        contract(format={"type": "json", "records_path": "data.items"})
     )
 
     assert isinstance(parsed.format, JsonFormat)

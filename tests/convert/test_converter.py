@@ -167,3 +167,18 @@ def test_converting_twice_gives_identical_parquet(tmp_path):
     second = convert(tmp_path / "two", text) if (tmp_path / "two").mkdir() is None else None
     assert first is not None and second is not None
     assert [p.read_bytes() for p in first.files] == [p.read_bytes() for p in second.files]
+
+
+@pytest.mark.parametrize("days", [3, 12])  # separate writes, then one partitioned write
+def test_partitioned_output_is_stable_and_complete_whatever_the_partition_count(tmp_path, days):
+    lines = ["ID,Seen At,price,kind,active"]
+    lines += [f"{i},2026-11-{1 + i % days:02d} 10:00:00,1,a,t" for i in range(1, 3001)]
+    text = "\n".join(lines) + "\n"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first, second = convert(tmp_path / "one", text), convert(tmp_path / "two", text)
+    assert len(first.files) == days and sum(first.partitions.values()) == 3000
+    assert [p.read_bytes() for p in first.files] == [p.read_bytes() for p in second.files]
+    assert [(p.parent.name, p.name) for p in first.files] == [
+        (p.parent.name, p.name) for p in second.files
+    ]

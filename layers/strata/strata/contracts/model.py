@@ -55,46 +55,104 @@ class Column(StrictModel):
         return re.sub(r"\s+", "", value)
 
 
+Encoding = Literal["auto", "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"]
+ENCODING_DESCRIPTION = (
+    "Text encoding. `auto` detects it: a byte-order mark decides (UTF-8 or UTF-16), else the "
+    "first MiB is tried as UTF-8, then cp1252, then latin-1. A file mixing UTF-8 with another "
+    "encoding, or with bytes the encoding cannot decode, is quarantined whole."
+)
+Compression = Literal["auto", "none", "gzip", "zip"]
+COMPRESSION_DESCRIPTION = (
+    "Container: `auto` recognises gzip and zip by their first bytes, whatever the file name. "
+    "Each file of a zip archive is converted and accounted separately (files in name order; "
+    "folders, `__MACOSX/` and hidden files are skipped), its rows' `_source_file` being "
+    "`<raw key>!<entry>`; one unreadable entry quarantines the whole archive."
+)
+
+
 class CsvFormat(StrictModel):
     """Delimited text (CSV, TSV)."""
 
     type: Literal["csv"] = Field(description="Delimited text.")
-    delimiter: str = Field(",", min_length=1, max_length=1, description="Field separator.")
-    quote: str = Field('"', max_length=1, description="Quote character.")
+    delimiter: str = Field(
+        ",", min_length=1, max_length=1, description="Field separator, e.g. `\\t` for TSV."
+    )
+    quote: str = Field('"', max_length=1, description="Quote character; empty for none.")
     escape: str = Field('"', max_length=1, description="Escape character inside quotes.")
-    header: bool = Field(True, description="Whether the first row names the columns.")
+    header: bool = Field(
+        True,
+        description=(
+            "Whether the first row names the columns. Without a header, the schema's columns "
+            "are the file's fields in order."
+        ),
+    )
     skip_rows: int = Field(0, ge=0, description="Lines to skip before the header or data.")
-    encoding: Literal["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"] = Field(
-        "utf-8", description="Text encoding of the file."
-    )
+    encoding: Encoding = Field("utf-8", description=ENCODING_DESCRIPTION)
     null_values: list[str] = Field(default_factory=lambda: [""], description="Values read as NULL.")
-    compression: Literal["auto", "none", "gzip"] = Field(
-        "auto", description="Container compression; `auto` decides from the file name."
-    )
+    compression: Compression = Field("auto", description=COMPRESSION_DESCRIPTION)
 
 
 class JsonFormat(StrictModel):
     """JSON documents: an array, newline-delimited records, or records under a path."""
 
-    type: Literal["json", "ndjson"] = Field(description="`json` (array or object) or `ndjson`.")
-    records_path: str | None = Field(
-        None, description="Dotted path to the list of records inside a JSON document."
+    type: Literal["json", "ndjson"] = Field(
+        description=(
+            "`json`: an array of records, one record, or a document holding them at "
+            "`records_path`; `ndjson`: one record per line (a line that is not a JSON object is "
+            "quarantined with its line number; blank lines are skipped)."
+        )
     )
-    compression: Literal["auto", "none", "gzip"] = Field("auto", description="Compression.")
+    records_path: str | None = Field(
+        None,
+        pattern=r"^[^.]+(\.[^.]+)*$",
+        description=(
+            "Dotted path to the list of records inside a JSON document, e.g. `data.items` "
+            "(`json` only; the document is read whole, so keep such files under a few hundred MB)."
+        ),
+    )
+    flatten_depth: int = Field(
+        0,
+        ge=0,
+        le=8,
+        description=(
+            "How many levels of nested objects become columns of their own, named by dotted "
+            "paths (`customer.address.city` needs 2). Deeper objects, and lists at any depth, are "
+            "kept as JSON text in one column. A column's `source_name` may be such a dotted path."
+        ),
+    )
+    encoding: Encoding = Field("utf-8", description=ENCODING_DESCRIPTION)
+    compression: Compression = Field("auto", description=COMPRESSION_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _records_path_needs_json(self) -> JsonFormat:
+        if self.records_path is not None and self.type != "json":
+            raise ValueError("records_path applies to type json only")
+        return self
 
 
 class ExcelFormat(StrictModel):
-    """An Excel workbook (.xlsx)."""
+    """An Excel workbook (.xlsx), read row by row (formulas give the value Excel last saved)."""
 
     type: Literal["xlsx"] = Field(description="Excel workbook.")
-    sheet: str | None = Field(None, description="Sheet name; the first sheet when omitted.")
-    header_row: int = Field(1, ge=1, description="1-based row holding the column names.")
+    sheet: str | None = Field(
+        None, description="Sheet name; when omitted, the first sheet that holds any data."
+    )
+    header_row: int = Field(
+        1,
+        ge=1,
+        description=(
+            "1-based row holding the column names; rows above it are skipped. A header cell "
+            "left empty by a merge takes the name to its left with `_2`, `_3`, … appended."
+        ),
+    )
 
 
 class ParquetFormat(StrictModel):
     """Parquet files."""
 
-    type: Literal["parquet"] = Field(description="Parquet file.")
+    type: Literal["parquet"] = Field(
+        description="Parquet file; columns are matched by name, values re-typed by the schema."
+    )
 
 
 Format = Annotated[
@@ -179,7 +237,12 @@ class SourceContract(StrictModel):
     quality: list[QualityRule] = Field(default_factory=list, description="Row-level rules.")
     schema_change: Literal["strict", "evolve", "ignore"] = Field(
         "strict",
-        description="On new, missing or retyped columns: quarantine the file, evolve, or ignore.",
+        description=(
+            "On new, missing or retyped columns in a file: `strict` quarantines the file; "
+            "`evolve` keeps new columns (as nullable strings, added to the catalog table) and "
+            "reads missing ones as empty; `ignore` drops new columns and reads missing ones as "
+            "empty. Drift is always listed in the run summary."
+        ),
     )
     reject_threshold: float = Field(
         0.05,
@@ -220,7 +283,20 @@ class SourceContract(StrictModel):
                 raise ValueError(f"{field_name} names unknown columns: {', '.join(unknown)}")
         self._check_partitioning(known)
         self._check_kind_settings()
+        self._check_source_paths()
         return self
+
+    def _check_source_paths(self) -> None:
+        if not isinstance(self.format, JsonFormat):
+            return
+        depth = self.format.flatten_depth
+        for column in self.columns:
+            levels = column.source_field.count(".")
+            if levels > depth:
+                raise ValueError(
+                    f"column {column.name!r}: source path {column.source_field!r} is {levels} "
+                    f"level(s) deep; set format.flatten_depth to at least {levels}"
+                )
 
     def _check_partitioning(self, known: set[str]) -> None:
         part = self.partitioning

@@ -1,20 +1,35 @@
-"""Raw → cleansed for one raw object: type every row by the contract, set aside what cannot be
+"""Raw → cleansed for one raw file: type every row by the contract, set aside what cannot be
 accepted with its reason, write partitioned Parquet, and account for every row:
-rows_in = rows_out + rows_quarantined, always.
+rows_in = rows_out + rows_quarantined, per file and per member of an archive, always.
+
+The steps, each streaming through files in a work directory (memory stays bounded):
+
+1. ``inputs``: open gzip and zip containers, check the format, make text UTF-8.
+2. ``readers``: each member's records as text (CSV, JSON, xlsx, Parquet).
+3. ``drift``: map the file's columns onto the contract, apply the schema-change policy.
+4. ``stage``: type and check every record in one pass into a staging Parquet file.
+5. ``output``: whole-file checks, the accounting, rejects as NDJSON, accepted rows as Parquet.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from strata.catalog.base import TableDef
 from strata.contracts.model import SourceContract
-from strata.convert import sql
-from strata.convert.readers import REJECTS_TABLE, UnreadableFileError, read_text_rows
+from strata.convert import readers, sql
+from strata.convert.drift import Mapping, SchemaDrift, map_columns
+from strata.convert.inputs import FileRejected, Member, prepare
+from strata.convert.output import Outputs, Staged
+from strata.convert.stage import stage_sql
 
-MEMORY_LIMIT = "1GB"
+# DuckDB's own memory, beyond which it spills to the work directory; with Python, openpyxl
+# and the Parquet writers' buffers, the process stays under the 600 MB target.
+MEMORY_LIMIT = "256MB"
 
 
 @dataclass
@@ -23,6 +38,17 @@ class Lineage:
     ingested_at: str  # ISO-8601 UTC
     run_id: str
     ingest_date: str
+
+
+@dataclass
+class MemberConversion:
+    """The accounting of one file of a zip archive (or of the raw file itself)."""
+
+    entry: str | None
+    rows_in: int = 0
+    rows_out: int = 0
+    rows_quarantined: int = 0
+    encoding: str | None = None
 
 
 @dataclass
@@ -37,194 +63,203 @@ class FileConversion:
     rejects_file: Path | None = None  # NDJSON of rejected rows
     file_rejected_reason: str | None = None  # the whole file goes to quarantine
     drift: list[str] = field(default_factory=list)
+    members: list[MemberConversion] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)  # evolved string columns written
+    new_columns: list[str] = field(default_factory=list)  # ... of which new to the catalog
 
     def check_accounting(self) -> None:
-        if self.rows_in != self.rows_out + self.rows_quarantined:
-            raise AssertionError(
-                f"row accounting broken: {self.rows_in} in != {self.rows_out} out + "
-                f"{self.rows_quarantined} quarantined"
-            )
+        parts = [(self.rows_in, self.rows_out, self.rows_quarantined, "the file")]
+        parts += [
+            (m.rows_in, m.rows_out, m.rows_quarantined, f"entry {m.entry!r}") for m in self.members
+        ]
+        if len(self.members) > 1:
+            total = [sum(getattr(m, name) for m in self.members) for name in _COUNTS]
+            parts.append((*total, "the sum of the entries"))  # type: ignore[arg-type]
+        for rows_in, rows_out, quarantined, what in parts:
+            if rows_in != rows_out + quarantined:
+                raise AssertionError(
+                    f"row accounting broken for {what}: {rows_in} in != {rows_out} out + "
+                    f"{quarantined} quarantined"
+                )
+        if len(self.members) > 1 and total != [self.rows_in, self.rows_out, self.rows_quarantined]:
+            raise AssertionError("row accounting broken: entries do not add up to the file")
 
 
-def normalise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+_COUNTS = ("rows_in", "rows_out", "rows_quarantined")
 
 
 def convert_file(
-    contract: SourceContract, path: Path, lineage: Lineage, out_dir: Path, file_id: str
+    contract: SourceContract,
+    path: Path,
+    lineage: Lineage,
+    out_dir: Path,
+    file_id: str,
+    known_table: TableDef | None = None,
 ) -> FileConversion:
-    """Convert a local raw file into Parquet files under ``out_dir`` (one per partition)."""
+    """Convert a local raw file into Parquet files under ``out_dir`` (one per partition).
+
+    ``known_table`` is the catalog's current table, for drift and schema evolution.
+    """
     import duckdb
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    work = out_dir / ".work"
     con = duckdb.connect()
     try:
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        con.execute(f"SET temp_directory = {sql.literal(str(out_dir / '.spill'))}")
-        con.execute("SET preserve_insertion_order = true")
-        return _convert(con, contract, path, lineage, out_dir, file_id)
-    except UnreadableFileError as exc:
-        return FileConversion(file_rejected_reason=str(exc))
-    except duckdb.Error as exc:
-        return FileConversion(file_rejected_reason=_first_line(str(exc)))
+        for setting in (
+            f"memory_limit = '{MEMORY_LIMIT}'",
+            f"temp_directory = {sql.literal(str(work / 'spill'))}",
+            "preserve_insertion_order = true",
+            "TimeZone = 'UTC'",
+            "enable_progress_bar = false",
+        ):
+            con.execute(f"SET {setting}")
+        conversion = _Conversion(con, contract, lineage, out_dir, file_id, known_table)
+        try:
+            return conversion.run(path, work)
+        except FileRejected as exc:
+            return conversion.rejected(str(exc))
+        except duckdb.Error as exc:
+            return conversion.rejected(_duckdb_reason(exc))
     finally:
         con.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def _convert(
-    con: Any, contract: SourceContract, path: Path, lineage: Lineage, out_dir: Path, file_id: str
-) -> FileConversion:
-    if path.stat().st_size == 0:
-        raise UnreadableFileError("empty file")
-    source = read_text_rows(contract, path)
-    con.execute(
-        f"CREATE TEMP TABLE text_rows AS SELECT row_number() OVER () AS _row, * FROM {source}"
-    )
-    header = [row[0] for row in con.execute("DESCRIBE text_rows").fetchall()][1:]
-    raw_of, drift = _map_columns(contract, header)
-    result = FileConversion(drift=drift)
-    parse_rejects = _parse_rejects(con, contract)
-    con.execute(_checked_sql(contract, raw_of, lineage))
-    counts = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE _reason = '') FROM checked"
-    ).fetchone()
-    parsed, good = counts
-    result.rows_in = parsed + parse_rejects
-    result.rows_out = good
-    result.rows_quarantined = parsed - good + parse_rejects
-    if result.rows_quarantined:
-        result.rejects_file = _write_rejects(
-            con, raw_of, lineage, out_dir / f"{file_id}.rejects.ndjson"
-        )
-    rejected_share = result.rows_quarantined / result.rows_in if result.rows_in else 0.0
-    if rejected_share > contract.reject_threshold:
-        result.file_rejected_reason = (
-            f"{result.rows_quarantined} of {result.rows_in} rows rejected "
-            f"({rejected_share:.1%}, above the source's threshold of "
-            f"{contract.reject_threshold:.1%})"
-        )
-        result.rows_quarantined, result.rows_out = result.rows_in, 0
-    elif good:
-        result.partitions, result.files = _write_parquet(con, contract, out_dir, file_id)
-    result.check_accounting()
-    return result
+class _Conversion:
+    def __init__(
+        self,
+        con: Any,
+        contract: SourceContract,
+        lineage: Lineage,
+        out_dir: Path,
+        file_id: str,
+        known: TableDef | None,
+    ) -> None:
+        self.con, self.contract, self.lineage = con, contract, lineage
+        self.out_dir, self.file_id, self.known = out_dir, file_id, known
+        self.result = FileConversion()
+        self.parse_rejects: list[str | None] = []  # per member, its parser's rejects table
 
-
-def _map_columns(
-    contract: SourceContract, header: list[str]
-) -> tuple[dict[str, str | None], list[str]]:
-    """Which file column feeds each contract column; drift against the contract."""
-    by_normalised = {normalise(name): name for name in header}
-    raw_of: dict[str, str | None] = {}
-    for column in contract.columns:
-        raw_of[column.name] = by_normalised.get(normalise(column.source_field))
-    missing = [name for name, raw in raw_of.items() if raw is None]
-    used = {raw for raw in raw_of.values() if raw is not None}
-    extra = [name for name in header if name not in used]
-    drift = [f"missing column {contract.column(name).source_field!r}" for name in missing]
-    drift += [f"unexpected column {name!r}" for name in extra]
-    if drift and contract.schema_change == "strict":
-        raise UnreadableFileError(
-            "header does not match the contract (schema_change: strict): " + "; ".join(drift)
-        )
-    return raw_of, drift
-
-
-def _parse_rejects(con: Any, contract: SourceContract) -> int:
-    if contract.format.type != "csv":
-        return 0
-    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if REJECTS_TABLE not in tables:
-        return 0
-    return con.execute(f"SELECT count(DISTINCT line) FROM {REJECTS_TABLE}").fetchone()[0]
-
-
-def _checked_sql(contract: SourceContract, raw_of: dict[str, str | None], lineage: Lineage) -> str:
-    raw = {
-        name: sql.ident(source) if source else "CAST(NULL AS VARCHAR)"
-        for name, source in raw_of.items()
-    }
-    typed = {
-        c.name: sql.typed_expression(c, raw[c.name], contract.timezone) for c in contract.columns
-    }
-    problems = []
-    for column in contract.columns:
-        problems.append(sql.type_problem(column, raw[column.name], typed[column.name]))
-        if not column.nullable:
-            problems.append(sql.null_problem(column, raw[column.name]))
-    problems += [sql.rule_problem(rule, typed[rule.column]) for rule in contract.quality]
-    key_problem = sql.primary_key_problem(contract, typed)
-    if key_problem:
-        problems.append(key_problem)
-    partition = sql.partition_expression(contract, typed, lineage.ingest_date)
-    if contract.partitioning.by == "event_date":
-        column = contract.column(contract.partitioning.column or "")
-        if column.nullable:  # otherwise null_problem already reports it
-            message = (
-                f"{column.name}: missing value, needed for the partition {contract.partition_key}"
+    def run(self, path: Path, work: Path) -> FileConversion:
+        members = prepare(self.contract, path, work)
+        staged = [
+            self._stage(index, member, work, len(members) > 1)
+            for index, member in enumerate(members)
+        ]
+        outputs = Outputs(self.con, self.contract, staged)
+        result = self.result
+        for counts, member in zip(outputs.counts(), result.members, strict=True):
+            member.rows_in, member.rows_quarantined = counts.rows_in, counts.rows_quarantined
+        self.parse_rejects = [None] * len(staged)  # now counted in rows_in
+        result.rows_in = sum(m.rows_in for m in result.members)
+        result.rows_quarantined = sum(m.rows_quarantined for m in result.members)
+        if result.rows_quarantined:
+            result.rejects_file = self.out_dir / f"{self.file_id}.rejects.ndjson"
+            outputs.write_rejects(result.rejects_file)
+        share = result.rows_quarantined / result.rows_in if result.rows_in else 0.0
+        if share > self.contract.reject_threshold:
+            result.file_rejected_reason = (
+                f"{result.rows_quarantined} of {result.rows_in} rows rejected ({share:.1%}, "
+                f"above the source's threshold of {self.contract.reject_threshold:.1%})"
             )
-            problems.append(f"CASE WHEN {raw[column.name]} IS NULL THEN {sql.literal(message)} END")
-    columns = ", ".join(f"{typed[c.name]} AS {sql.ident(c.name)}" for c in contract.columns)
-    raws = ", ".join(f"{raw[name]} AS {sql.ident('_raw_' + name)}" for name in raw)
-    reason = f"concat_ws('; ', {', '.join(problems)})"
-    lineage_columns = (
-        f"{sql.literal(lineage.source_file)} AS _source_file, "
-        f"CAST({sql.literal(lineage.ingested_at)} AS TIMESTAMP) AS _ingested_at, "
-        f"{sql.literal(lineage.run_id)} AS _run_id"
-    )
-    return (
-        f"CREATE TEMP TABLE checked AS SELECT _row, {columns}, {lineage_columns}, {raws}, "
-        f"{partition} AS _partition, {reason} AS _reason FROM text_rows"
-    )
+            result.rows_quarantined = result.rows_in
+            for member in result.members:
+                member.rows_quarantined = member.rows_in
+        elif result.rows_in > result.rows_quarantined:
+            lineage = {"ingested_at": self.lineage.ingested_at, "run_id": self.lineage.run_id}
+            result.partitions, result.files = outputs.write_parquet(
+                self.out_dir, self.file_id, lineage, result.extra_columns
+            )
+            result.rows_out = sum(result.partitions.values())
+            for member in result.members:
+                member.rows_out = member.rows_in - member.rows_quarantined
+        result.check_accounting()
+        return result
 
+    def rejected(self, reason: str) -> FileConversion:
+        """The whole file goes to quarantine: every row read so far counts as quarantined."""
+        result = self.result
+        for member, table in zip(result.members, self.parse_rejects, strict=True):
+            member.rows_in += self._parse_rejects(table)
+            member.rows_out, member.rows_quarantined = 0, member.rows_in
+        result.rows_in = sum(member.rows_in for member in result.members)
+        result.rows_out, result.rows_quarantined = 0, result.rows_in
+        result.partitions, result.files, result.rejects_file = {}, [], None
+        result.file_rejected_reason = reason
+        shutil.rmtree(self.out_dir / "parquet", ignore_errors=True)
+        result.check_accounting()
+        return result
 
-def _write_parquet(
-    con: Any, contract: SourceContract, out_dir: Path, file_id: str
-) -> tuple[dict[str, int], list[Path]]:
-    key = contract.partition_key
-    lineage = "_source_file, _ingested_at, _run_id, CAST(_row AS BIGINT) AS _row_number"
-    names = ", ".join(sql.ident(c.name) for c in contract.columns)
-    target = out_dir / "parquet"
-    con.execute(
-        f"COPY (SELECT {names}, {lineage}, _partition AS {sql.ident(key)} FROM checked "
-        f"WHERE _reason = '' ORDER BY _row) TO {sql.literal(str(target))} "
-        f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({sql.ident(key)}), "
-        f"FILENAME_PATTERN {sql.literal(file_id + '_{i}')}, OVERWRITE_OR_IGNORE true)"
-    )
-    partitions = dict(
-        con.execute(
-            "SELECT _partition, count(*) FROM checked WHERE _reason = '' GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-    )
-    return partitions, sorted(target.rglob("*.parquet"))
+    def _parse_rejects(self, table: str | None) -> int:
+        if table is None:
+            return 0
+        try:
+            found = self.con.execute(f"SELECT count(DISTINCT line) FROM {sql.ident(table)}")
+            return found.fetchone()[0]
+        except Exception:  # duckdb.Error: the reader failed before creating the table
+            return 0
 
-
-def _write_rejects(con: Any, raw_of: dict[str, str | None], lineage: Lineage, path: Path) -> Path:
-    raw_fields = ", ".join(
-        f"{sql.literal(source)}, {sql.ident('_raw_' + name)}"
-        for name, source in raw_of.items()
-        if source is not None
-    )
-    source_file = sql.literal(lineage.source_file)
-    typed_rejects = (
-        f"SELECT {source_file} AS source_file, _row AS row, NULL::BIGINT AS line, "
-        f"split_part(_reason, ':', 1) AS column, _reason AS reason, "
-        f"CAST(json_object({raw_fields}) AS VARCHAR) AS raw FROM checked WHERE _reason <> ''"
-    )
-    parts = [typed_rejects]
-    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if REJECTS_TABLE in tables:
-        parts.append(
-            f"SELECT {source_file}, NULL::BIGINT, line, any_value(column_name), "
-            f"string_agg(error_type || ': ' || error_message, '; '), any_value(csv_line) "
-            f"FROM {REJECTS_TABLE} GROUP BY line"
+    def _stage(self, index: int, member: Member, work: Path, in_archive: bool) -> Staged:
+        scratch = work / f"member-{index}"
+        prefix = f"{member.entry}: " if in_archive else ""
+        account = MemberConversion(member.entry, encoding=member.encoding)
+        try:
+            source = readers.read(self.con, self.contract, member, scratch, index)
+            self.result.members.append(account)
+            self.parse_rejects.append(source.parse_rejects)
+            mapping = map_columns(self.contract, source, self.known)
+        except SchemaDrift as exc:
+            self.result.drift += [prefix + item for item in exc.drift]
+            account.rows_in = self._count(source)
+            raise FileRejected(f"{prefix}{exc}") from None
+        except FileRejected as exc:
+            raise FileRejected(f"{prefix}{exc}") from None
+        self._note(mapping, prefix)
+        mapping.extras = {
+            name: mapping.extras.get(name, "CAST(NULL AS VARCHAR)")
+            for name in self.result.extra_columns
+        }
+        label = member.label(self.lineage.source_file)
+        target = work / f"stage-{index}.parquet"
+        staged = self.con.execute(
+            stage_sql(self.contract, source, mapping, label, self.lineage.ingest_date, target)
         )
-    con.execute(
-        f"COPY ({' UNION ALL '.join(parts)} ORDER BY coalesce(line, row)) "
-        f"TO {sql.literal(str(path))} (FORMAT json)"
-    )
-    return path
+        account.rows_in = staged.fetchone()[0]  # parse rejects are added by the accounting
+        return Staged(
+            target, label, member.entry, source.parse_rejects, _column_names(source, mapping)
+        )
+
+    def _count(self, source: readers.TextSource) -> int:
+        """Records in a file that will not be converted (rows of a file quarantined whole)."""
+        return self.con.execute(f"SELECT count(*) FROM {source.relation}").fetchone()[0]
+
+    def _note(self, mapping: Mapping, prefix: str) -> None:
+        result = self.result
+        result.drift += [
+            prefix + item for item in mapping.drift if prefix + item not in result.drift
+        ]
+        for name in mapping.extras:
+            if name not in result.extra_columns:
+                result.extra_columns.append(name)
+        result.new_columns += [n for n in mapping.new_columns if n not in result.new_columns]
 
 
-def _first_line(message: str) -> str:
-    return message.strip().splitlines()[0] if message.strip() else "unreadable file"
+def _column_names(source: readers.TextSource, mapping: Mapping) -> dict[str, str]:
+    """The reader's internal column names (``_f3``) as rejects show them: the schema's column
+    fed by that field, else the file's own name for it."""
+    names = {}
+    for name, value in zip(source.fields, source.values, strict=True):
+        if value.startswith('"_f'):
+            names[value.strip('"')] = name
+    for column, value in mapping.values.items():
+        if value.strip('"') in names:
+            names[value.strip('"')] = column
+    return names
+
+
+def _duckdb_reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else "unreadable file"
+    first = re.sub(r' in file "[^"]*"', "", first)
+    return re.sub(r"^[A-Za-z ]+ Error: ", "", first)

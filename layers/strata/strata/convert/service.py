@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from strata.catalog.base import CatalogColumn, TableDef
 from strata.catalog.tables import table_for
 from strata.contracts.model import SourceContract
 from strata.convert.converter import FileConversion, Lineage, convert_file
@@ -36,6 +37,9 @@ class ConversionResult:
     reason: str | None = None
     drift: list[str] = field(default_factory=list)
     bytes: int = 0
+    # Per file of a zip archive (or the raw file itself): entry, encoding, rows in/out/quarantined.
+    members: list[dict[str, Any]] = field(default_factory=list)
+    new_columns: list[str] = field(default_factory=list)  # added to the catalog (evolve)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,11 +61,12 @@ def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> Conv
         ingest_date=parsed.ingest_date,
     )
     file_id = raw_object_id(raw_key)
+    known = ctx.ports.catalog.get_table(contract.name)
     with tempfile.TemporaryDirectory(prefix="strata-convert-") as tmp:
         workdir = Path(tmp)
         with raw.local_copy(raw_key, workdir) as path:
-            outcome = convert_file(contract, path, lineage, workdir / "out", file_id)
-        result = _publish(ctx, contract, parsed, raw_key, file_id, outcome)
+            outcome = convert_file(contract, path, lineage, workdir / "out", file_id, known)
+        result = _publish(ctx, contract, parsed, raw_key, file_id, outcome, known)
     result.bytes = info.size
     _record(ctx, run_id, result, file_id)
     return result
@@ -74,6 +79,7 @@ def _publish(
     raw_key: str,
     file_id: str,
     outcome: FileConversion,
+    known: TableDef | None,
 ) -> ConversionResult:
     ports = ctx.ports
     quarantine: list[str] = []
@@ -88,7 +94,7 @@ def _publish(
     if outcome.file_rejected_reason is not None:
         quarantine += _quarantine_file(ctx, contract.name, parsed, raw_key, file_id, outcome)
     else:
-        outputs = _upload_parquet(ctx, contract, outcome, file_id)
+        outputs = _upload_parquet(ctx, contract, outcome, file_id, known)
     _remove_stale_outputs(ctx, contract.name, raw_key, keep=set(outputs))
     return ConversionResult(
         source=contract.name,
@@ -102,11 +108,17 @@ def _publish(
         quarantine=quarantine,
         reason=outcome.file_rejected_reason,
         drift=outcome.drift,
+        members=[asdict(member) for member in outcome.members],
+        new_columns=outcome.new_columns if outcome.file_rejected_reason is None else [],
     )
 
 
 def _upload_parquet(
-    ctx: Context, contract: SourceContract, outcome: FileConversion, file_id: str
+    ctx: Context,
+    contract: SourceContract,
+    outcome: FileConversion,
+    file_id: str,
+    known: TableDef | None,
 ) -> list[str]:
     key_name = contract.partition_key
     outputs = []
@@ -116,11 +128,28 @@ def _upload_parquet(
         ctx.ports.cleansed.put_file(key, path)
         outputs.append(key)
     location = cleansed_location(ctx.ports, contract.name)
-    ctx.ports.catalog.ensure_table(table_for(contract, location))
+    ctx.ports.catalog.ensure_table(_table(contract, location, outcome, known))
     partitions = [{key_name: value} for value in sorted(outcome.partitions)]
     if partitions:
         ctx.ports.catalog.add_partitions(contract.name, partitions)
     return outputs
+
+
+def _table(
+    contract: SourceContract, location: str, outcome: FileConversion, known: TableDef | None
+) -> TableDef:
+    """The contract's table, plus (``schema_change: evolve``) the columns files added."""
+    table = table_for(contract, location)
+    if contract.schema_change != "evolve":
+        return table
+    names = {column.name for column in table.columns}
+    earlier = [c for c in (known.columns if known else ()) if c.name not in names]
+    added = [
+        CatalogColumn(name, "string", "Added by schema evolution (a column new in the source).")
+        for name in outcome.extra_columns
+        if name not in {column.name for column in earlier}
+    ]
+    return replace(table, columns=table.columns + tuple(earlier) + tuple(added))
 
 
 def _quarantine_file(
@@ -132,6 +161,7 @@ def _quarantine_file(
         "reason": outcome.file_rejected_reason,
         "rows_in": outcome.rows_in,
         "drift": outcome.drift,
+        "members": [asdict(member) for member in outcome.members],
     }
     ports = ctx.ports
     ports.quarantine.copy_from(

@@ -22,90 +22,98 @@ def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def typed_expression(column: Column, raw: str, timezone: str) -> str:
-    """DuckDB expression typing the text in ``raw``; NULL when it cannot be typed."""
+def typed_expression(column: Column, raw: str) -> str:
+    """DuckDB expression typing the text in ``raw``; NULL when it cannot be typed.
+
+    A ``timestamp`` stays wall-clock time here: ``timezones.to_utc_sql`` converts it.
+    """
     kind = column.type
     if kind == "string":
         return raw
     if kind == "json":
         return f"CASE WHEN json_valid({raw}) THEN {raw} END"
     if kind in ("timestamp", "timestamptz", "date"):
-        return _temporal(column, raw, timezone)
-    return f"TRY_CAST(trim({raw}) AS {duckdb_type(glue_type(kind))})"
+        return _temporal(column, raw)
+    # Numeric and temporal casts accept surrounding blanks; the boolean cast does not.
+    value = f"trim({raw})" if kind == "boolean" else raw
+    return f"TRY_CAST({value} AS {duckdb_type(glue_type(kind))})"
 
 
-def _temporal(column: Column, raw: str, timezone: str) -> str:
+def in_source_zone(column: Column, timezone: str) -> bool:
+    """Whether the column holds naive times of a zone other than UTC (to convert to UTC)."""
+    return column.type == "timestamp" and timezone != "UTC"
+
+
+def _temporal(column: Column, raw: str) -> str:
     if column.type == "timestamptz":
-        parsed = f"TRY_CAST(trim({raw}) AS TIMESTAMPTZ)"
+        parsed = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
         return f"CAST(({parsed}) AT TIME ZONE 'UTC' AS TIMESTAMP)"
     if column.format:
-        parsed = f"TRY_STRPTIME(trim({raw}), {literal(column.format)})"
+        parsed = f"TRY_STRPTIME({raw}, {literal(column.format)})"
     else:
-        parsed = f"TRY_CAST(trim({raw}) AS TIMESTAMP)"
+        parsed = f"TRY_CAST({raw} AS TIMESTAMP)"
     if column.type == "date":
         return f"CAST({parsed} AS DATE)"
-    if timezone == "UTC":
-        return f"CAST({parsed} AS TIMESTAMP)"
-    # A naive source timestamp is wall-clock time in the source's zone: store it as UTC.
-    return f"CAST((({parsed}) AT TIME ZONE {literal(timezone)}) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    return f"CAST({parsed} AS TIMESTAMP)"
 
 
-def type_problem(column: Column, raw: str, typed: str) -> str:
+# A check: (SQL condition true when the row breaks it, SQL message saying how).
+Problem = tuple[str, str]
+
+
+def type_problem(column: Column, raw: str, typed: str) -> Problem:
+    shown = f"CASE WHEN length({raw}) > 80 THEN left({raw}, 77) || '...' ELSE {raw} END"
     return (
-        f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN "
-        f"{literal(column.name + ': cannot read ')} || {raw} || {literal(' as ' + column.type)} END"
+        f"{raw} IS NOT NULL AND {typed} IS NULL",
+        f"{literal(column.name + ': cannot read ')} || {shown} || {literal(' as ' + column.type)}",
     )
 
 
-def null_problem(column: Column, raw: str) -> str:
+def null_problem(column: Column, raw: str) -> Problem:
     # A value that is present but untypable is already reported by type_problem.
-    return f"CASE WHEN {raw} IS NULL THEN {literal(column.name + ': missing value')} END"
+    return f"{raw} IS NULL", literal(column.name + ": missing value")
 
 
-def rule_problem(rule: QualityRule, typed: str) -> str:
+def rule_problems(rule: QualityRule, typed: str) -> list[Problem]:
     name = rule.column
+    value = f"{literal(name + ': ')} || CAST({typed} AS VARCHAR)"
     if rule.rule == "not_null":
-        return f"CASE WHEN {typed} IS NULL THEN {literal(name + ': missing value (not_null)')} END"
+        return [(f"{typed} IS NULL", literal(name + ": missing value (not_null)"))]
     if rule.rule == "accepted_values":
-        allowed = ", ".join(literal(value) for value in rule.values or [])
-        shown = ", ".join(str(value) for value in rule.values or [])
-        return (
-            f"CASE WHEN {typed} IS NOT NULL AND {typed} NOT IN ({allowed}) THEN "
-            f"{literal(name + ': ')} || CAST({typed} AS VARCHAR) || "
-            f"{literal(' is not one of ' + shown)} END"
-        )
+        allowed = ", ".join(literal(item) for item in rule.values or [])
+        shown = ", ".join(str(item) for item in rule.values or [])
+        # Not IN (...) nor list_contains: DuckDB plans those as a hash join, and the staging
+        # pass must keep the file's row order (a row's position is its record number).
+        return [
+            (
+                f"{typed} IS NOT NULL AND list_position([{allowed}], {typed}) IS NULL",
+                f"{value} || {literal(' is not one of ' + shown)}",
+            )
+        ]
     if rule.rule == "range":
         checks = []
         if rule.min is not None:
-            checks.append((f"{typed} < {literal(rule.min)}", f" is below the minimum {rule.min:g}"))
+            text = f" is below the minimum {rule.min:g}"
+            checks.append((f"{typed} < {literal(rule.min)}", f"{value} || {literal(text)}"))
         if rule.max is not None:
-            checks.append((f"{typed} > {literal(rule.max)}", f" is above the maximum {rule.max:g}"))
-        branches = " ".join(
-            f"WHEN {test} THEN {literal(name + ': ')} || CAST({typed} AS VARCHAR) "
-            f"|| {literal(text)}"
-            for test, text in checks
-        )
-        return f"CASE {branches} END"
+            text = f" is above the maximum {rule.max:g}"
+            checks.append((f"{typed} > {literal(rule.max)}", f"{value} || {literal(text)}"))
+        return checks
     if rule.rule == "regex":
-        return (
-            f"CASE WHEN {typed} IS NOT NULL AND NOT regexp_full_match(CAST({typed} AS VARCHAR), "
-            f"{literal(rule.pattern)}) THEN {literal(name + ': ')} || CAST({typed} AS VARCHAR) || "
-            f"{literal(' does not match ' + str(rule.pattern))} END"
-        )
-    # unique within the file
-    return (
-        f"CASE WHEN {typed} IS NOT NULL AND count(*) OVER (PARTITION BY {typed}) > 1 THEN "
-        f"{literal(name + ': duplicate value ')} || CAST({typed} AS VARCHAR) END"
-    )
+        return [
+            (
+                f"{typed} IS NOT NULL AND NOT regexp_full_match(CAST({typed} AS VARCHAR), "
+                f"{literal(rule.pattern)})",
+                f"{value} || {literal(' does not match ' + str(rule.pattern))}",
+            )
+        ]
+    raise ValueError(f"rule {rule.rule!r} is checked across rows, not per row")
 
 
-def primary_key_problem(contract: SourceContract, typed: dict[str, str]) -> str | None:
-    if not contract.primary_key:
-        return None
-    keys = ", ".join(typed[name] for name in contract.primary_key)
-    label = ", ".join(contract.primary_key)
-    message = f"{contract.primary_key[0]}: duplicate primary key ({label}) within the file"
-    return f"CASE WHEN count(*) OVER (PARTITION BY {keys}) > 1 THEN {literal(message)} END"
+def duplicate_message(columns: list[str], primary_key: bool) -> str:
+    if primary_key:
+        return f"{columns[0]}: duplicate primary key ({', '.join(columns)}) within the file"
+    return f"{columns[0]}: duplicate value (unique) within the file"
 
 
 def partition_expression(contract: SourceContract, typed: dict[str, str], ingest_date: str) -> str:

@@ -1,0 +1,33 @@
+"""What a reader hands to the rest of the conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# DuckDB refuses longer CSV lines (or NDJSON records): a 10 MB field still fits. Its read
+# buffer must hold a whole line; left alone it would be sized for 8 lines (too much memory).
+MAX_LINE_SIZE = 16 * 1024 * 1024
+BUFFER_SIZE = 2 * MAX_LINE_SIZE
+
+
+@dataclass
+class TextSource:
+    """One file's records as text.
+
+    ``relation`` is a SQL table expression; the other SQL expressions are evaluated over it.
+    Its columns start with an underscore, so they never clash with the schema's names.
+    """
+
+    relation: str
+    fields: list[str]  # the file's column names, in file order (duplicates kept)
+    values: list[str]  # per field, a SQL expression giving its value as text (NULL when empty)
+    raw: str  # SQL: the record's original text, kept for quarantine
+    line: str = "NULL"  # SQL: where the record is in the file (a line or sheet row), if known
+    record_problem: str | None = None  # SQL: why the whole record is unusable, or NULL
+    types: dict[str, str] = field(default_factory=dict)  # field → type, for typed formats
+    parse_rejects: str | None = None  # DuckDB rejects table with records the parser refused
+    positional: bool = False  # no header: the schema's columns are the fields in order
+    sparse: bool = False  # records omit empty fields (JSON): an absent nullable column is no drift
+
+    def value(self, name: str) -> str:
+        return self.values[self.fields.index(name)]

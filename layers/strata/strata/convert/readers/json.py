@@ -1,0 +1,119 @@
+"""JSON: NDJSON line by line (a broken line is one rejected record), arrays and single
+documents through DuckDB's JSON reader, records under a ``records_path``, nested objects
+flattened to ``flatten_depth`` levels (deeper objects and all lists stay JSON text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from strata.contracts.model import JsonFormat
+from strata.convert.inputs import FileRejected, Member
+from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
+from strata.convert.sql import literal
+
+
+def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -> TextSource:
+    del scratch
+    if fmt.type == "ndjson":
+        texts, rejects = _lines(member.path, index), f"strata_rejects_{index}"
+    else:
+        texts, rejects = _documents(con, fmt, member.path), None
+    fields = discover_fields(con, texts, fmt.flatten_depth)
+    # Each record is parsed twice: for its type, and for all its values at once (TRY: a line
+    # that is not JSON gives NULL, and the reason below).
+    paths = ", ".join(literal(json_path(name)) for name in fields) or "'$.\"\"'"
+    relation = (
+        f"(SELECT _text, TRY(json_type(_text)) AS _type, "
+        f"TRY(json_extract_string(_text, [{paths}])) AS _values FROM {texts})"
+    )
+    problem = (
+        "CASE WHEN _type IS NULL THEN 'not valid JSON' "
+        "WHEN _type <> 'OBJECT' THEN 'not a JSON object' END"
+    )
+    return TextSource(
+        relation=relation,
+        fields=fields,
+        values=[f"_values[{position}]" for position in range(1, len(fields) + 1)],
+        raw="_text",
+        record_problem=problem,
+        parse_rejects=rejects,
+        sparse=True,
+    )
+
+
+def json_path(dotted: str) -> str:
+    return "$" + "".join('."' + part.replace('"', '\\"') + '"' for part in dotted.split("."))
+
+
+def _lines(path: Path, index: int) -> str:
+    """One record per line; a line DuckDB cannot split (a stray control byte) is a parse reject."""
+    options = (
+        f"columns = {{'_text': 'VARCHAR'}}, header = false, delim = {literal(chr(1))}, "
+        "quote = '', escape = '', auto_detect = false, strict_mode = true, "
+        f"null_padding = false, max_line_size = {MAX_LINE_SIZE}, buffer_size = {BUFFER_SIZE}, "
+        "encoding = 'utf-8', "
+        "compression = 'none', hive_partitioning = false, store_rejects = true, "
+        f"rejects_table = 'strata_rejects_{index}', rejects_scan = 'strata_reject_scans_{index}'"
+    )
+    return (
+        f"(SELECT _text FROM read_csv({literal(str(path))}, {options}) "
+        "WHERE _text IS NOT NULL AND trim(_text) <> '')"
+    )
+
+
+def _documents(con: Any, fmt: JsonFormat, path: Path) -> str:
+    size = max(path.stat().st_size + 1024, 16 * 1024 * 1024)
+    if fmt.records_path is None:
+        return (
+            f"(SELECT CAST(json AS VARCHAR) AS _text FROM read_json_objects("
+            f"{literal(str(path))}, format = 'auto', maximum_object_size = {MAX_LINE_SIZE}, "
+            "compression = 'none', hive_partitioning = false))"
+        )
+    document = (
+        f"read_json_objects({literal(str(path))}, format = 'auto', "
+        f"maximum_object_size = {size}, compression = 'none', hive_partitioning = false)"
+    )
+    where = literal(json_path(fmt.records_path))
+    kinds = con.execute(f"SELECT json_type(json, {where}) FROM {document}").fetchall()
+    if len(kinds) != 1:
+        raise FileRejected(f"expected one JSON document holding {fmt.records_path!r}")
+    if kinds[0][0] is None:
+        raise FileRejected(f"records_path {fmt.records_path!r} not found in the document")
+    if kinds[0][0] != "ARRAY":
+        raise FileRejected(f"records_path {fmt.records_path!r} is a {kinds[0][0]}, not a list")
+    return (
+        f"(SELECT CAST(unnest(CAST(json_extract(json, {where}) AS JSON[])) AS VARCHAR) AS _text "
+        f"FROM {document})"
+    )
+
+
+def discover_fields(con: Any, texts: str, depth: int) -> list[str]:
+    """Every key path in the file, objects flattened ``depth`` levels down (sorted)."""
+    found: list[str] = []
+    level = _keys(con, texts, [""])
+    for _ in range(depth):
+        objects = _objects(con, texts, level)
+        found += [path for path in level if path not in objects]
+        level = _keys(con, texts, objects) if objects else []
+    return sorted(found + level)
+
+
+def _keys(con: Any, texts: str, parents: list[str]) -> list[str]:
+    paths = ", ".join(literal(json_path(parent) if parent else "$") for parent in parents)
+    rows = con.execute(
+        f"SELECT DISTINCT parent, unnest(TRY(json_keys(_text, path))) FROM (SELECT _text, "
+        f"unnest([{paths}]) AS path, unnest([{', '.join(map(literal, parents))}]) AS parent "
+        f"FROM {texts})"
+    ).fetchall()
+    return sorted(f"{parent}.{key}" if parent else key for parent, key in rows)
+
+
+def _objects(con: Any, texts: str, paths: list[str]) -> list[str]:
+    if not paths:
+        return []
+    checks = ", ".join(
+        f"bool_or(TRY(json_type(_text, {literal(json_path(path))})) = 'OBJECT')" for path in paths
+    )
+    flags = con.execute(f"SELECT {checks} FROM {texts}").fetchone()
+    return [path for path, flag in zip(paths, flags or (), strict=False) if flag]
