@@ -29,6 +29,8 @@ setup: $(VENV)/.installed
 # ingests from them, and stop when it ends.
 demo: setup
 	$(STRATA) upload orders samples/orders/*.csv
+	$(STRATA) upload shipments samples/shipments/*.ndjson
+	$(STRATA) upload marketing_spend samples/marketing_spend/*.xlsx
 	$(PY) -m samples.servers -- $(STRATA) run
 
 lint: setup

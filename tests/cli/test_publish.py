@@ -30,7 +30,8 @@ def test_publish_uploads_contracts_and_models_and_removes_stale_files(project_di
     assert "project/sources/retired.yaml" not in keys
     project = load_project(bucket, "project/")
     assert (
-        set(project.contracts) == {"orders", "orders_api", "customers"}
+        set(project.contracts)
+        == {"orders", "orders_api", "customers", "shipments", "marketing_spend"}
         and "dbt_project.yml" in project.warehouse_files
     )
 

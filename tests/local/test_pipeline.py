@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from strata.local.stepfunctions import local_step_functions
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "samples" / "orders").glob("*.csv"))
+SHIPMENTS = sorted((REPO / "samples" / "shipments").glob("*.ndjson"))
+SPEND = REPO / "samples" / "marketing_spend" / "marketing_spend_2026-11.xlsx"
 
 pytestmark = pytest.mark.slow
 
@@ -27,6 +30,8 @@ def cli(project: Path, *args: str) -> int:
 
 def demo(project: Path) -> int:
     assert cli(project, "upload", "orders", *map(str, SAMPLES)) == 0
+    assert cli(project, "upload", "shipments", *map(str, SHIPMENTS)) == 0
+    assert cli(project, "upload", "marketing_spend", str(SPEND)) == 0
     return cli(project, "run")
 
 
@@ -54,6 +59,11 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
     assert re.search(r"^orders +3 +190 +185 +5 +0 +-$", out, re.MULTILINE)
     assert re.search(r"^orders_api +3 +60 +60 +0 +0 +-$", out, re.MULTILINE)
     assert re.search(r"^customers +2 +24 +24 +0 +0 +-$", out, re.MULTILINE)
+    # the carrier's drops: a truncated line, an unknown status, an unreadable timestamp
+    assert re.search(r"^shipments +2 +158 +155 +3 +0 +-$", out, re.MULTILINE)
+    assert re.search(r"^marketing_spend +1 +15 +15 +0 +0 +-$", out, re.MULTILINE)
+    for model in ("marketing_vs_revenue", "shipping_performance", "stg_shipments"):
+        assert f"built {model}" in out
     assert "analytics.daily_revenue" in out and "catalog crawl: READY" in out
     assert re.search(r"tests passed: (\d+)/\1\b", out)  # every test passed
     first = rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys)
@@ -61,7 +71,7 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
 
     assert demo(project_dir) == 0
     again = capsys.readouterr().out
-    assert "0 new file(s) landed in raw, 3 already landed" in again
+    assert "0 new file(s) landed in raw, 6 already landed" in again
     assert "ingest customers (sftp): 0 new file(s) landed, 2 already landed" in again
     assert "ingest orders_api (api): 0 page(s) landed" in again
     second = sorted((project_dir / "lake" / "artifacts" / "runs").glob("*/warehouse"))[-1]
@@ -151,3 +161,42 @@ def test_validate_checks_contracts_models_and_the_definition_against_the_templat
     definition.write_text(definition.read_text().replace("${ReportFunctionArn}", "${Reporter}", 1))
     assert cli(project_dir, "validate") == 1
     assert "${Reporter} has no DefinitionSubstitutions entry" in capsys.readouterr().err
+
+
+def test_the_demo_answers_spend_against_revenue_and_shipping_against_promise(project_dir, capsys):
+    from openpyxl import load_workbook
+
+    assert demo(project_dir) == 0
+    sheet = load_workbook(SPEND, read_only=True)["Spend"]
+    workbook_total = sum(
+        Decimal(str(row[3])) for row in sheet.iter_rows(min_row=4, values_only=True)
+    )
+    spend, revenue, roas = rows(
+        project_dir,
+        "select sum(spend), sum(revenue), count(roas) from analytics.marketing_vs_revenue",
+        capsys,
+    )[0].split()
+    assert Decimal(spend) == workbook_total  # every row of the workbook, counted once
+    daily = rows(project_dir, "select sum(revenue) from analytics.daily_revenue", capsys)
+    assert Decimal(revenue) == Decimal(daily[0])  # every order's revenue, on some channel
+    assert int(roas) == 12  # 4 paid channels × 3 days; organic has no spend, so no ROAS
+    paid = rows(
+        project_dir,
+        "select count(*) from analytics.marketing_vs_revenue where roas <= 0 or roas > 50",
+        capsys,
+    )
+    assert paid == ["0"]
+
+    performance = rows(
+        project_dir,
+        "select count(*), sum(shipments), min(on_time_rate), max(on_time_rate),"
+        " sum(delivered_on_time + delivered_late + in_transit) - sum(shipments),"
+        " max(max_late_days) from analytics.shipping_performance",
+        capsys,
+    )[0].split()
+    count, shipments, low, high, unaccounted, latest = performance
+    assert int(count) > 0 and int(unaccounted) == 0
+    staged = rows(project_dir, "select count(*) from stage.stg_shipments", capsys)
+    assert shipments == staged[0] and int(shipments) > 50  # one row per shipment
+    assert 0 <= float(low) <= float(high) <= 1 and float(high) > 0
+    assert 0 < int(latest) < 10

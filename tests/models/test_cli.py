@@ -24,6 +24,17 @@ def lake_with_orders(project_dir) -> None:
             "'email' AS channel, 12.5::DECIMAL(12,2) AS amount, 'EUR' AS currency, "
             "'f.csv' AS _source_file, now()::TIMESTAMP AS _ingested_at, 1 AS _row_number"
         )
+        lineage = "'' AS _source_file, now()::TIMESTAMP AS _ingested_at, 1 AS _row_number"
+        connection.execute(  # the other sources the orders' descendants read: present, empty
+            "CREATE TABLE cleansed.shipments AS SELECT '' AS shipment_id, 0 AS order_id, "
+            "'' AS carrier, now()::TIMESTAMP AS shipped_at, current_date AS promised_date, "
+            f"now()::TIMESTAMP AS delivered_at, '' AS status, {lineage} LIMIT 0"
+        )
+        connection.execute(
+            "CREATE TABLE cleansed.marketing_spend AS SELECT current_date AS spend_date, "
+            "'' AS channel, '' AS campaign, 0::DECIMAL(12,2) AS spend, '' AS currency, "
+            f"{lineage} LIMIT 0"
+        )
 
 
 def test_ls_and_compile_show_the_selected_models(project_dir, capsys):
@@ -38,7 +49,10 @@ def test_ls_and_compile_show_the_selected_models(project_dir, capsys):
 
 def test_build_then_test_write_artifacts_and_exit_by_outcome(project_dir, capsys):
     lake_with_orders(project_dir)
-    assert cli(project_dir, "build", "--select", "stg_orders+") == 0
+    # the relationships test of stg_shipments reads stg_orders too, so it is selected: build both
+    assert (
+        cli(project_dir, "build", "--select", "stg_orders+ stg_shipments stg_marketing_spend") == 0
+    )
     out = capsys.readouterr().out
     assert "OK    model     fct_orders: table built: 1 rows" in out
     runs = sorted((project_dir / "lake" / "artifacts" / "runs").glob("*/warehouse"))

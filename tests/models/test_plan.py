@@ -104,6 +104,7 @@ def test_the_test_command_plans_tests_and_freshness_only(ctx):
         "test.strata.accepted_values_stg_orders_status",
         "test.strata.not_null_stg_orders_customer_id",
         "test.strata.not_null_stg_orders_order_id",
+        "test.strata.relationships_stg_shipments_order_id",  # it reads stg_orders too
         "test.strata.unique_stg_orders_order_id",
     ]
     assert "freshness.strata.lake.orders" in manifest["waits_for"]

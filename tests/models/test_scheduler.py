@@ -74,7 +74,14 @@ def test_waves_follow_the_dag_and_independent_nodes_share_a_wave(manifest):
         "operation.strata.schemas",
         "operation.strata.relations",
     ]
-    assert waves[1] == ["model.strata.stg_orders", "freshness.strata.lake.orders"]
+    assert sorted(waves[1]) == [
+        "freshness.strata.lake.marketing_spend",
+        "freshness.strata.lake.orders",
+        "freshness.strata.lake.shipments",
+        "model.strata.stg_marketing_spend",
+        "model.strata.stg_orders",
+        "model.strata.stg_shipments",
+    ]
     assert "model.strata.daily_revenue" in waves[3] and "model.strata.fct_orders" in waves[3]
     assert run.status == "success"
     results = run.run_results()

@@ -25,9 +25,12 @@ def claim_key(source: str) -> str:
 def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> list[dict[str, str]]:
     names = sorted(sources or ctx.project.contracts)
     for name in names:
-        contract = ctx.project.contract(name)  # unknown names fail here, by name
-        # Every source has its table from the start, so models over a source without data yet
-        # build (empty) instead of failing.
+        ctx.project.contract(name)  # unknown names fail here, by name
+    # Every source has its table from the start, so models over a source without data yet
+    # build (empty) instead of failing: all of them, also in a run limited to some sources,
+    # because the warehouse build reads every source.
+    for name in sorted(ctx.project.contracts):
+        contract = ctx.project.contract(name)
         ctx.ports.catalog.ensure_table(table_for(contract, cleansed_location(ctx.ports, name)))
     now = datetime.now(UTC)
     return [
