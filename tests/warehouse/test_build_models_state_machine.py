@@ -45,9 +45,9 @@ SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:strata-redshift-A
 # Each Data API connection mode, as the planner reads it from the environment; the served
 # Data API records what each submit named.
 CONNECTIONS = {
-    "serverless-iam": ({"redshift_workgroup": "wg"}, "ExecuteStatement"),
+    "serverless-iam": ({"redshift_workgroup": "strata-wg"}, "ExecuteStatement"),
     "serverless-secret": (
-        {"redshift_workgroup": "wg", "redshift_secret_arn": SECRET},
+        {"redshift_workgroup": "strata-wg", "redshift_secret_arn": SECRET},
         "ExecuteStatementWithSecret",
     ),
     "cluster-iam": (
@@ -223,3 +223,24 @@ def test_the_loop_polls_a_running_statement_and_cancels_one_past_its_timeout(sho
         shop, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'by_amount'"
     ) == [(0,)]
     assert nodes["customers"]["status"] == "success"
+
+
+@pytest.mark.parametrize(
+    "connection",
+    [
+        {},  # neither target
+        {"WorkgroupName": "strata-wg", "ClusterIdentifier": "dw"},
+        {"WorkgroupName": "strata-wg", "DbUser": "strata"},
+        {"ClusterIdentifier": "dw", "DbUser": "strata", "SecretArn": SECRET},
+    ],
+)
+def test_the_served_data_api_refuses_a_connection_the_data_api_refuses(
+    ctx, project_dir, connection
+):
+    import boto3
+    from botocore.exceptions import ClientError
+
+    with local_step_functions(ctx, project_dir):
+        client = boto3.client("redshift-data", region_name="us-east-1")
+        with pytest.raises(ClientError, match="ValidationException"):
+            client.execute_statement(Database="dev", Sql="select 1", **connection)
