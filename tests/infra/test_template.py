@@ -93,6 +93,17 @@ def refs_to(value: Any, logical_id: str) -> bool:
     )
 
 
+def statements_of(value: Any) -> list[dict[str, Any]]:
+    """A policy's statements, each branch of a conditional (Fn::If) statement included."""
+    found: list[dict[str, Any]] = []
+    for statement in as_list(value):
+        if isinstance(statement, dict) and "Fn::If" in statement:
+            found += statements_of([b for b in statement["Fn::If"][1:] if "Effect" in b])
+        else:
+            found.append(statement)
+    return found
+
+
 def iam_statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Every identity-policy statement: SAM function/state machine Policies and IAM roles."""
     found: list[tuple[str, dict[str, Any]]] = []
@@ -101,7 +112,7 @@ def iam_statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
         if resource["Type"] in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             for policy in as_list(props.get("Policies", [])):
                 if isinstance(policy, dict) and "Statement" in policy:
-                    found += [(logical_id, s) for s in as_list(policy["Statement"])]
+                    found += [(logical_id, s) for s in statements_of(policy["Statement"])]
         elif resource["Type"] == "AWS::IAM::Role":
             for policy in props.get("Policies", []):
                 found += [(logical_id, s) for s in as_list(policy["PolicyDocument"]["Statement"])]
@@ -423,8 +434,6 @@ def test_definition_substitutions_match_the_asl_placeholders(template):
             "ConvertFunctionArn",
             "PlanModelsFunctionArn",
             "ReportFunctionArn",
-            "RedshiftWorkgroup",
-            "RedshiftDatabase",
             "ConvertConcurrency",
             "CrawlerName",
             "AlertTopicArn",
@@ -542,7 +551,7 @@ def test_state_machine_may_only_start_and_read_its_crawler(template):
         s
         for policy in props["Policies"]
         if isinstance(policy, dict) and "Statement" in policy
-        for s in as_list(policy["Statement"])
+        for s in statements_of(policy["Statement"])
     ]
     crawler = [s for s in statements if set(as_list(s["Action"])) & CRAWLER_ACTIONS]
     assert len(crawler) == 1
@@ -623,7 +632,7 @@ def test_state_machine_publishes_to_the_alert_topic(template):
         s
         for p in props["Policies"]
         if isinstance(p, dict) and "Statement" in p
-        for s in as_list(p["Statement"])
+        for s in statements_of(p["Statement"])
         if "kms:GenerateDataKey" in as_list(s["Action"])
     ]
     assert len(kms) == 1
@@ -807,3 +816,116 @@ def test_outputs_name_the_operations_resources(template):
     assert outputs["AlertTopicArn"]["Value"] == {"Ref": "AlertTopic"}
     assert outputs["CleansedCrawlerName"]["Value"] == {"Ref": "CleansedCrawler"}
     assert outputs["DashboardName"]["Value"] == {"Ref": "PipelineDashboard"}
+
+
+# ----------------------------------------------------------------------------- Redshift modes
+def condition_value(template: dict[str, Any], value: Any, parameters: dict[str, str]) -> Any:
+    """Evaluate a condition expression (Equals/Not/And/Or/Condition over parameters)."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, args),) = value.items()
+        if name == "Ref":
+            return parameters.get(args, template["Parameters"][args].get("Default"))
+        if name == "Condition":
+            return condition_value(template, template["Conditions"][args], parameters)
+        evaluated = [condition_value(template, arg, parameters) for arg in args]
+        if name == "Fn::Equals":
+            return evaluated[0] == evaluated[1]
+        if name == "Fn::Not":
+            return not evaluated[0]
+        if name == "Fn::And":
+            return all(evaluated)
+        if name == "Fn::Or":
+            return any(evaluated)
+        raise AssertionError(f"unexpected condition function {name}")
+    return value
+
+
+def resolve_ifs(template: dict[str, Any], value: Any, parameters: dict[str, str]) -> Any:
+    """The value with every Fn::If resolved for these parameters (AWS::NoValue dropped)."""
+    if isinstance(value, dict):
+        if "Fn::If" in value:
+            name, yes, no = value["Fn::If"]
+            chosen = yes if condition_value(template, {"Condition": name}, parameters) else no
+            return resolve_ifs(template, chosen, parameters)
+        return {k: resolve_ifs(template, v, parameters) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [resolve_ifs(template, item, parameters) for item in value]
+        return [item for item in items if item != {"Ref": "AWS::NoValue"}]
+    return value
+
+
+def pipeline_statements(template: dict[str, Any], parameters: dict[str, str]) -> list[dict]:
+    props = template["Resources"]["PipelineStateMachine"]["Properties"]
+    policies = resolve_ifs(template, props["Policies"], parameters)
+    return [
+        s
+        for policy in policies
+        if isinstance(policy, dict) and "Statement" in policy
+        for s in as_list(policy["Statement"])
+    ]
+
+
+def granted(statements: list[dict], action: str) -> list[Any]:
+    return [s["Resource"] for s in statements if action in as_list(s["Action"])]
+
+
+SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:strata-abc123"
+MODES = {
+    "serverless-iam": {"RedshiftTarget": "serverless", "RedshiftWorkgroup": "wg"},
+    "serverless-secret": {
+        "RedshiftTarget": "serverless",
+        "RedshiftWorkgroup": "wg",
+        "RedshiftSecretArn": SECRET,
+    },
+    "cluster-iam": {
+        "RedshiftTarget": "cluster",
+        "RedshiftClusterIdentifier": "dw",
+        "RedshiftDbUser": "strata",
+    },
+    "cluster-secret": {
+        "RedshiftTarget": "cluster",
+        "RedshiftClusterIdentifier": "dw",
+        "RedshiftSecretArn": SECRET,
+    },
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_state_machine_may_reach_only_its_redshift_target_and_credentials(template, mode):
+    statements = pipeline_statements(template, MODES[mode])
+    target, auth = mode.split("-")
+    (run,) = granted(statements, "redshift-data:ExecuteStatement")
+    assert granted(statements, "redshift-data:BatchExecuteStatement") == [run]
+    arn = json.dumps(run)
+    if target == "cluster":
+        assert ":redshift:" in arn and "cluster:${RedshiftClusterIdentifier}" in arn
+    else:
+        assert ":redshift-serverless:" in arn and "workgroup/" in arn
+    serverless_iam = granted(statements, "redshift-serverless:GetCredentials")
+    cluster_iam = granted(statements, "redshift:GetClusterCredentials")
+    secret = granted(statements, "secretsmanager:GetSecretValue")
+    assert bool(serverless_iam) == (mode == "serverless-iam")
+    assert bool(cluster_iam) == (mode == "cluster-iam")
+    assert bool(secret) == (auth == "secret")
+    if cluster_iam:
+        resources = json.dumps(cluster_iam)
+        assert "dbuser:${RedshiftClusterIdentifier}/${RedshiftDbUser}" in resources
+        assert "dbname:${RedshiftClusterIdentifier}/${RedshiftDatabase}" in resources
+        assert "*" not in resources
+    if secret:
+        assert secret == [{"Ref": "RedshiftSecretArn"}]
+    assert not any("GetClusterCredentialsWithIAM" in json.dumps(s) for s in statements)
+
+
+def test_the_planner_gets_the_redshift_connection_settings(template):
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["STRATA_REDSHIFT_TARGET"] == {"Ref": "RedshiftTarget"}
+    assert env["STRATA_REDSHIFT_CLUSTER"] == {"Ref": "RedshiftClusterIdentifier"}
+    assert env["STRATA_REDSHIFT_DB_USER"] == {"Ref": "RedshiftDbUser"}
+    assert env["STRATA_REDSHIFT_SECRET_ARN"] == {"Ref": "RedshiftSecretArn"}
+    assert template["Parameters"]["RedshiftTarget"]["AllowedValues"] == ["serverless", "cluster"]
+    assert set(template["Rules"]) >= {
+        "WorkgroupTargetNamesAWorkgroup",
+        "ClusterTargetNamesACluster",
+        "IamOnClusterNamesADbUser",
+    }

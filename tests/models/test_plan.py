@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from strata.errors import ModelError
+from strata.errors import ConfigError, ModelError
 from strata.models import RunOptions, build_manifest
+from strata.models.plan import connection
+from strata.models.scheduler import WarehouseRun
 from strata.project import Project
 from strata.settings import Settings
 
@@ -81,7 +83,12 @@ def test_external_schema_is_one_statement_and_schemas_follow_the_target(ctx):
     [("dev", "dev_stage", "dev_analytics"), ("prod", "stage", "analytics")],
 )
 def test_in_aws_each_target_builds_its_own_schemas(ctx, target, stage, analytics):
-    settings = Settings(runtime="aws", environment=target, project_dir=ctx.settings.project_dir)
+    settings = Settings(
+        runtime="aws",
+        environment=target,
+        project_dir=ctx.settings.project_dir,
+        redshift_workgroup="strata",
+    )
     manifest = build_manifest(ctx.project, settings, "run-1")
     fct = manifest["nodes"]["model.strata.fct_orders"]
     assert fct["relation"] == f"{analytics}.fct_orders"
@@ -117,3 +124,63 @@ def test_run_options_come_from_the_execution_input():
     )
     with pytest.raises(ModelError, match="unknown model run options: fullrefresh"):
         RunOptions.from_input({"fullrefresh": True})
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"redshift_workgroup": "wg"},
+            {"mode": "serverless-iam", "workgroup": "wg", "database": "dev"},
+        ),
+        (
+            {"redshift_workgroup": "wg", "redshift_secret_arn": "arn:s"},
+            {
+                "mode": "serverless-secret",
+                "workgroup": "wg",
+                "database": "dev",
+                "secret_arn": "arn:s",
+            },
+        ),
+        (
+            {"redshift_target": "cluster", "redshift_cluster": "dw", "redshift_db_user": "u"},
+            {"mode": "cluster-iam", "cluster": "dw", "database": "dev", "db_user": "u"},
+        ),
+        (
+            {
+                "redshift_target": "cluster",
+                "redshift_cluster": "dw",
+                "redshift_secret_arn": "arn:s",
+            },
+            {"mode": "cluster-secret", "cluster": "dw", "database": "dev", "secret_arn": "arn:s"},
+        ),
+    ],
+)
+def test_the_plan_names_the_data_api_connection_for_each_mode(fields, expected):
+    assert connection(Settings(runtime="aws", **fields)) == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "missing"),
+    [
+        ({}, "STRATA_REDSHIFT_WORKGROUP"),
+        ({"redshift_target": "cluster", "redshift_db_user": "u"}, "STRATA_REDSHIFT_CLUSTER"),
+        ({"redshift_target": "cluster", "redshift_cluster": "dw"}, "STRATA_REDSHIFT_DB_USER"),
+    ],
+)
+def test_an_incomplete_connection_is_refused_in_aws(fields, missing):
+    with pytest.raises(ConfigError, match=missing):
+        connection(Settings(runtime="aws", **fields))
+
+
+def test_locally_the_connection_defaults_to_the_served_warehouse():
+    assert connection(Settings())["workgroup"] == "local"
+    cluster = connection(Settings(redshift_target="cluster", redshift_secret_arn="arn:s"))
+    assert cluster["cluster"] == "local"
+
+
+def test_every_wave_item_carries_the_connection(ctx):
+    manifest = build_manifest(ctx.project, ctx.settings, "run-1")
+    assert manifest["metadata"]["connection"]["mode"] == "serverless-iam"
+    wave = WarehouseRun(manifest).next_wave()
+    assert wave and all(item["connection"] == manifest["metadata"]["connection"] for item in wave)

@@ -41,9 +41,35 @@ PROJECT = {
 }
 
 
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:strata-redshift-AbCdEf"
+# Each Data API connection mode, as the planner reads it from the environment; the served
+# Data API records what each submit named.
+CONNECTIONS = {
+    "serverless-iam": ({"redshift_workgroup": "strata-wg"}, "ExecuteStatement"),
+    "serverless-secret": (
+        {"redshift_workgroup": "strata-wg", "redshift_secret_arn": SECRET},
+        "ExecuteStatementWithSecret",
+    ),
+    "cluster-iam": (
+        {"redshift_target": "cluster", "redshift_cluster": "dw", "redshift_db_user": "strata"},
+        "ExecuteStatementOnCluster",
+    ),
+    "cluster-secret": (
+        {"redshift_target": "cluster", "redshift_cluster": "dw", "redshift_secret_arn": SECRET},
+        "ExecuteStatementOnClusterWithSecret",
+    ),
+}
+
+
+@pytest.fixture(params=list(CONNECTIONS))
+def mode(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def shop(ctx) -> Iterator[Context]:
-    shop = replace(ctx, _project=Project(ctx.project.contracts, dict(PROJECT)))
+def shop(ctx, mode) -> Iterator[Context]:
+    settings = ctx.settings.model_copy(update=CONNECTIONS[mode][0])
+    shop = replace(ctx, settings=settings, _project=Project(ctx.project.contracts, dict(PROJECT)))
     native = ctx.ports.warehouse.execute_native
     native("CREATE SCHEMA IF NOT EXISTS cleansed")
     native(
@@ -101,10 +127,35 @@ def rows(shop: Context, sql: str) -> list[tuple]:
     return shop.ports.warehouse.run(sql).rows
 
 
-def test_the_state_machine_runs_every_wave_and_writes_manifest_and_run_results(shop, project_dir):
+def submitted_statements() -> list:
+    from moto.redshiftdata.models import redshiftdata_backends
+
+    return list(redshiftdata_backends["123456789012"]["us-east-1"].statements.values())
+
+
+def test_the_state_machine_runs_every_wave_and_writes_manifest_and_run_results(
+    shop, project_dir, mode
+):
     with build_models(shop, project_dir) as run:
         summary, nodes, history = run("run-ok")
+        statements = submitted_statements()
     assert summary["status"] == "success"
+    # The mode's task variants ran, with that mode's connection fields only.
+    single = CONNECTIONS[mode][1]
+    batch = single.replace("ExecuteStatement", "BatchExecuteStatement")
+    entered = set(states_entered(history))
+    variants = {name for name in entered if "ExecuteStatement" in name}
+    assert variants <= {single, batch} and single in variants
+    fields = CONNECTIONS[mode][0]
+    expected = (
+        fields.get("redshift_cluster") or fields.get("redshift_workgroup"),
+        fields.get("redshift_db_user"),
+        fields.get("redshift_secret_arn"),
+        shop.settings.redshift_database,
+    )
+    assert statements and {
+        (s.cluster_identifier, s.db_user, s.secret_arn, s.database) for s in statements
+    } == {expected}
     assert {name: node["status"] for name, node in nodes.items() if node["kind"] == "model"} == {
         "stg_orders": "success",
         "orders": "success",
@@ -172,3 +223,24 @@ def test_the_loop_polls_a_running_statement_and_cancels_one_past_its_timeout(sho
         shop, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'by_amount'"
     ) == [(0,)]
     assert nodes["customers"]["status"] == "success"
+
+
+@pytest.mark.parametrize(
+    "connection",
+    [
+        {},  # neither target
+        {"WorkgroupName": "strata-wg", "ClusterIdentifier": "dw"},
+        {"WorkgroupName": "strata-wg", "DbUser": "strata"},
+        {"ClusterIdentifier": "dw", "DbUser": "strata", "SecretArn": SECRET},
+    ],
+)
+def test_the_served_data_api_refuses_a_connection_the_data_api_refuses(
+    ctx, project_dir, connection
+):
+    import boto3
+    from botocore.exceptions import ClientError
+
+    with local_step_functions(ctx, project_dir):
+        client = boto3.client("redshift-data", region_name="us-east-1")
+        with pytest.raises(ClientError, match="ValidationException"):
+            client.execute_statement(Database="dev", Sql="select 1", **connection)

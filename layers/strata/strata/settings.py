@@ -31,6 +31,12 @@ GLUE_DATABASE = "STRATA_GLUE_DATABASE"
 EXTERNAL_SCHEMA = "STRATA_EXTERNAL_SCHEMA"
 REDSHIFT_WORKGROUP = "STRATA_REDSHIFT_WORKGROUP"
 REDSHIFT_DATABASE = "STRATA_REDSHIFT_DATABASE"
+# The Data API target: a Serverless workgroup or a provisioned cluster; IAM auth unless a
+# Secrets Manager secret is named (cluster + IAM needs a database user).
+REDSHIFT_TARGET = "STRATA_REDSHIFT_TARGET"
+REDSHIFT_CLUSTER = "STRATA_REDSHIFT_CLUSTER"
+REDSHIFT_DB_USER = "STRATA_REDSHIFT_DB_USER"
+REDSHIFT_SECRET_ARN = "STRATA_REDSHIFT_SECRET_ARN"
 REDSHIFT_IAM_ROLE = "STRATA_REDSHIFT_IAM_ROLE"
 SECRETS_PREFIX = "STRATA_SECRETS_PREFIX"
 WAREHOUSE_PATH = "STRATA_WAREHOUSE_PATH"
@@ -62,6 +68,10 @@ class Settings(BaseModel):
     external_schema: str = "cleansed"
     redshift_workgroup: str | None = None
     redshift_database: str = "dev"
+    redshift_target: Literal["serverless", "cluster"] = "serverless"
+    redshift_cluster: str | None = None
+    redshift_db_user: str | None = None
+    redshift_secret_arn: str | None = None
     redshift_iam_role: str | None = None
     secrets_prefix: str = "strata/dev/"
     warehouse_path: Path | None = None
@@ -87,6 +97,10 @@ class Settings(BaseModel):
             "external_schema": EXTERNAL_SCHEMA,
             "redshift_workgroup": REDSHIFT_WORKGROUP,
             "redshift_database": REDSHIFT_DATABASE,
+            "redshift_target": REDSHIFT_TARGET,
+            "redshift_cluster": REDSHIFT_CLUSTER,
+            "redshift_db_user": REDSHIFT_DB_USER,
+            "redshift_secret_arn": REDSHIFT_SECRET_ARN,
             "redshift_iam_role": REDSHIFT_IAM_ROLE,
             "secrets_prefix": SECRETS_PREFIX,
             "warehouse_path": WAREHOUSE_PATH,

@@ -4,7 +4,9 @@ moto is pinned (pyproject, requirements/): these touch its internals.
 - Lambda tasks call the handlers in this process instead of a Docker container.
 - ``aws-sdk:redshiftdata:*`` tasks reach moto's redshift-data, which is served by the local
   DuckDB warehouse instead of returning canned rows: Execute/BatchExecuteStatement (with
-  ClientToken), DescribeStatement, CancelStatement, GetStatementResult (``<id>:<n>`` too).
+  ClientToken; a workgroup or a cluster, IAM or SecretArn, refused like the Data API refuses
+  a connection naming both targets or neither, or a DbUser on a workgroup), DescribeStatement,
+  CancelStatement, GetStatementResult (``<id>:<n>`` too).
   Test hooks hold statements STARTED for some polls, or end them ABORTED.
 - A state machine whose earlier execution holds a thread lock can be copied again (moto
   deep-copies the machine on every StartExecution).
@@ -252,6 +254,16 @@ def _patch_redshift_data() -> None:
 
 
 def _statement_fields(response: Any) -> dict[str, Any]:
+    from moto.redshiftdata.exceptions import ValidationException
+
+    cluster = response._get_param("ClusterIdentifier")
+    workgroup = response._get_param("WorkgroupName")
+    if bool(cluster) == bool(workgroup):
+        raise ValidationException("Either ClusterIdentifier or WorkgroupName must be provided")
+    if workgroup and response._get_param("DbUser"):
+        raise ValidationException("DbUser is not supported for serverless workgroups")
+    if response._get_param("DbUser") and response._get_param("SecretArn"):
+        raise ValidationException("Specify either DbUser or SecretArn, not both")
     return {
         "cluster_identifier": response._get_param("ClusterIdentifier")
         or response._get_param("WorkgroupName"),

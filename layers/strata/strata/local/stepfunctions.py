@@ -1,7 +1,8 @@
 """Runs ``statemachines/pipeline.asl.json`` locally in moto's Step Functions interpreter.
 
 The definition is the file that deploys, with the same substitutions filled in: function ARNs
-point at in-process handlers, the Redshift target at the DuckDB warehouse.
+point at in-process handlers; the Data API connection comes from the planner, and the
+served Data API (DuckDB) accepts every connection mode.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from strata.runtime import Context
 REGION = "us-east-1"
 DEFINITION = Path("statemachines") / "pipeline.asl.json"
 LOCAL_SUBSTITUTIONS = {
-    "RedshiftWorkgroup": "local",
-    "RedshiftDatabase": "local",
     "ConvertConcurrency": "4",
     "CrawlerName": "strata-local-cleansed",
 }

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from strata.errors import ModelError
+from strata import settings as names
+from strata.errors import ConfigError, ModelError
 from strata.models import checks
 from strata.models.compiler import CompiledProject, compile_project
 from strata.models.project import Model, TestSpec, load_warehouse_project
@@ -124,6 +125,7 @@ def build_manifest(
             "poll_seconds": poll,
             "max_polls": max(1, timeout // (poll or 5)),
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "connection": connection(settings),
         },
         "nodes": nodes,
         "sources": sources,
@@ -131,6 +133,50 @@ def build_manifest(
     }
     manifest["waits_for"] = _waits_for(manifest, compiled, models, tests)
     return manifest
+
+
+# How the state machine reaches the warehouse through the Data API: it picks the task variant
+# by ``mode`` (ASL cannot omit a parameter conditionally). Local runs use the serverless+IAM
+# variant unless the settings name another one; the served Data API accepts them all.
+CONNECTION_MODES = ("serverless-iam", "serverless-secret", "cluster-iam", "cluster-secret")
+LOCAL_TARGET = "local"
+
+
+def connection(settings: Settings) -> dict[str, str]:
+    """The Data API connection for the run's statements (mode and the fields it needs)."""
+    local = settings.runtime == "local"
+    secret = settings.redshift_secret_arn
+    auth = "secret" if secret else "iam"
+    result = {"mode": f"{settings.redshift_target}-{auth}", "database": settings.redshift_database}
+    if settings.redshift_target == "serverless":
+        workgroup = settings.redshift_workgroup or (LOCAL_TARGET if local else None)
+        if not workgroup:
+            raise ConfigError(
+                "the serverless target needs a workgroup",
+                file="environment",
+                field=names.REDSHIFT_WORKGROUP,
+            )
+        result["workgroup"] = workgroup
+    else:
+        cluster = settings.redshift_cluster or (LOCAL_TARGET if local else None)
+        if not cluster:
+            raise ConfigError(
+                "the cluster target needs a cluster identifier",
+                file="environment",
+                field=names.REDSHIFT_CLUSTER,
+            )
+        result["cluster"] = cluster
+        if not secret:
+            if not settings.redshift_db_user:
+                raise ConfigError(
+                    "IAM authentication on a cluster needs a database user (or set a secret ARN)",
+                    file="environment",
+                    field=names.REDSHIFT_DB_USER,
+                )
+            result["db_user"] = settings.redshift_db_user
+    if secret:
+        result["secret_arn"] = secret
+    return result
 
 
 def model_id(project: str, model: str) -> str:

@@ -121,6 +121,7 @@ class WarehouseRun:
             "poll_seconds": metadata["poll_seconds"],
             "max_polls": metadata["max_polls"],
             "poll": {"count": 0},
+            "connection": metadata["connection"],
         }
 
     def _statements(self, uid: str) -> tuple[list[str], bool]:
