@@ -176,7 +176,7 @@ def test_convert_has_the_memory_time_and_disk_it_needs(template):
     props = template["Resources"]["ConvertFunction"]["Properties"]
     assert props["MemorySize"] == 2048
     assert props["Timeout"] == 900
-    assert props["EphemeralStorage"]["Size"] == 4096
+    assert props["EphemeralStorage"]["Size"] == 10240
 
 
 def test_layers_are_built_for_python312_arm64(template):
