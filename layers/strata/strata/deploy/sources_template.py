@@ -189,22 +189,7 @@ def _scheduled_block(contract: SourceContract) -> str:
               Condition:
                 StringLike:
                   s3:prefix: [{contract.name}/*]
-            - Sid: LakeKey
-              Effect: Allow
-              Action: [kms:Decrypt, kms:GenerateDataKey]
-              Resource: !GetAtt DataKey.Arn
-            - Sid: OwnStateItems
-              Effect: Allow
-              Action:
-                - dynamodb:GetItem
-                - dynamodb:PutItem
-                - dynamodb:DeleteItem
-                - dynamodb:Query
-              Resource: !GetAtt StateTable.Arn
-              Condition:
-                ForAllValues:StringEquals:
-                  dynamodb:LeadingKeys: [{state_keys}]
-{secrets}
+{_key_and_state_statements(state_keys)}{secrets}
   {ident}IngestScheduleRole:
     Type: AWS::IAM::Role
     Properties:
@@ -247,24 +232,14 @@ def _scheduled_block(contract: SourceContract) -> str:
           MaximumEventAgeInSeconds: 3600
           MaximumRetryAttempts: 3
 
-  {ident}IngestErrorsAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmName: !Sub strata-${{EnvironmentName}}-ingest-{dashed}-errors
-      AlarmDescription: {_quoted(f"The {contract.name} ingestion function raised errors.")}
-      Namespace: AWS/Lambda
-      MetricName: Errors
-      Dimensions:
-        - Name: FunctionName
-          Value: !Ref {fn}
-      Statistic: Sum
-      Period: 300
-      EvaluationPeriods: 1
-      Threshold: 1
-      ComparisonOperator: GreaterThanOrEqualToThreshold
-      TreatMissingData: notBreaching
-      AlarmActions: [!Ref AlertTopic]
-"""
+{
+        _errors_alarm(
+            f"{ident}IngestErrorsAlarm",
+            f"ingest-{dashed}",
+            fn,
+            f"The {contract.name} ingestion function raised errors.",
+        )
+    }"""
 
 
 def _drop_block(contract: SourceContract) -> str:
@@ -358,6 +333,13 @@ def _drop_block(contract: SourceContract) -> str:
               Effect: Allow
               Action: [s3:PutObject, s3:PutObjectTagging, s3:GetObject, s3:AbortMultipartUpload]
               Resource: !Sub ${{RawBucket.Arn}}/{contract.name}/*
+{_key_and_state_statements(state_keys)}
+{_errors_alarm(f"{ident}LandErrorsAlarm", f"land-{dashed}", fn, alarm)}"""
+
+
+def _key_and_state_statements(state_keys: str) -> str:
+    """The statements every per-source function has: the lake's key, its own state items."""
+    return f"""\
             - Sid: LakeKey
               Effect: Allow
               Action: [kms:Decrypt, kms:GenerateDataKey]
@@ -373,17 +355,21 @@ def _drop_block(contract: SourceContract) -> str:
               Condition:
                 ForAllValues:StringEquals:
                   dynamodb:LeadingKeys: [{state_keys}]
+"""
 
-  {ident}LandErrorsAlarm:
+
+def _errors_alarm(logical_id: str, name: str, function: str, description: str) -> str:
+    return f"""\
+  {logical_id}:
     Type: AWS::CloudWatch::Alarm
     Properties:
-      AlarmName: !Sub strata-${{EnvironmentName}}-land-{dashed}-errors
-      AlarmDescription: {_quoted(alarm)}
+      AlarmName: !Sub strata-${{EnvironmentName}}-{name}-errors
+      AlarmDescription: {_quoted(description)}
       Namespace: AWS/Lambda
       MetricName: Errors
       Dimensions:
         - Name: FunctionName
-          Value: !Ref {fn}
+          Value: !Ref {function}
       Statistic: Sum
       Period: 300
       EvaluationPeriods: 1
