@@ -139,21 +139,9 @@ def _scheduled_block(contract: SourceContract) -> str:
         for name in secret_names(contract)
     )
     schedule = contract.schedule or DEFAULT_SCHEDULE
+    head = _function_head(f"{ident}IngestLogGroup", fn, f"ingest-{dashed}", description)
     return f"""\
-  {ident}IngestLogGroup:
-    Type: AWS::Logs::LogGroup
-    DeletionPolicy: Delete
-    UpdateReplacePolicy: Delete
-    Properties:
-      LogGroupName: !Sub /aws/lambda/${{{fn}}}
-      RetentionInDays: !If [IsProd, 90, 14]
-
-  {fn}:
-    Type: AWS::Serverless::Function
-    Properties:
-      FunctionName: !Sub strata-${{EnvironmentName}}-ingest-{dashed}
-      Description: {_description(description)}
-      CodeUri: functions/{FUNCTION_FOLDERS[contract.kind]}/
+{head}      CodeUri: functions/{FUNCTION_FOLDERS[contract.kind]}/
       Timeout: {timeout}
 {sizing}      Layers:
         - !Ref StrataLayer
@@ -258,21 +246,9 @@ def _drop_block(contract: SourceContract) -> str:
         f"The {contract.name} landing function raised errors (events that still fail after "
         "its retries wait in the landing failures queue)."
     )
+    head = _function_head(f"{ident}LandLogGroup", fn, f"land-{dashed}", description)
     return f"""\
-  {ident}LandLogGroup:
-    Type: AWS::Logs::LogGroup
-    DeletionPolicy: Delete
-    UpdateReplacePolicy: Delete
-    Properties:
-      LogGroupName: !Sub /aws/lambda/${{{fn}}}
-      RetentionInDays: !If [IsProd, 90, 14]
-
-  {fn}:
-    Type: AWS::Serverless::Function
-    Properties:
-      FunctionName: !Sub strata-${{EnvironmentName}}-land-{dashed}
-      Description: {_description(description)}
-      CodeUri: functions/{DROP_FOLDER}/
+{head}      CodeUri: functions/{DROP_FOLDER}/
       Layers:
         - !Ref StrataLayer
       Environment:
@@ -335,6 +311,25 @@ def _drop_block(contract: SourceContract) -> str:
               Resource: !Sub ${{RawBucket.Arn}}/{contract.name}/*
 {_key_and_state_statements(state_keys)}
 {_errors_alarm(f"{ident}LandErrorsAlarm", f"land-{dashed}", fn, alarm)}"""
+
+
+def _function_head(log_group: str, function: str, name: str, description: str) -> str:
+    """A per-source function's log group (kept 14 or 90 days) and the start of its resource."""
+    return f"""\
+  {log_group}:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Delete
+    UpdateReplacePolicy: Delete
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${{{function}}}
+      RetentionInDays: !If [IsProd, 90, 14]
+
+  {function}:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub strata-${{EnvironmentName}}-{name}
+      Description: {_description(description)}
+"""
 
 
 def _key_and_state_statements(state_keys: str) -> str:

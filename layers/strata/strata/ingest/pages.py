@@ -91,9 +91,12 @@ class NeedsRecords(ValueError):
 
 
 class Paginator(abc.ABC):
+    config: Any  # the contract's pagination block; subclasses narrow its type
+
     def __init__(self, settings: ApiSettings, params: dict[str, str]) -> None:
         self.settings = settings
         self.params = params
+        self.config = settings.pagination
 
     def first(self) -> PageRequest:
         return PageRequest(self.settings.url, dict(self.params))
@@ -121,10 +124,6 @@ class Single(Paginator):
 class PageNumbers(Paginator):
     config: PageNumberPagination
 
-    def __init__(self, settings: ApiSettings, params: dict[str, str]) -> None:
-        super().__init__(settings, params)
-        self.config = settings.pagination  # type: ignore[assignment]
-
     def first(self) -> PageRequest:
         return self._request(self.config.start)
 
@@ -150,10 +149,6 @@ class PageNumbers(Paginator):
 
 class Offsets(Paginator):
     config: OffsetPagination
-
-    def __init__(self, settings: ApiSettings, params: dict[str, str]) -> None:
-        super().__init__(settings, params)
-        self.config = settings.pagination  # type: ignore[assignment]
 
     def first(self) -> PageRequest:
         return self._request(0)
@@ -183,10 +178,6 @@ class Offsets(Paginator):
 class Cursors(Paginator):
     config: CursorPagination
 
-    def __init__(self, settings: ApiSettings, params: dict[str, str]) -> None:
-        super().__init__(settings, params)
-        self.config = settings.pagination  # type: ignore[assignment]
-
     def next(
         self, current: PageRequest, response: requests.Response, page: ParsedPage
     ) -> PageRequest | None:
@@ -203,10 +194,6 @@ class Cursors(Paginator):
 
 class NextUrls(Paginator):
     config: NextUrlPagination
-
-    def __init__(self, settings: ApiSettings, params: dict[str, str]) -> None:
-        super().__init__(settings, params)
-        self.config = settings.pagination  # type: ignore[assignment]
 
     def next(
         self, current: PageRequest, response: requests.Response, page: ParsedPage
