@@ -7,8 +7,10 @@ The steps, each streaming through files in a work directory (memory stays bounde
 1. ``inputs``: open gzip and zip containers, check the format, make text UTF-8.
 2. ``readers``: each member's records as text (CSV, JSON, xlsx, Parquet).
 3. ``drift``: map the file's columns onto the contract, apply the schema-change policy.
-4. ``stage``: type and check every record in one pass into a staging Parquet file.
-5. ``output``: whole-file checks, the accounting, rejects as NDJSON, accepted rows as Parquet.
+4. ``typed``: the SQL typing and checking every record, numbered, with its lineage.
+5. ``output``: one pass writes every partition's Parquet file and the rejected rows; then the
+   whole-file checks (a second pass only if keys are duplicated), the accounting, the rejects
+   as NDJSON.
 """
 
 from __future__ import annotations
@@ -24,21 +26,13 @@ from strata.contracts.model import SourceContract
 from strata.convert import readers, sql
 from strata.convert.drift import Mapping, SchemaDrift, map_columns
 from strata.convert.inputs import FileRejected, Member, prepare
-from strata.convert.output import Outputs, Staged
-from strata.convert.stage import stage_sql
+from strata.convert.output import Part, Written
+from strata.convert.typed import Duplicates, Lineage, member_sql
 
-# DuckDB's own memory, beyond which it spills to the work directory. With Python and the
-# Parquet writers' buffers a 1 GB file peaks at about 420 MB (target: under 600 MB); a lower
-# limit costs CPU (the order-preserving staging pass then spills batches it holds back).
+__all__ = ["FileConversion", "Lineage", "MemberConversion", "convert_file"]
+
+# DuckDB's own memory, beyond which it spills to the work directory.
 MEMORY_LIMIT = "320MB"
-
-
-@dataclass
-class Lineage:
-    source_file: str
-    ingested_at: str  # ISO-8601 UTC
-    run_id: str
-    ingest_date: str
 
 
 @dataclass
@@ -111,6 +105,11 @@ def convert_file(
             f"memory_limit = '{MEMORY_LIMIT}'",
             f"temp_directory = {sql.literal(str(work / 'spill'))}",
             "preserve_insertion_order = true",
+            # One thread: records are numbered as the reader hands them over and every output
+            # file is the same, byte for byte, on every conversion. It is also the cheapest
+            # in CPU per row, and Convert's Lambda (2 GB) has about one vCPU anyway.
+            "threads = 1",
+            "partitioned_write_flush_threshold = 122880",
             "TimeZone = 'UTC'",
             "enable_progress_bar = false",
         ):
@@ -141,23 +140,31 @@ class _Conversion:
         self.out_dir, self.file_id, self.known = out_dir, file_id, known
         self.result = FileConversion()
         self.parse_rejects: list[str | None] = []  # per member, its parser's rejects table
+        self._readings: list[_Reading] = []
 
     def run(self, path: Path, work: Path) -> FileConversion:
         members = prepare(self.contract, path, work)
-        staged = [
-            self._stage(index, member, work, len(members) > 1)
+        readings = [
+            self._read(index, member, work, len(members) > 1)
             for index, member in enumerate(members)
         ]
-        outputs = Outputs(self.con, self.contract, staged)
+        parts = [reading.part for reading in readings]
+        written = Written(self.con, self.contract, parts, work / "pass", self.file_id)
+        written.write(self._query(readings, []))
+        duplicates = written.duplicates()
+        if duplicates:  # rare: those rows go to quarantine too, in a second pass
+            written.write(self._query(readings, duplicates))
         result = self.result
-        for counts, member in zip(outputs.counts(), result.members, strict=True):
+        for member, passed in zip(result.members, written.passed(), strict=True):
+            member.rows_in = passed  # parse rejects are added by the accounting
+        for counts, member in zip(written.counts(), result.members, strict=True):
             member.rows_in, member.rows_quarantined = counts.rows_in, counts.rows_quarantined
-        self.parse_rejects = [None] * len(staged)  # now counted in rows_in
+        self.parse_rejects = [None] * len(parts)  # now counted in rows_in
         result.rows_in = sum(m.rows_in for m in result.members)
         result.rows_quarantined = sum(m.rows_quarantined for m in result.members)
         if result.rows_quarantined:
             result.rejects_file = self.out_dir / f"{self.file_id}.rejects.ndjson"
-            outputs.write_rejects(result.rejects_file)
+            written.write_rejects(result.rejects_file)
         share = result.rows_quarantined / result.rows_in if result.rows_in else 0.0
         if share > self.contract.reject_threshold:
             result.file_rejected_reason = (
@@ -168,15 +175,33 @@ class _Conversion:
             for member in result.members:
                 member.rows_quarantined = member.rows_in
         elif result.rows_in > result.rows_quarantined:
-            lineage = {"ingested_at": self.lineage.ingested_at, "run_id": self.lineage.run_id}
-            result.partitions, result.files = outputs.write_parquet(
-                self.out_dir, self.file_id, lineage, result.extra_columns
-            )
+            result.partitions, result.files = written.publish(self.out_dir / "parquet")
             result.rows_out = sum(result.partitions.values())
             for member in result.members:
                 member.rows_out = member.rows_in - member.rows_quarantined
         result.check_accounting()
         return result
+
+    def _query(self, readings: list[_Reading], duplicates: list[Duplicates]) -> str:
+        """Every member's rows, member after member (one thread keeps them in that order)."""
+        extras = self.result.extra_columns  # all members' extras: each member writes them all
+        selects = []
+        for reading in readings:
+            mapping = reading.mapping
+            mapping.extras = {
+                name: mapping.extras.get(name, "CAST(NULL AS VARCHAR)") for name in extras
+            }
+            selects.append(
+                member_sql(
+                    self.contract,
+                    reading.source,
+                    mapping,
+                    reading.part.label,
+                    self.lineage,
+                    duplicates,
+                )
+            )
+        return " UNION ALL ".join(f"({select})" for select in selects)
 
     def rejected(self, reason: str) -> FileConversion:
         """The whole file goes to quarantine: every row read so far counts as quarantined."""
@@ -201,7 +226,7 @@ class _Conversion:
         except Exception:  # duckdb.Error: the reader failed before creating the table
             return 0
 
-    def _stage(self, index: int, member: Member, work: Path, in_archive: bool) -> Staged:
+    def _read(self, index: int, member: Member, work: Path, in_archive: bool) -> _Reading:
         scratch = work / f"member-{index}"
         prefix = f"{member.entry}: " if in_archive else ""
         account = MemberConversion(member.entry, encoding=member.encoding)
@@ -213,23 +238,21 @@ class _Conversion:
         except SchemaDrift as exc:
             self.result.drift += [prefix + item for item in exc.drift]
             account.rows_in = self._count(source)
+            self._count_read_members()
             raise FileRejected(f"{prefix}{exc}") from None
         except FileRejected as exc:
+            self._count_read_members()
             raise FileRejected(f"{prefix}{exc}") from None
         self._note(mapping, prefix)
-        mapping.extras = {
-            name: mapping.extras.get(name, "CAST(NULL AS VARCHAR)")
-            for name in self.result.extra_columns
-        }
         label = member.label(self.lineage.source_file)
-        target = work / f"stage-{index}.parquet"
-        staged = self.con.execute(
-            stage_sql(self.contract, source, mapping, label, self.lineage.ingest_date, target)
-        )
-        account.rows_in = staged.fetchone()[0]  # parse rejects are added by the accounting
-        return Staged(
-            target, label, member.entry, source.parse_rejects, _column_names(source, mapping)
-        )
+        part = Part(label, member.entry, source.parse_rejects, _column_names(source, mapping))
+        self._readings.append(_Reading(source, mapping, part))
+        return self._readings[-1]
+
+    def _count_read_members(self) -> None:
+        """The members read before a member sent the file to quarantine: their rows count."""
+        for reading, account in zip(self._readings, self.result.members, strict=False):
+            account.rows_in = self._count(reading.source)
 
     def _count(self, source: readers.TextSource) -> int:
         """Records in a file that will not be converted (rows of a file quarantined whole)."""
@@ -244,6 +267,15 @@ class _Conversion:
             if name not in result.extra_columns:
                 result.extra_columns.append(name)
         result.new_columns += [n for n in mapping.new_columns if n not in result.new_columns]
+
+
+@dataclass
+class _Reading:
+    """One member, read and mapped onto the contract."""
+
+    source: readers.TextSource
+    mapping: Mapping
+    part: Part
 
 
 def _column_names(source: readers.TextSource, mapping: Mapping) -> dict[str, str]:

@@ -121,4 +121,8 @@ def partition_expression(contract: SourceContract, typed: dict[str, str], ingest
     if contract.partitioning.by == "ingest_date":
         width = {"day": 10, "month": 7, "year": 4}[contract.partitioning.granularity]
         return literal(ingest_date[:width])
-    return f"strftime({typed[contract.partitioning.column or '']}, {literal(fmt)})"
+    column = typed[contract.partitioning.column or ""]
+    if contract.partitioning.granularity == "day":
+        # The same text as strftime's %Y-%m-%d, for far less CPU.
+        return f"CAST(CAST({column} AS DATE) AS VARCHAR)"
+    return f"strftime({column}, {literal(fmt)})"

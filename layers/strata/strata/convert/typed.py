@@ -1,0 +1,157 @@
+"""Type and check one member's records: the ``SELECT`` that the conversion's single pass writes.
+
+Every row comes out typed by the contract, numbered, with its lineage and the partition it goes
+to. A row that cannot be accepted goes to the partition ``REJECTED`` instead, carrying its
+reject record (file, line, reason, raw text) as JSON in ``_source_file``. One ``COPY`` writes
+every partition with the same columns, so this keeps the cleansed files to exactly the table's
+columns while the rejects still cost no second pass over the raw file; ``output.py`` turns the
+``REJECTED`` partition into the rejects file and removes it.
+
+Checks that need the whole file (primary key, ``unique``) cannot run in a streaming pass: they
+run on the written files, and when they find duplicates (rare) the pass runs again with those
+keys in ``Duplicates`` tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strata.contracts.model import SourceContract
+from strata.convert import sql
+from strata.convert.drift import Mapping
+from strata.convert.readers.base import TextSource
+from strata.convert.timezones import to_utc_sql
+
+# Never a real partition value: those are dates (2026-11-24, 2026-11, 2026).
+REJECTED = "rejected"
+
+
+@dataclass
+class Duplicates:
+    """A temporary table of key values found more than once in the file (columns ``_k0``…)."""
+
+    table: str
+    columns: list[str]
+    message: str
+
+
+@dataclass
+class Lineage:
+    source_file: str
+    ingested_at: str  # ISO-8601 UTC
+    run_id: str
+    ingest_date: str
+
+
+def member_sql(
+    contract: SourceContract,
+    source: TextSource,
+    mapping: Mapping,
+    label: str,
+    lineage: Lineage,
+    duplicates: list[Duplicates],
+) -> str:
+    """The member's rows: the contract's columns, the lineage, the extras, ``_partition``."""
+    text = {name: sql.ident("_v_" + name) for name in mapping.values}
+    extra = {name: sql.ident("_x_" + name) for name in mapping.extras}
+    inputs = "".join(f", {value} AS {text[name]}" for name, value in mapping.values.items())
+    inputs += "".join(f", {value} AS {extra[name]}" for name, value in mapping.extras.items())
+    problem = source.record_problem or "CAST(NULL AS VARCHAR)"
+    # Numbered where the reader hands the records over, in file order: the whole pass runs on
+    # one thread (see converter.py), so nothing downstream can reorder them.
+    read = (
+        f"SELECT *{inputs}, {problem} AS _record_problem, "
+        f"row_number() OVER () AS _row_number FROM {source.relation}"
+    )
+    # Each value is typed once; the checks below refer to the typed column by name. Naive
+    # times of the source's zone are parsed first, then moved to UTC (by name: once each).
+    zone = contract.timezone
+    zoned = [c.name for c in contract.columns if sql.in_source_zone(c, zone)]
+    local = {name: sql.ident("_l_" + name) for name in zoned}
+    typed = ", ".join(
+        f"{sql.typed_expression(c, text[c.name])} AS {local.get(c.name, sql.ident(c.name))}"
+        for c in contract.columns
+    )
+    if zoned:
+        utc = ", ".join(f"{to_utc_sql(local[n], zone)} AS {sql.ident(n)}" for n in zoned)
+        read = f"SELECT *, {typed} FROM ({read})"
+        typed = utc
+    named = {c.name: sql.ident(c.name) for c in contract.columns}
+    partition = sql.partition_expression(contract, named, lineage.ingest_date)
+    checked = (
+        f"SELECT *, {partition} AS _partition, {_reason(contract, text, named)} AS _reason "
+        f"FROM (SELECT *, {typed} FROM ({read}))"
+    )
+    checked, reason = _with_duplicates(checked, duplicates)
+    columns = [sql.ident(c.name) for c in contract.columns]
+    # The reject record is built for rejected rows only: CASE evaluates it for those alone.
+    record = (
+        f"CAST(json_object('file', {sql.literal(label)}, 'line', {source.line}, "
+        f"'reason', {reason}, 'raw', {source.raw}) AS VARCHAR)"
+    )
+    columns += [
+        f"CASE WHEN {reason} IS NULL THEN {sql.literal(label)} ELSE {record} END AS _source_file",
+        f"CAST({sql.literal(lineage.ingested_at)} AS TIMESTAMP) AS _ingested_at",
+        f"{_constant(lineage.run_id)} AS _run_id",
+        "_row_number",
+    ]
+    columns += [f"{extra[name]} AS {sql.ident(name)}" for name in mapping.extras]
+    columns.append(
+        f"CASE WHEN {reason} IS NULL THEN _partition ELSE {sql.literal(REJECTED)} END AS _partition"
+    )
+    return f"SELECT {', '.join(columns)} FROM ({checked})"
+
+
+def _constant(text: str) -> str:
+    """A string the same on every row, as a one-value ENUM: DuckDB copies a VARCHAR longer
+    than 12 bytes for every row on its way to the partition's file (a quarter of the pass's
+    CPU for two such columns), an ENUM not. Parquet gets the same UTF-8 column either way."""
+    return f"CAST({sql.literal(text)} AS ENUM ({sql.literal(text)}))"
+
+
+def _with_duplicates(checked: str, duplicates: list[Duplicates]) -> tuple[str, str]:
+    """Joins the duplicate-key tables; returns the query and its full reason expression."""
+    if not duplicates:
+        return checked, "_reason"
+    joins = []
+    for index, found in enumerate(duplicates):
+        alias = f"_dup{index}"
+        condition = " AND ".join(
+            f"{alias}._k{position} = _c.{sql.ident(column)}"
+            for position, column in enumerate(found.columns)
+        )
+        joins.append(f" LEFT JOIN {sql.ident(found.table)} AS {alias} ON {condition}")
+    reasons = ", ".join(
+        f"CASE WHEN _dup{index}._hit THEN {sql.literal(found.message)} END"
+        for index, found in enumerate(duplicates)
+    )
+    problem = f"NULLIF(concat_ws('; ', _c._reason, {reasons}), '')"
+    return f"SELECT _c.*, {problem} AS _problem FROM ({checked}) AS _c{''.join(joins)}", "_problem"
+
+
+def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str]) -> str:
+    problems: list[sql.Problem] = []
+    for column in contract.columns:
+        if column.type != "string":  # text is always a string
+            problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
+        if not column.nullable:
+            problems.append(sql.null_problem(column, text[column.name]))
+    for rule in contract.quality:
+        if rule.rule != "unique":
+            problems += sql.rule_problems(rule, typed[rule.column])
+    if contract.partitioning.by == "event_date":
+        column = contract.column(contract.partitioning.column or "")
+        if column.nullable:  # otherwise null_problem already reports it
+            message = (
+                f"{column.name}: missing value, needed for the partition {contract.partition_key}"
+            )
+            problems.append((f"{text[column.name]} IS NULL", sql.literal(message)))
+    if not problems:
+        return "_record_problem"
+    # The messages are built only for the rows that break a check (CASE is selective).
+    broken = " OR ".join(f"({condition})" for condition, _ in problems)
+    messages = ", ".join(
+        f"CASE WHEN {condition} THEN {message} END" for condition, message in problems
+    )
+    # A record that is not a record at all (broken JSON, say) has that one reason.
+    return f"coalesce(_record_problem, CASE WHEN {broken} THEN concat_ws('; ', {messages}) END)"
