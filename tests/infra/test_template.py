@@ -130,6 +130,7 @@ def test_is_a_sam_template_with_the_expected_parameters(template):
     assert params["RedshiftDatabase"]["Default"] == "dev"
     assert params["PipelineSchedule"]["Default"] == "rate(1 hour)"
     assert params["ConvertConcurrency"]["Default"] == 4
+    assert params["InlineMapLimit"]["Default"] == 500
 
 
 def test_functions_run_python312_on_arm64(template):
@@ -415,6 +416,93 @@ def test_state_machine_invokes_only_its_functions(template):
     assert refs_to(props["Logging"]["Destinations"][0], "PipelineLogGroup")
 
 
+def state_machine_statements(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    props = template["Resources"]["PipelineStateMachine"]["Properties"]
+    return {
+        s["Sid"]: s
+        for policy in props["Policies"]
+        if isinstance(policy, dict) and "Statement" in policy
+        for s in statements_of(policy["Statement"])
+        if "Sid" in s
+    }
+
+
+def test_distributed_map_may_start_and_watch_only_this_state_machines_children(template):
+    """states:StartExecution on the pipeline itself (its ARN spelled from its Name: a Ref would be
+    circular), Describe/StopExecution on its executions only."""
+    name = template["Resources"]["PipelineStateMachine"]["Properties"]["Name"]["Fn::Sub"]
+    arn = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}"
+    statements = state_machine_statements(template)
+    start = statements["StartMapChildren"]
+    assert as_list(start["Action"]) == ["states:StartExecution"]
+    assert start["Resource"] == {"Fn::Sub": f"{arn}:stateMachine:{name}"}
+    watch = statements["WatchMapChildren"]
+    assert set(as_list(watch["Action"])) == {"states:DescribeExecution", "states:StopExecution"}
+    assert as_list(watch["Resource"]) == [
+        {"Fn::Sub": f"{arn}:execution:{name}/*"},
+        {"Fn::Sub": f"{arn}:execution:{name}:*"},
+    ]
+    states_actions = {
+        action
+        for s in statements.values()
+        for action in as_list(s["Action"])
+        if action.startswith("states:")
+    }
+    assert states_actions == {
+        "states:StartExecution",
+        "states:DescribeExecution",
+        "states:StopExecution",
+    }
+
+
+def test_distributed_map_reads_and_writes_only_run_files_in_the_artifacts_bucket(template):
+    statements = state_machine_statements(template)
+    read = statements["ReadMapItems"]
+    assert as_list(read["Action"]) == ["s3:GetObject"]
+    assert read["Resource"] == {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/items.json"}
+    write = statements["WriteMapResults"]
+    assert set(as_list(write["Action"])) == {
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:ListMultipartUploadParts",
+        "s3:AbortMultipartUpload",
+    }
+    assert write["Resource"] == {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/map/*"}
+    key = statements["MapFilesKey"]
+    assert set(as_list(key["Action"])) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert refs_to(key["Resource"], "DataKey")
+    assert key["Condition"] == {
+        "StringEquals": {"kms:ViaService": {"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}}
+    }
+    s3_resources = [
+        json.dumps(s["Resource"])
+        for s in statements.values()
+        if any(a.startswith("s3:") for a in as_list(s["Action"]))
+    ]
+    assert len(s3_resources) == 2 and all("/runs/*/" in r for r in s3_resources)
+
+
+def test_discover_writes_only_the_item_list(template):
+    policy = template["Resources"]["DiscoverFunction"]["Properties"]["Policies"][0]
+    puts = [s for s in policy["Statement"] if "s3:PutObject" in as_list(s["Action"])]
+    assert [s["Resource"] for s in puts] == [
+        {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/items.json"}
+    ]
+
+
+def test_local_runs_use_the_templates_parameter_defaults(template):
+    from strata.local.stepfunctions import LOCAL_SUBSTITUTIONS
+
+    for name in ("ConvertConcurrency", "InlineMapLimit"):
+        assert LOCAL_SUBSTITUTIONS[name] == str(template["Parameters"][name]["Default"]), name
+
+
+def test_the_inline_limit_default_is_discovers(template):
+    from strata.orchestration.discover import DEFAULT_INLINE_LIMIT
+
+    assert template["Parameters"]["InlineMapLimit"]["Default"] == DEFAULT_INLINE_LIMIT
+
+
 # ----------------------------------------------------------------------------- ASL and env
 def test_definition_substitutions_match_the_asl_placeholders(template):
     machines = resources(template, "AWS::Serverless::StateMachine")
@@ -435,6 +523,7 @@ def test_definition_substitutions_match_the_asl_placeholders(template):
             "PlanModelsFunctionArn",
             "ReportFunctionArn",
             "ConvertConcurrency",
+            "InlineMapLimit",
             "CrawlerName",
             "AlertTopicArn",
         }
@@ -634,6 +723,7 @@ def test_state_machine_publishes_to_the_alert_topic(template):
         if isinstance(p, dict) and "Statement" in p
         for s in statements_of(p["Statement"])
         if "kms:GenerateDataKey" in as_list(s["Action"])
+        and "sns" in json.dumps(s.get("Condition", {}).get("StringEquals", {}))
     ]
     assert len(kms) == 1
     assert kms[0]["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"] == {

@@ -33,7 +33,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from strata.local.run import run_pipeline
 
     ctx = context_for(args)
-    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, args.sources)
+    limit = args.inline_map_limit
+    substitutions = {"InlineMapLimit": str(limit)} if limit is not None else None
+    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, args.sources, substitutions)
     return _conclude(ctx, outcome, console)
 
 

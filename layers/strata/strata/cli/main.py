@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the whole pipeline locally")
     run.add_argument("--source", action="append", dest="sources", help="only these sources")
+    run.add_argument(
+        "--inline-map-limit",
+        type=int,
+        metavar="N",
+        help="convert in a distributed Map above N new objects (template parameter InlineMapLimit)",
+    )
     run.set_defaults(command=commands.run)
 
     runs.register(sub)

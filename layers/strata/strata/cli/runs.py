@@ -124,6 +124,13 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
     )
     if report.get("warehouse_status") == "deferred":
         console.warn(f"models deferred: {report.get('warehouse_message')}")
+    # A distributed Map's iterations are child executions, absent from the run's progress:
+    # the summary names every failed file, whichever Map converted it.
+    for file in report.get("files", []):
+        if file.get("status") == "failed":
+            console.warn(
+                f"file {file.get('raw_key')} failed: {file.get('error')}: {file.get('cause')}"
+            )
     for model in report.get("models_failed", []):
         console.warn(f"model {model['name']} {model['status']}: {model.get('message')}")
     for test in tests:

@@ -10,6 +10,8 @@ moto is pinned (pyproject, requirements/): these touch its internals.
   Test hooks hold statements STARTED for some polls, or end them ABORTED.
 - A state machine whose earlier execution holds a thread lock can be copied again (moto
   deep-copies the machine on every StartExecution).
+- A distributed Map's ItemReader and ResultWriter reach the lake's folders for the buckets
+  served locally (:mod:`strata.local.distributed_map`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from strata.local import distributed_map
 from strata.warehouse.base import Warehouse, data_api_field
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -64,6 +67,7 @@ def install() -> None:
     _patch_lambda()
     _patch_redshift_data()
     _patch_state_machine_copy()
+    distributed_map.install(_set)
 
 
 def uninstall() -> None:
@@ -78,6 +82,7 @@ def uninstall() -> None:
     _hooks.clear()
     _held.clear()
     _aliases.clear()
+    distributed_map.clear()
 
 
 def _set(owner: Any, name: str, value: Any) -> None:

@@ -50,10 +50,14 @@ def validate_project(ctx: Context) -> int:
 
 
 def run_pipeline(
-    ctx: Context, project_dir: Path, console: Console, sources: list[str] | None = None
+    ctx: Context,
+    project_dir: Path,
+    console: Console,
+    sources: list[str] | None = None,
+    substitutions: dict[str, str] | None = None,
 ) -> RunOutcome:
     validate_project(ctx)
-    with local_step_functions(ctx, project_dir) as machine:
+    with local_step_functions(ctx, project_dir, substitutions) as machine:
         failures = fetch_sources(ctx, machine, project_dir, console, sources)
         landed = land_drops(ctx, machine, project_dir, console, sources)
         run_id = new_run_id()
@@ -151,8 +155,12 @@ class Progress:
 
     def _exited(self, name: str, output: dict[str, Any]) -> None:
         if name == "Discover":
-            items = output.get("discovery", {}).get("items", [])
-            self.console.detail(f"{len(items)} new raw object(s) to convert")
+            discovery = output.get("discovery", {})
+            mode = discovery.get("map_mode")
+            self.console.detail(
+                f"{discovery.get('item_count', 0)} new raw object(s) to convert"
+                + (" (distributed Map: one child execution each)" if mode == "distributed" else "")
+            )
         elif name == "Convert":
             name = PurePosixPath(output.get("raw_key", "")).name
             self.console.detail(
@@ -192,6 +200,7 @@ _OUTCOMES = (
 _LABELS = {
     "Discover": "discover new raw objects",
     "ConvertEach": "convert raw → cleansed (typed Parquet, quarantine)",
+    "ConvertEachDistributed": "convert raw → cleansed (typed Parquet, quarantine), distributed",
     "StartCrawl": "crawl the cleansed catalog (Glue)",
     "PlanModels": "compile warehouse models",
     "BuildModels": "build stage and analytics models, run tests (Data API → DuckDB)",

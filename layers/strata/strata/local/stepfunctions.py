@@ -18,14 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from strata.errors import PipelineError
-from strata.local import moto_patches
+from strata.local import distributed_map, moto_patches
 from strata.local.functions import PIPELINE_FUNCTIONS, load_handler
 from strata.runtime import Context
 
 REGION = "us-east-1"
 DEFINITION = Path("statemachines") / "pipeline.asl.json"
+# The template's parameter defaults (a test keeps them equal); `strata run --inline-map-limit`
+# overrides InlineMapLimit, e.g. to try the distributed Map on a few files.
 LOCAL_SUBSTITUTIONS = {
     "ConvertConcurrency": "4",
+    "InlineMapLimit": "500",
     "CrawlerName": "strata-local-cleansed",
 }
 
@@ -56,9 +59,12 @@ def definition_text(project_dir: Path, substitutions: dict[str, str]) -> str:
 class LocalStepFunctions:
     """A moto-backed Step Functions with the pipeline created and its handlers registered."""
 
-    def __init__(self, ctx: Context, project_dir: Path) -> None:
+    def __init__(
+        self, ctx: Context, project_dir: Path, overrides: dict[str, str] | None = None
+    ) -> None:
         self.ctx = ctx
         self.project_dir = project_dir
+        self.overrides = dict(overrides or {})
         self._sfn: Any = None
         self.state_machine_arn = ""
         self.substitutions: dict[str, str] = {}
@@ -68,6 +74,8 @@ class LocalStepFunctions:
 
         moto_patches.install()
         moto_patches.serve_warehouse(self.ctx.ports.warehouse)
+        # The distributed Map reads Discover's item list and writes its results here.
+        distributed_map.serve_bucket(self.ctx.ports.artifacts)
         role = boto3.client("iam", region_name=REGION).create_role(
             RoleName="strata-local", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]
@@ -84,6 +92,7 @@ class LocalStepFunctions:
             )["FunctionArn"]
             substitutions[f"{resource}Arn"] = arn
         substitutions.update(_local_services(role))
+        substitutions.update(self.overrides)
         self.substitutions = substitutions
         self._sfn = boto3.client("stepfunctions", region_name=REGION)
         self.state_machine_arn = self._sfn.create_state_machine(
@@ -137,7 +146,11 @@ class LocalStepFunctions:
 
 
 @contextmanager
-def local_step_functions(ctx: Context, project_dir: Path) -> Iterator[LocalStepFunctions]:
+def local_step_functions(
+    ctx: Context, project_dir: Path, overrides: dict[str, str] | None = None
+) -> Iterator[LocalStepFunctions]:
+    """The pipeline in moto; ``overrides`` replace local substitution values (template
+    parameters such as ``InlineMapLimit``)."""
     import logging
 
     from moto import mock_aws
@@ -146,7 +159,7 @@ def local_step_functions(ctx: Context, project_dir: Path) -> Iterator[LocalStepF
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         try:
-            machine = LocalStepFunctions(ctx, project_dir)
+            machine = LocalStepFunctions(ctx, project_dir, overrides)
             machine.setup()
             yield machine
         finally:

@@ -2,10 +2,16 @@
 (``pending#<source>``), so a run costs what the new data costs, not what the lake holds.
 
 Each object is claimed for the run (``claim#<source>``): two overlapping runs never convert
-the same raw object; the loser simply leaves it to the winner."""
+the same raw object; the loser simply leaves it to the winner.
+
+The full item list always goes to the artifacts store (``runs/<run>/items.json``); the output
+carries the items themselves only for an inline Map. Above the inline limit the state machine
+takes the distributed Map, which reads that file itself, so the execution state stays small
+whatever the number of new objects (its payload limit is 256 KB)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +20,12 @@ from strata.runtime import Context, cleansed_location
 from strata.state.claims import claim
 
 DEFAULT_CONCURRENCY = 4
+# The template's InlineMapLimit default. An inline item stays in the state for the whole run and
+# its trimmed conversion result joins it (~300 bytes together for a typical raw key): 500 of
+# them keep the state near 160 KB, with room for the warehouse summary.
+DEFAULT_INLINE_LIMIT = 500
+# Whatever the count, items whose JSON passes this many bytes go distributed (long raw keys).
+INLINE_ITEMS_BYTES = 64 * 1024
 # Longer than the state machine's timeout: a live run never loses its claims.
 CLAIM_TTL = timedelta(hours=3)
 
@@ -43,18 +55,41 @@ def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> lis
     ]
 
 
+def items_key(run_id: str) -> str:
+    return f"runs/{run_id}/items.json"
+
+
+def map_results_prefix(run_id: str) -> str:
+    """Where a distributed Map's ResultWriter puts ``<map run id>/manifest.json`` and results."""
+    return f"runs/{run_id}/map"
+
+
 def discovery_output(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     run_id = str(event.get("execution_name") or event.get("run_id"))
     options = event.get("input") or {}
-    try:
-        concurrency = max(1, int(event.get("convert_concurrency", DEFAULT_CONCURRENCY)))
-    except (TypeError, ValueError):
-        concurrency = DEFAULT_CONCURRENCY
+    concurrency = _number(event.get("convert_concurrency"), DEFAULT_CONCURRENCY, minimum=1)
+    inline_limit = _number(event.get("inline_map_limit"), DEFAULT_INLINE_LIMIT, minimum=0)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     items = discover(ctx, run_id, options.get("sources"))
+    listing = json.dumps(items).encode("utf-8")
+    ctx.ports.artifacts.put_bytes(items_key(run_id), listing)
+    inline = len(items) <= inline_limit and len(listing) <= INLINE_ITEMS_BYTES
     return {
         "run_id": run_id,
         "started_at": started_at,
-        "items": items,
         "convert_concurrency": concurrency,
+        "item_count": len(items),
+        "map_mode": "inline" if inline else "distributed",
+        "items": items if inline else [],
+        "artifacts_bucket": ctx.ports.artifacts.bucket,
+        "items_key": items_key(run_id),
+        "results_prefix": map_results_prefix(run_id),
     }
+
+
+def _number(value: Any, default: int, minimum: int) -> int:
+    """A substituted template parameter (a string in the payload); the default when unusable."""
+    try:
+        return max(minimum, int(value))
+    except (TypeError, ValueError):
+        return default

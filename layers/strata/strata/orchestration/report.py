@@ -12,6 +12,7 @@ from strata.errors import ObjectNotFoundError
 from strata.ingest.raw import raw_object_id
 from strata.models.service import release_build_lock
 from strata.orchestration.discover import claim_key
+from strata.orchestration.map_results import conversion_results
 from strata.runtime import Context
 from strata.state.claims import release
 
@@ -31,7 +32,8 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     state = event.get("input", event)
     discovery = state.get("discovery") or {}
     run_id = str(discovery.get("run_id") or event.get("run_id") or event.get("execution_name"))
-    conversions = [_conversion(ctx, run_id, item) for item in state.get("conversions") or []]
+    results = conversion_results(ctx.ports.artifacts, state.get("conversions") or [], run_id)
+    conversions = [_conversion(ctx, run_id, item) for item in results]
     warehouse = state.get("warehouse") or {}
     # BuildModels hands over {"summary": {"status", "nodes": [...], "run_results_key"}}.
     if isinstance(warehouse, dict):

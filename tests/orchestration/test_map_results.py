@@ -1,0 +1,123 @@
+"""The Report reads a distributed Map's results from what its ResultWriter wrote, in the shape
+AWS writes them, and accounts for every object Discover listed exactly once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from strata.errors import PipelineError
+from strata.ingest.raw import raw_object_id
+from strata.orchestration.map_results import conversion_results
+from strata.orchestration.report import build_report
+
+RUN = "run-1"
+FOLDER = f"runs/{RUN}/map/0bb8a402"
+LISTED = [
+    {"source": "orders", "raw_key": "orders/a.csv"},
+    {"source": "orders", "raw_key": "orders/b.csv"},
+    {"source": "shipments", "raw_key": "shipments/c.ndjson"},
+    {"source": "shipments", "raw_key": "shipments/d.ndjson"},
+]
+
+
+def child(status: str, item: dict[str, str], **fields) -> dict:
+    """A child execution as AWS lists it in a result file (Input/Output as JSON text)."""
+    return {
+        "ExecutionArn": "arn:aws:states:eu-west-1:123456789012:execution:p/Convert:1a2b",
+        "Input": json.dumps({"run_id": RUN, **item}),
+        "InputDetails": {"Included": True},
+        "Status": status,
+        **fields,
+    }
+
+
+def write(ctx, succeeded: list[dict], failed: list[dict]) -> dict:
+    files = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+    for status, children in (("SUCCEEDED", succeeded), ("FAILED", failed)):
+        if children:
+            key = f"{FOLDER}/{status}_0.json"
+            body = json.dumps(children).encode()
+            ctx.ports.artifacts.put_bytes(key, body)
+            files[status].append({"Key": key, "Size": len(body)})
+    manifest = {"DestinationBucket": ctx.ports.artifacts.bucket, "ResultFiles": files}
+    ctx.ports.artifacts.put_bytes(f"{FOLDER}/manifest.json", json.dumps(manifest).encode())
+    ctx.ports.artifacts.put_bytes(f"runs/{RUN}/items.json", json.dumps(LISTED).encode())
+    return {
+        "MapRunArn": "arn:aws:states:eu-west-1:123456789012:mapRun:p/Convert:0bb8a402",
+        "ResultWriterDetails": {
+            "Bucket": ctx.ports.artifacts.bucket,
+            "Key": f"{FOLDER}/manifest.json",
+        },
+    }
+
+
+def converted(item: dict[str, str]) -> dict:
+    output = {**item, "status": "converted", "rows_in": 2, "rows_out": 2, "rows_quarantined": 0}
+    return child("SUCCEEDED", item, Output=json.dumps(output), OutputDetails={"Included": True})
+
+
+def caught(item: dict[str, str]) -> dict:
+    output = {**item, "status": "failed", "error": "ConversionError", "cause": "bad"}
+    return child("SUCCEEDED", item, Output=json.dumps(output))
+
+
+def test_every_listed_object_gets_one_result_whatever_the_child_did(ctx):
+    a, b, c, _ = LISTED
+    written = write(
+        ctx,
+        succeeded=[converted(a), caught(b)],
+        failed=[child("FAILED", c, Error="States.Timeout", Cause="child timed out")],
+    )
+    results = conversion_results(ctx.ports.artifacts, written, RUN)
+    assert [r["raw_key"] for r in results] == [item["raw_key"] for item in LISTED]
+    assert [r["status"] for r in results] == ["converted", "failed", "failed", "failed"]
+    assert results[1]["error"] == "ConversionError"
+    assert results[2]["error"] == "States.Timeout" and results[2]["cause"] == "child timed out"
+    assert results[3]["error"] == "NoResult" and results[3]["source"] == "shipments"
+
+
+def test_a_redriven_object_counts_once_and_its_success_wins(ctx):
+    a = LISTED[0]
+    written = write(
+        ctx,
+        succeeded=[converted(a)],
+        failed=[child("FAILED", a, Error="States.TaskFailed", Cause="first attempt")],
+    )
+    results = conversion_results(ctx.ports.artifacts, written, RUN)
+    assert [r["status"] for r in results if r["raw_key"] == a["raw_key"]] == ["converted"]
+
+
+def test_an_inline_maps_results_are_taken_as_they_are(ctx):
+    inline = [{"source": "orders", "raw_key": "orders/a.csv", "status": "failed"}]
+    assert conversion_results(ctx.ports.artifacts, inline, RUN) == inline
+
+
+def test_results_written_elsewhere_than_the_artifacts_bucket_are_refused(ctx):
+    written = write(ctx, succeeded=[converted(LISTED[0])], failed=[])
+    written["ResultWriterDetails"]["Bucket"] = "someone-elses-bucket"
+    with pytest.raises(PipelineError, match="someone-elses-bucket"):
+        conversion_results(ctx.ports.artifacts, written, RUN)
+
+
+def test_the_report_counts_a_distributed_run_from_its_written_results(ctx):
+    a, b, c, d = LISTED
+    for item in (a, c, d):  # what Convert writes for each converted object
+        manifest = {
+            **item,
+            "status": "converted",
+            "rows_in": 3,
+            "rows_out": 2,
+            "rows_quarantined": 1,
+            "bytes": 10,
+        }
+        key = f"runs/{RUN}/conversions/{raw_object_id(item['raw_key'])}.json"
+        ctx.ports.artifacts.put_bytes(key, json.dumps(manifest).encode())
+    written = write(ctx, succeeded=[converted(a), caught(b), converted(c), converted(d)], failed=[])
+    report = build_report(ctx, {"run_id": RUN, "conversions": written, "warehouse": {}})
+    assert report["status"] == "failed"
+    assert len(report["files"]) == 4
+    assert report["sources"]["orders"]["files_failed"] == 1
+    assert report["sources"]["orders"]["rows_out"] == 2
+    assert report["sources"]["shipments"]["rows_in"] == 6
