@@ -2,7 +2,7 @@
 
 Every reader returns a :class:`TextSource`: the file's fields (as the file names them) and, for
 each, a SQL expression giving its value as text, plus the record's raw text for quarantine.
-Typing, checks and output are the same for every format (``stage.py``, ``output.py``).
+Typing, checks and output are the same for every format (``typed.py``, ``output.py``).
 """
 
 from __future__ import annotations
