@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+import strata.convert
+from strata.errors import ConversionError
+
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -33,3 +36,20 @@ def project_dir(project_dir: Path, demo_servers: DemoServers) -> Path:
         contract.write_text(text, encoding="utf-8")
     (project_dir / ".secrets.json").write_text(json.dumps(SECRETS), encoding="utf-8")
     return project_dir
+
+
+FAILING_FILE = "orders_2026-11-02.csv"
+
+
+@pytest.fixture
+def failing_orders_file(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Conversion of one sample orders file fails (an injected fault); the others convert."""
+    real = strata.convert.convert_object
+
+    def flaky(ctx: object, run_id: str, source: str, raw_key: str) -> object:
+        if raw_key.endswith(FAILING_FILE):
+            raise ConversionError("injected failure", source=source, key=raw_key)
+        return real(ctx, run_id, source, raw_key)
+
+    monkeypatch.setattr(strata.convert, "convert_object", flaky)
+    return FAILING_FILE

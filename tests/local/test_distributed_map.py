@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-import strata.convert
 from strata.cli.console import Console
 from strata.cli.main import main
-from strata.errors import ConversionError
 from strata.local.run import land_drops
 from strata.local.stepfunctions import local_step_functions
 from strata.runtime import Context
@@ -138,16 +136,8 @@ def test_strata_run_reaches_the_same_lake_with_either_map(project_dir, tmp_path,
 
 
 def test_a_failing_object_in_the_distributed_map_fails_the_run_but_not_the_others(
-    project_dir, capsys, monkeypatch
+    project_dir, capsys, failing_orders_file
 ):
-    real = strata.convert.convert_object
-
-    def flaky(ctx, run_id, source, raw_key):
-        if raw_key.endswith("orders_2026-11-02.csv"):
-            raise ConversionError("injected failure", source=source, key=raw_key)
-        return real(ctx, run_id, source, raw_key)
-
-    monkeypatch.setattr(strata.convert, "convert_object", flaky)
     assert demo(project_dir, "--inline-map-limit", "2") == 1
     captured = capsys.readouterr()
     assert "distributed Map" in captured.out and "RunFailed" in captured.err

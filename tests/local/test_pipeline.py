@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import strata.convert
 from strata.cli.main import main
-from strata.errors import ConversionError
 from strata.local.stepfunctions import local_step_functions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,16 +100,8 @@ def test_a_malformed_contract_stops_run_and_validate_before_anything_is_written(
 
 
 def test_a_failing_conversion_fails_the_run_visibly_while_other_files_reach_analytics(
-    project_dir, capsys, monkeypatch
+    project_dir, capsys, failing_orders_file
 ):
-    real = strata.convert.convert_object
-
-    def flaky(ctx, run_id, source, raw_key):
-        if raw_key.endswith("orders_2026-11-02.csv"):
-            raise ConversionError("injected failure", source=source, key=raw_key)
-        return real(ctx, run_id, source, raw_key)
-
-    monkeypatch.setattr(strata.convert, "convert_object", flaky)
     assert demo(project_dir) == 1
     captured = capsys.readouterr()
     assert "ConversionError" in captured.out and "RunFailed" in captured.err

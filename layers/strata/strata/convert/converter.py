@@ -155,7 +155,7 @@ class _Conversion:
         if duplicates:  # rare: those rows go to quarantine too, in a second pass
             written.write(self._query(readings, duplicates))
         result = self.result
-        for member, passed in zip(result.members, written.passed(), strict=True):
+        for member, passed in zip(result.members, written.passed, strict=True):
             member.rows_in = passed  # parse rejects are added by the accounting
         for counts, member in zip(written.counts(), result.members, strict=True):
             member.rows_in, member.rows_quarantined = counts.rows_in, counts.rows_quarantined

@@ -46,7 +46,8 @@ class Written:
     ) -> None:
         self.con, self.contract, self.parts = con, contract, parts
         self.folder, self.file_id = folder, file_id
-        self.rows = 0
+        self.rows = 0  # what the pass wrote, by COPY's own count
+        self.passed: list[int] = []  # per member: rows through the pass, counted in the files
 
     def write(self, query: str) -> None:
         """Writes every row of ``query`` into its partition's file (one file per partition)."""
@@ -57,7 +58,12 @@ class Written:
             f"TO {sql.literal(str(self.folder))} ({PARQUET_OPTIONS}, PARTITION_BY ({key}), "
             f"FILENAME_PATTERN {sql.literal(self.file_id + '_{i}')}, OVERWRITE_OR_IGNORE true)"
         ).fetchone()[0]
-        self._check_rows()
+        self.passed = self._count_passed()
+        if sum(self.passed) != self.rows:
+            raise AssertionError(
+                f"row accounting broken: the pass wrote {self.rows} rows, its files hold "
+                f"{sum(self.passed)}"
+            )
 
     def duplicates(self) -> list[Duplicates]:
         """Key values written more than once, per unique set that has any, as temp tables."""
@@ -78,7 +84,7 @@ class Written:
                 found.append(Duplicates(table, columns, sql.duplicate_message(columns, primary)))
         return found
 
-    def passed(self) -> list[int]:
+    def _count_passed(self) -> list[int]:
         """Per member: rows through the pass (everything its reader handed over)."""
         if len(self.parts) == 1:  # the footers suffice
             accepted = {self.parts[0].label: sum(self._file_rows(self._accepted()).values())}
@@ -102,7 +108,7 @@ class Written:
                 passed + parsed.get(part.label, 0),
                 rejected.get(part.label, 0) + parsed.get(part.label, 0),
             )
-            for part, passed in zip(self.parts, self.passed(), strict=True)
+            for part, passed in zip(self.parts, self.passed, strict=True)
         ]
 
     def write_rejects(self, path: Path) -> None:
@@ -173,14 +179,6 @@ class Written:
                 f"SELECT {label}, count(*) FROM {self._read(files)} GROUP BY 1"
             ).fetchall()
         )
-
-    def _check_rows(self) -> None:
-        """What the files hold must be what the pass wrote."""
-        counted = sum(self.passed())
-        if counted != self.rows:
-            raise AssertionError(
-                f"row accounting broken: the pass wrote {self.rows} rows, its files hold {counted}"
-            )
 
     def _unique_sets(self) -> list[tuple[list[str], bool]]:
         sets = [(list(self.contract.primary_key), True)] if self.contract.primary_key else []
