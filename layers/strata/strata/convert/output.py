@@ -48,6 +48,7 @@ class Written:
         self.folder, self.file_id = folder, file_id
         self.rows = 0  # what the pass wrote, by COPY's own count
         self.passed: list[int] = []  # per member: rows through the pass, counted in the files
+        self.rejected: dict[str, int] = {}  # per member label: rows the pass set aside
 
     def write(self, query: str) -> None:
         """Writes every row of ``query`` into its partition's file (one file per partition)."""
@@ -90,13 +91,14 @@ class Written:
             accepted = {self.parts[0].label: sum(self._file_rows(self._accepted()).values())}
         else:
             accepted = self._per_member(self._accepted(), "_source_file")
-        rejected = self._per_member(self._rejected(), "json_extract_string(_source_file, '$.file')")
-        return [accepted.get(p.label, 0) + rejected.get(p.label, 0) for p in self.parts]
+        self.rejected = self._per_member(
+            self._rejected(), "json_extract_string(_source_file, '$.file')"
+        )
+        return [accepted.get(p.label, 0) + self.rejected.get(p.label, 0) for p in self.parts]
 
     def counts(self) -> list[Counts]:
         """Per member: rows read, rows set aside (parse rejects included)."""
         self._collect_parse_rejects()
-        rejected = self._per_member(self._rejected(), "json_extract_string(_source_file, '$.file')")
         parsed = dict(
             self.con.execute(
                 "SELECT source_file, count(*) FROM strata_parse_rejects GROUP BY 1"
@@ -106,7 +108,7 @@ class Written:
             Counts(
                 part.entry,
                 passed + parsed.get(part.label, 0),
-                rejected.get(part.label, 0) + parsed.get(part.label, 0),
+                self.rejected.get(part.label, 0) + parsed.get(part.label, 0),
             )
             for part, passed in zip(self.parts, self.passed, strict=True)
         ]
