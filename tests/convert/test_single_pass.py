@@ -4,10 +4,14 @@ lineage written as plain UTF-8 strings."""
 
 from __future__ import annotations
 
-import duckdb
-from convert_helpers import RAW_KEY, contract, convert_bytes, rejects, rows
+import io
+import zipfile
 
-from strata.convert.typed import REJECTED
+import duckdb
+from convert_helpers import RAW_KEY, accounting, contract, convert_bytes, rejects, rows
+
+from strata.contracts.model import SourceContract
+from strata.convert.typed import REJECTED, reject_carrier
 
 ROWS = 60_000  # several of DuckDB's vectors and Parquet row groups
 
@@ -65,3 +69,96 @@ def test_lineage_is_written_as_plain_strings(tmp_path):
     )
     assert schema == {"_source_file": "UTF8", "_run_id": "UTF8"}
     assert rows(result, "typeof(_run_id), _run_id, _source_file") == [("VARCHAR", "run-1", RAW_KEY)]
+
+
+def test_the_reject_record_rides_in_a_text_column_that_no_key_check_reads(tmp_path):
+    data = b"id,name,amount\n1,a,2.5\n2,b,oops\n"
+    result = convert_bytes(tmp_path, data, contract(primary_key=["id"]))
+    assert reject_carrier(contract(primary_key=["id"])) == "name"
+    # The accepted row keeps its own name; the rejected one is reported from its raw text.
+    assert rows(result, "id, name, _source_file") == [(1, "a", RAW_KEY)]
+    [reject] = rejects(result)
+    assert (reject["row"], reject["column"], reject["raw"]) == (
+        2,
+        "amount",
+        '{"id":"2","name":"b","amount":"oops"}',
+    )
+
+
+def test_without_such_a_column_source_file_carries_it(tmp_path):
+    # "name" is the key: a rejected row's name must still count for duplicates.
+    keyed = contract(primary_key=["name"])
+    assert reject_carrier(keyed) == "_source_file"
+    data = b"id,name,amount\n1,a,2.5\n2,b,oops\n3,b,1\n4,c,1\n"
+    result = convert_bytes(tmp_path, data, keyed)
+
+    assert rows(result, "id, name, _source_file") == [(1, "a", RAW_KEY), (4, "c", RAW_KEY)]
+    duplicate = "name: duplicate primary key (name) within the file"
+    assert [(r["row"], r["reason"]) for r in rejects(result)] == [
+        (2, f"amount: cannot read oops as decimal(8,2); {duplicate}"),
+        (3, duplicate),
+    ]
+    assert all(r["source_file"] == RAW_KEY for r in rejects(result))
+
+
+def test_members_of_an_archive_keep_their_own_source_file(tmp_path):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("a.csv", "id,name,amount\n1,a,2.5\n2,b,oops\n")
+        zipped.writestr("b.csv", "id,name,amount\n3,c,1\n")
+    source = contract(format={"compression": "zip"})
+    result = convert_bytes(tmp_path, archive.getvalue(), source, name="f.zip")
+
+    assert rows(result, "id, _source_file") == [(1, f"{RAW_KEY}!a.csv"), (3, f"{RAW_KEY}!b.csv")]
+    assert [(r["source_file"], r["row"]) for r in rejects(result)] == [(f"{RAW_KEY}!a.csv", 2)]
+    assert [(m.entry, m.rows_in, m.rows_quarantined) for m in result.members] == [
+        ("a.csv", 2, 1),
+        ("b.csv", 1, 0),
+    ]
+
+
+def _by_day() -> SourceContract:
+    schema = [
+        {"name": "id", "type": "bigint"},
+        {"name": "day", "type": "date"},
+        {"name": "name", "type": "string"},
+    ]
+    partitioning = {"by": "event_date", "column": "day"}
+    return contract(schema=schema, partitioning=partitioning, primary_key=["id"])
+
+
+def _days(keys_and_days: list[tuple[int, str]]) -> bytes:
+    lines = ["id,day,name"] + [f"{key},{day},n{key}" for key, day in keys_and_days]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_key_repeated_across_partitions_is_found_though_each_file_rises(tmp_path):
+    # Each day's file rises (1, 3 and 2, 3): only comparing the files finds the second 3.
+    data = _days([(1, "2026-11-01"), (2, "2026-11-02"), (3, "2026-11-01"), (3, "2026-11-02")])
+    result = convert_bytes(tmp_path, data, _by_day())
+
+    assert rows(result, "id, CAST(event_date AS VARCHAR)") == [(1, "2026-11-01"), (2, "2026-11-02")]
+    assert [r["row"] for r in rejects(result)] == [3, 4]
+
+
+def test_a_key_repeated_in_a_falling_file_is_found(tmp_path):
+    data = _days([(5, "2026-11-01"), (4, "2026-11-01"), (5, "2026-11-01"), (1, "2026-11-02")])
+    result = convert_bytes(tmp_path, data, _by_day())
+
+    assert rows(result, "id") == [(4,), (1,)]
+    assert [r["row"] for r in rejects(result)] == [1, 3]
+
+
+def test_rising_keys_in_disjoint_files_pass_without_a_duplicate(tmp_path):
+    data = _days([(1, "2026-11-01"), (2, "2026-11-01"), (7, "2026-11-02"), (9, "2026-11-02")])
+    result = convert_bytes(tmp_path, data, _by_day())
+
+    assert accounting(result) == (4, 4, 0)
+
+
+def test_a_key_repeated_on_the_next_row_is_found(tmp_path):
+    data = _days([(1, "2026-11-01"), (2, "2026-11-01"), (2, "2026-11-01"), (3, "2026-11-01")])
+    result = convert_bytes(tmp_path, data, _by_day())
+
+    assert rows(result, "id") == [(1,), (3,)]
+    assert [r["row"] for r in rejects(result)] == [2, 3]

@@ -109,7 +109,10 @@ def convert_file(
             # file is the same, byte for byte, on every conversion. It is also the cheapest
             # in CPU per row, and Convert's Lambda (2 GB) has about one vCPU anyway.
             "threads = 1",
-            "partitioned_write_flush_threshold = 122880",
+            # Small partition buffers: each holds rows until written, and every fresh buffer
+            # is memory the kernel has to map. At 10,000 rows the pass runs about 20 % faster
+            # and 130 MB smaller than at 122,880; row groups hold 30,000-60,000 rows.
+            "partitioned_write_flush_threshold = 10000",
             "TimeZone = 'UTC'",
             "enable_progress_bar = false",
         ):
@@ -186,6 +189,7 @@ class _Conversion:
         """Every member's rows, member after member (one thread keeps them in that order)."""
         extras = self.result.extra_columns  # all members' extras: each member writes them all
         selects = []
+        labels = [reading.part.label for reading in readings]
         for reading in readings:
             mapping = reading.mapping
             mapping.extras = {
@@ -197,6 +201,7 @@ class _Conversion:
                     reading.source,
                     mapping,
                     reading.part.label,
+                    labels,
                     self.lineage,
                     duplicates,
                 )

@@ -16,7 +16,7 @@ from typing import Any
 from strata.contracts.model import SourceContract
 from strata.convert import sql
 from strata.convert.inputs import FileRejected
-from strata.convert.typed import REJECTED, Duplicates
+from strata.convert.typed import REJECTED, Duplicates, reject_carrier
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
 
@@ -46,6 +46,7 @@ class Written:
     ) -> None:
         self.con, self.contract, self.parts = con, contract, parts
         self.folder, self.file_id = folder, file_id
+        self.record = sql.ident(reject_carrier(contract))  # in the REJECTED partition
         self.rows = 0  # what the pass wrote, by COPY's own count
         self.passed: list[int] = []  # per member: rows through the pass, counted in the files
         self.rejected: dict[str, int] = {}  # per member label: rows the pass set aside
@@ -69,10 +70,11 @@ class Written:
     def duplicates(self) -> list[Duplicates]:
         """Key values written more than once, per unique set that has any, as temp tables."""
         found = []
-        every = self._read(self._accepted() + self._rejected())
+        files = self._accepted() + self._rejected()
         for index, (columns, primary) in enumerate(self._unique_sets()):
+            every = self._candidates(files, columns)
             if not every:
-                break
+                continue
             table = f"strata_dup{index}"
             keys = ", ".join(f"{sql.ident(c)} AS _k{i}" for i, c in enumerate(columns))
             not_null = " AND ".join(f"{sql.ident(c)} IS NOT NULL" for c in columns)
@@ -85,6 +87,34 @@ class Written:
                 found.append(Duplicates(table, columns, sql.duplicate_message(columns, primary)))
         return found
 
+    def _candidates(self, files: list[Path], columns: list[str]) -> str:
+        """The rows among which a repeated key is looked for: all of them, unless the key
+        rises strictly through each file, as it does in the many exports ordered by their
+        key. Then no file repeats a value of its own, and the grouping only needs the smaller
+        files and the rows of the largest whose key one of them holds: a fraction of the CPU.
+        '' when no key can repeat."""
+        if not files or len(columns) != 1 or not all(self._rises(p, columns[0]) for p in files):
+            return self._read(files)
+        sizes = self._file_rows(files)
+        largest = max(files, key=lambda path: sizes.get(path, 0))
+        others = self._read([path for path in files if path != largest])
+        if not others:
+            return ""
+        key = sql.ident(columns[0])
+        return (
+            f"(SELECT {key} FROM {others} UNION ALL SELECT {key} FROM {self._read([largest])} "
+            f"WHERE {key} IN (SELECT {key} FROM {others}))"
+        )
+
+    def _rises(self, path: Path, column: str) -> bool:
+        """Whether ``column``'s values rise strictly through the file (read in order)."""
+        key = sql.ident(column)
+        falls = self.con.execute(
+            f"SELECT count(*) FROM (SELECT {key}, lag({key}) OVER () AS _previous "
+            f"FROM {self._read([path])} WHERE {key} IS NOT NULL) WHERE {key} <= _previous"
+        ).fetchone()[0]
+        return falls == 0
+
     def _count_passed(self) -> list[int]:
         """Per member: rows through the pass (everything its reader handed over)."""
         if len(self.parts) == 1:  # the footers suffice
@@ -92,7 +122,7 @@ class Written:
         else:
             accepted = self._per_member(self._accepted(), "_source_file")
         self.rejected = self._per_member(
-            self._rejected(), "json_extract_string(_source_file, '$.file')"
+            self._rejected(), f"json_extract_string({self.record}, '$.file')"
         )
         return [accepted.get(p.label, 0) + self.rejected.get(p.label, 0) for p in self.parts]
 
@@ -119,12 +149,14 @@ class Written:
         )
         rejected = self._read(self._rejected())
         if rejected:
-            reason = "json_extract_string(_source_file, '$.reason')"
+
+            def field(name: str) -> str:
+                return f"json_extract_string({self.record}, '$.{name}')"
+
             parsed += (
-                f" UNION ALL SELECT json_extract_string(_source_file, '$.file'), _row_number, "
-                f"CAST(json_extract(_source_file, '$.line') AS BIGINT), "
-                f"split_part({reason}, ':', 1), {reason}, "
-                f"json_extract_string(_source_file, '$.raw') FROM {rejected}"
+                f" UNION ALL SELECT {field('file')}, _row_number, "
+                f"CAST({field('line')} AS BIGINT), split_part({field('reason')}, ':', 1), "
+                f"{field('reason')}, {field('raw')} FROM {rejected}"
             )
         order = " ".join(
             f"WHEN {sql.literal(part.label)} THEN {index}" for index, part in enumerate(self.parts)

@@ -2,10 +2,11 @@
 
 Every row comes out typed by the contract, numbered, with its lineage and the partition it goes
 to. A row that cannot be accepted goes to the partition ``REJECTED`` instead, carrying its
-reject record (file, line, reason, raw text) as JSON in ``_source_file``. One ``COPY`` writes
-every partition with the same columns, so this keeps the cleansed files to exactly the table's
-columns while the rejects still cost no second pass over the raw file; ``output.py`` turns the
-``REJECTED`` partition into the rejects file and removes it.
+reject record (file, line, reason, raw text) as JSON in its ``carrier`` column (see
+``reject_carrier``). One ``COPY`` writes every partition with the same columns, so this keeps
+the cleansed files to exactly the table's columns while the rejects still cost no second pass
+over the raw file; ``output.py`` turns the ``REJECTED`` partition into the rejects file and
+removes it.
 
 Checks that need the whole file (primary key, ``unique``) cannot run in a streaming pass: they
 run on the written files, and when they find duplicates (rare) the pass runs again with those
@@ -24,6 +25,22 @@ from strata.convert.timezones import to_utc_sql
 
 # Never a real partition value: those are dates (2026-11-24, 2026-11, 2026).
 REJECTED = "rejected"
+
+
+def reject_carrier(contract: SourceContract) -> str:
+    """The column that carries a rejected row's reject record through the pass.
+
+    The first text column that no uniqueness check reads (a rejected row keeps its typed
+    values for those: its key still counts for duplicates; the raw text is in the record).
+    Only when there is none does ``_source_file`` carry it, which then has to be text on every
+    row rather than a one-value ENUM: long text copied per row costs about 2 CPU s per GB.
+    """
+    checked = set(contract.primary_key or [])
+    checked |= {rule.column for rule in contract.quality if rule.rule == "unique"}
+    for column in contract.columns:
+        if column.type == "string" and column.name not in checked:
+            return column.name
+    return "_source_file"
 
 
 @dataclass
@@ -48,10 +65,15 @@ def member_sql(
     source: TextSource,
     mapping: Mapping,
     label: str,
+    labels: list[str],
     lineage: Lineage,
     duplicates: list[Duplicates],
 ) -> str:
-    """The member's rows: the contract's columns, the lineage, the extras, ``_partition``."""
+    """The member's rows: the contract's columns, the lineage, the extras, ``_partition``.
+
+    ``labels`` names every member of the raw file: ``_source_file`` is one ENUM of them all,
+    so that the members' rows stay one type through their ``UNION ALL``.
+    """
     text = {name: sql.ident("_v_" + name) for name in mapping.values}
     extra = {name: sql.ident("_x_" + name) for name in mapping.extras}
     inputs = "".join(f", {value} AS {text[name]}" for name, value in mapping.values.items())
@@ -83,16 +105,23 @@ def member_sql(
         f"FROM (SELECT *, {typed} FROM ({read}))"
     )
     checked, reason = _with_duplicates(checked, duplicates)
-    columns = [sql.ident(c.name) for c in contract.columns]
     # The reject record is built for rejected rows only: CASE evaluates it for those alone.
     record = (
         f"CAST(json_object('file', {sql.literal(label)}, 'line', {source.line}, "
         f"'reason', {reason}, 'raw', {source.raw}) AS VARCHAR)"
     )
+    carrier = reject_carrier(contract)
+
+    def carrying(name: str, value: str) -> str:
+        if name != carrier:
+            return f"{value} AS {sql.ident(name)}"
+        return f"CASE WHEN {reason} IS NULL THEN {value} ELSE {record} END AS {sql.ident(name)}"
+
+    columns = [carrying(c.name, sql.ident(c.name)) for c in contract.columns]
     columns += [
-        f"CASE WHEN {reason} IS NULL THEN {sql.literal(label)} ELSE {record} END AS _source_file",
+        carrying("_source_file", _constant(label, labels)),
         f"CAST({sql.literal(lineage.ingested_at)} AS TIMESTAMP) AS _ingested_at",
-        f"{_constant(lineage.run_id)} AS _run_id",
+        f"{_constant(lineage.run_id, [lineage.run_id])} AS _run_id",
         "_row_number",
     ]
     columns += [f"{extra[name]} AS {sql.ident(name)}" for name in mapping.extras]
@@ -102,11 +131,13 @@ def member_sql(
     return f"SELECT {', '.join(columns)} FROM ({checked})"
 
 
-def _constant(text: str) -> str:
-    """A string the same on every row, as a one-value ENUM: DuckDB copies a VARCHAR longer
-    than 12 bytes for every row on its way to the partition's file (a quarter of the pass's
-    CPU for two such columns), an ENUM not. Parquet gets the same UTF-8 column either way."""
-    return f"CAST({sql.literal(text)} AS ENUM ({sql.literal(text)}))"
+def _constant(text: str, values: list[str]) -> str:
+    """A string the same on every row, as an ENUM of ``values``: DuckDB copies a VARCHAR
+    longer than 12 bytes for every row on its way to the partition's file (a quarter of the
+    pass's CPU for two such columns), an ENUM not. Parquet gets the same UTF-8 column either
+    way."""
+    listed = ", ".join(sql.literal(value) for value in dict.fromkeys(values))
+    return f"CAST({sql.literal(text)} AS ENUM ({listed}))"
 
 
 def _with_duplicates(checked: str, duplicates: list[Duplicates]) -> tuple[str, str]:
