@@ -1,18 +1,7 @@
 """Fetches one REST API source's new pages into raw (EventBridge Scheduler; one function per
 source, its source in STRATA_SOURCE)."""
 
-from typing import Any
-
 from strata.ingest.api import ingest_api
-from strata.ingest.handler import budget_from, measured, publish, source_of
-from strata.observability import lambda_entry
-from strata.runtime import current
+from strata.ingest.handler import scheduled_handler
 
-
-@lambda_entry(correlation_id_path="source")
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    ctx = current()
-    source = source_of(ctx, event)
-    with measured(source):
-        result = ingest_api(ctx, source, budget_seconds=budget_from(context))
-    return publish(result.summary(), files_key="pages_landed")
+lambda_handler = scheduled_handler(ingest_api, files_key="pages_landed")

@@ -161,7 +161,15 @@ def test_every_function_code_folder_exists_with_app_py(template):
         app = folder / "app.py"
         assert app.is_file(), f"{logical_id}: {code_uri}app.py is missing"
         tree = ast.parse(app.read_text(encoding="utf-8"))
+        # Defined there, or bound to one a library builds (``scheduled_handler``).
         handlers = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+        handlers += [
+            target.id
+            for n in tree.body
+            if isinstance(n, ast.Assign)
+            for target in n.targets
+            if isinstance(target, ast.Name)
+        ]
         assert "lambda_handler" in handlers, f"{logical_id}: no lambda_handler in app.py"
 
 

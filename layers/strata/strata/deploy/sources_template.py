@@ -155,17 +155,6 @@ def _scheduled_block(contract: SourceContract) -> str:
       Policies:
         - Version: "2012-10-17"
           Statement:
-            - Sid: ReadProject
-              Effect: Allow
-              Action: s3:GetObject
-              Resource: !Sub ${{ArtifactsBucket.Arn}}/project/*
-            - Sid: ListProject
-              Effect: Allow
-              Action: s3:ListBucket
-              Resource: !GetAtt ArtifactsBucket.Arn
-              Condition:
-                StringLike:
-                  s3:prefix: [project/*]
             - Sid: WriteOwnRawPrefix
               Effect: Allow
               Action: [s3:PutObject, s3:GetObject, s3:AbortMultipartUpload]
@@ -294,17 +283,6 @@ def _drop_block(contract: SourceContract) -> str:
               Condition:
                 StringLike:
                   s3:prefix: [{_quoted(prefix + "*")}]
-            - Sid: ReadProject
-              Effect: Allow
-              Action: s3:GetObject
-              Resource: !Sub ${{ArtifactsBucket.Arn}}/project/*
-            - Sid: ListProject
-              Effect: Allow
-              Action: s3:ListBucket
-              Resource: !GetAtt ArtifactsBucket.Arn
-              Condition:
-                StringLike:
-                  s3:prefix: [project/*]
             - Sid: WriteOwnRawPrefix
               Effect: Allow
               Action: [s3:PutObject, s3:PutObjectTagging, s3:GetObject, s3:AbortMultipartUpload]
@@ -333,8 +311,20 @@ def _function_head(log_group: str, function: str, name: str, description: str) -
 
 
 def _key_and_state_statements(state_keys: str) -> str:
-    """The statements every per-source function has: the lake's key, its own state items."""
+    """The statements every per-source function has: the project (contracts) to read, the
+    lake's key, its own state items."""
     return f"""\
+            - Sid: ReadProject
+              Effect: Allow
+              Action: s3:GetObject
+              Resource: !Sub ${{ArtifactsBucket.Arn}}/project/*
+            - Sid: ListProject
+              Effect: Allow
+              Action: s3:ListBucket
+              Resource: !GetAtt ArtifactsBucket.Arn
+              Condition:
+                StringLike:
+                  s3:prefix: [project/*]
             - Sid: LakeKey
               Effect: Allow
               Action: [kms:Decrypt, kms:GenerateDataKey]

@@ -12,8 +12,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from strata.errors import IngestError
-from strata.observability import count, logger
-from strata.runtime import Context
+from strata.observability import Handler, count, lambda_entry, logger
+from strata.runtime import Context, current
 
 # Left to the function after the run's budget: writing the manifest, flushing metrics.
 SAFETY_MARGIN_SECONDS = 30.0
@@ -58,3 +58,18 @@ def publish(summary: dict[str, Any], files_key: str) -> dict[str, Any]:
     if summary.get("records") is not None:
         count("RecordsLanded", summary["records"], source)
     return summary
+
+
+def scheduled_handler(ingest: Callable[..., Any], files_key: str) -> Handler:
+    """The Lambda handler of a scheduled ingestion: ``ingest(ctx, source, budget_seconds=…)``
+    for the function's source, measured, its summary logged and counted."""
+
+    @lambda_entry(correlation_id_path="source")
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        ctx = current()
+        source = source_of(ctx, event)
+        with measured(source):
+            result = ingest(ctx, source, budget_seconds=budget_from(context))
+        return publish(result.summary(), files_key=files_key)
+
+    return lambda_handler

@@ -148,32 +148,28 @@ def connection(settings: Settings) -> dict[str, str]:
     secret = settings.redshift_secret_arn
     auth = "secret" if secret else "iam"
     result = {"mode": f"{settings.redshift_target}-{auth}", "database": settings.redshift_database}
-    if settings.redshift_target == "serverless":
-        workgroup = settings.redshift_workgroup or (LOCAL_TARGET if local else None)
-        if not workgroup:
+    serverless = settings.redshift_target == "serverless"
+    key, given, variable, needed = (
+        ("workgroup", settings.redshift_workgroup, names.REDSHIFT_WORKGROUP, "a workgroup")
+        if serverless
+        else ("cluster", settings.redshift_cluster, names.REDSHIFT_CLUSTER, "a cluster identifier")
+    )
+    target = given or (LOCAL_TARGET if local else None)
+    if not target:
+        raise ConfigError(
+            f"the {settings.redshift_target} target needs {needed}",
+            file="environment",
+            field=variable,
+        )
+    result[key] = target
+    if not serverless and not secret:
+        if not settings.redshift_db_user:
             raise ConfigError(
-                "the serverless target needs a workgroup",
+                "IAM authentication on a cluster needs a database user (or set a secret ARN)",
                 file="environment",
-                field=names.REDSHIFT_WORKGROUP,
+                field=names.REDSHIFT_DB_USER,
             )
-        result["workgroup"] = workgroup
-    else:
-        cluster = settings.redshift_cluster or (LOCAL_TARGET if local else None)
-        if not cluster:
-            raise ConfigError(
-                "the cluster target needs a cluster identifier",
-                file="environment",
-                field=names.REDSHIFT_CLUSTER,
-            )
-        result["cluster"] = cluster
-        if not secret:
-            if not settings.redshift_db_user:
-                raise ConfigError(
-                    "IAM authentication on a cluster needs a database user (or set a secret ARN)",
-                    file="environment",
-                    field=names.REDSHIFT_DB_USER,
-                )
-            result["db_user"] = settings.redshift_db_user
+        result["db_user"] = settings.redshift_db_user
     if secret:
         result["secret_arn"] = secret
     return result
