@@ -507,13 +507,7 @@ INCREMENTAL = {
 def test_the_watermark_moves_only_after_a_complete_run_and_bounds_the_next(
     ctx, project_dir, vendor_api
 ):
-    server = vendor_api(page_size=25)
-    api_source(
-        project_dir,
-        server.url + "/v1/orders",
-        pagination={"type": "link_header"},
-        incremental=INCREMENTAL,
-    )
+    server = _incremental_orders(project_dir, vendor_api)
 
     first = ingest_api(ctx, "vendor")
     assert server.requests[0]["query"]["updated_since"] == "2026-01-01T00:00:00Z"
@@ -570,13 +564,7 @@ def test_integer_cursors_work_too(ctx, project_dir, vendor_api):
 def test_a_commit_interrupted_before_queueing_is_finished_by_the_next_run(
     ctx, project_dir, vendor_api, monkeypatch
 ):
-    server = vendor_api(page_size=25)
-    api_source(
-        project_dir,
-        server.url + "/v1/orders",
-        pagination={"type": "link_header"},
-        incremental=INCREMENTAL,
-    )
+    _incremental_orders(project_dir, vendor_api)
 
     def crash(*args, **kwargs):
         raise RuntimeError("killed after the commit point")
@@ -639,3 +627,15 @@ def test_the_records_path_defaults_to_the_formats(ctx, project_dir, vendor_api):
     )
 
     assert ingest_api(ctx, "vendor").records == len(ALL_IDS)
+
+
+def _incremental_orders(project_dir, vendor_api):
+    """The vendor's orders, 25 per page by link header, fetched incrementally."""
+    server = vendor_api(page_size=25)
+    api_source(
+        project_dir,
+        server.url + "/v1/orders",
+        pagination={"type": "link_header"},
+        incremental=INCREMENTAL,
+    )
+    return server
