@@ -10,7 +10,6 @@ import zipfile
 import duckdb
 from convert_helpers import RAW_KEY, accounting, contract, convert_bytes, rejects, rows
 
-from strata.contracts.model import SourceContract
 from strata.convert.typed import REJECTED, reject_carrier
 
 ROWS = 60_000  # several of DuckDB's vectors and Parquet row groups
@@ -117,14 +116,15 @@ def test_members_of_an_archive_keep_their_own_source_file(tmp_path):
     ]
 
 
-def _by_day() -> SourceContract:
-    schema = [
+BY_DAY = contract(
+    schema=[
         {"name": "id", "type": "bigint"},
         {"name": "day", "type": "date"},
         {"name": "name", "type": "string"},
-    ]
-    partitioning = {"by": "event_date", "column": "day"}
-    return contract(schema=schema, partitioning=partitioning, primary_key=["id"])
+    ],
+    partitioning={"by": "event_date", "column": "day"},
+    primary_key=["id"],
+)
 
 
 def _days(keys_and_days: list[tuple[int, str]]) -> bytes:
@@ -135,7 +135,7 @@ def _days(keys_and_days: list[tuple[int, str]]) -> bytes:
 def test_a_key_repeated_across_partitions_is_found_though_each_file_rises(tmp_path):
     # Each day's file rises (1, 3 and 2, 3): only comparing the files finds the second 3.
     data = _days([(1, "2026-11-01"), (2, "2026-11-02"), (3, "2026-11-01"), (3, "2026-11-02")])
-    result = convert_bytes(tmp_path, data, _by_day())
+    result = convert_bytes(tmp_path, data, BY_DAY)
 
     assert rows(result, "id, CAST(event_date AS VARCHAR)") == [(1, "2026-11-01"), (2, "2026-11-02")]
     assert [r["row"] for r in rejects(result)] == [3, 4]
@@ -143,7 +143,7 @@ def test_a_key_repeated_across_partitions_is_found_though_each_file_rises(tmp_pa
 
 def test_a_key_repeated_in_a_falling_file_is_found(tmp_path):
     data = _days([(5, "2026-11-01"), (4, "2026-11-01"), (5, "2026-11-01"), (1, "2026-11-02")])
-    result = convert_bytes(tmp_path, data, _by_day())
+    result = convert_bytes(tmp_path, data, BY_DAY)
 
     assert rows(result, "id") == [(4,), (1,)]
     assert [r["row"] for r in rejects(result)] == [1, 3]
@@ -151,14 +151,14 @@ def test_a_key_repeated_in_a_falling_file_is_found(tmp_path):
 
 def test_rising_keys_in_disjoint_files_pass_without_a_duplicate(tmp_path):
     data = _days([(1, "2026-11-01"), (2, "2026-11-01"), (7, "2026-11-02"), (9, "2026-11-02")])
-    result = convert_bytes(tmp_path, data, _by_day())
+    result = convert_bytes(tmp_path, data, BY_DAY)
 
     assert accounting(result) == (4, 4, 0)
 
 
 def test_a_key_repeated_on_the_next_row_is_found(tmp_path):
     data = _days([(1, "2026-11-01"), (2, "2026-11-01"), (2, "2026-11-01"), (3, "2026-11-01")])
-    result = convert_bytes(tmp_path, data, _by_day())
+    result = convert_bytes(tmp_path, data, BY_DAY)
 
     assert rows(result, "id") == [(1,), (3,)]
     assert [r["row"] for r in rejects(result)] == [2, 3]

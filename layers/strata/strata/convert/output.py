@@ -46,7 +46,7 @@ class Written:
     ) -> None:
         self.con, self.contract, self.parts = con, contract, parts
         self.folder, self.file_id = folder, file_id
-        self.record = sql.ident(reject_carrier(contract))  # in the REJECTED partition
+        self.carrier = sql.ident(reject_carrier(contract))  # the reject records, when rejected
         self.rows = 0  # what the pass wrote, by COPY's own count
         self.passed: list[int] = []  # per member: rows through the pass, counted in the files
         self.rejected: dict[str, int] = {}  # per member label: rows the pass set aside
@@ -122,7 +122,7 @@ class Written:
         else:
             accepted = self._per_member(self._accepted(), "_source_file")
         self.rejected = self._per_member(
-            self._rejected(), f"json_extract_string({self.record}, '$.file')"
+            self._rejected(), f"json_extract_string({self.carrier}, '$.file')"
         )
         return [accepted.get(p.label, 0) + self.rejected.get(p.label, 0) for p in self.parts]
 
@@ -151,7 +151,7 @@ class Written:
         if rejected:
 
             def field(name: str) -> str:
-                return f"json_extract_string({self.record}, '$.{name}')"
+                return f"json_extract_string({self.carrier}, '$.{name}')"
 
             parsed += (
                 f" UNION ALL SELECT {field('file')}, _row_number, "
