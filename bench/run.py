@@ -124,7 +124,7 @@ def report(main: dict[tuple[str, str], Run], scaling: list[Run], size: int) -> s
         "export (`bench/generate.py`: the `orders` contract, one bad row in 10,000, orders of one",
         "Paris day, so two UTC event-date partitions), next to a bare DuckDB",
         "`COPY (SELECT * FROM read_csv(…, ignore_errors = true)) TO 'x.parquet'` (on all cores,",
-        "and on one thread as the conversion runs), a pandas `read_csv`/`read_json` +",
+        "as the conversion runs its pieces, and on one thread), a pandas `read_csv`/`read_json` +",
         "`to_parquet` (pyarrow) of the same file, and `pandas-contract`: the same conversion",
         "written in pandas (`bench/measure.py`). Each measurement runs in its own process; the",
         "fastest of the runs counts. MB/s per core is the file size over the CPU time of all",

@@ -19,6 +19,7 @@ from strata.convert.inputs import FileRejected
 from strata.convert.typed import REJECTED, Duplicates, reject_carrier
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
+CHUNK = 16 << 20
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Part:
 
     label: str  # the member's name in lineage and rejects
     entry: str | None
+    path: Path  # the file the reader parses
     parse_rejects: str | None  # DuckDB rejects table, for CSV and NDJSON
     columns: dict[str, str] = field(default_factory=dict)  # reader's column → name in rejects
 
@@ -54,12 +56,20 @@ class Written:
     def write(self, query: str) -> None:
         """Writes every row of ``query`` into its partition's file (one file per partition)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        self.written(self.con.execute(self.copy(query, self.folder)).fetchone()[0])
+
+    def copy(self, query: str, folder: Path) -> str:
+        """The ``COPY`` writing ``query``'s rows under ``folder``, a file per partition."""
         key = sql.ident(self.contract.partition_key)
-        self.rows = self.con.execute(
+        return (
             f"COPY (SELECT * EXCLUDE (_partition), _partition AS {key} FROM ({query})) "
-            f"TO {sql.literal(str(self.folder))} ({PARQUET_OPTIONS}, PARTITION_BY ({key}), "
+            f"TO {sql.literal(str(folder))} ({PARQUET_OPTIONS}, PARTITION_BY ({key}), "
             f"FILENAME_PATTERN {sql.literal(self.file_id + '_{i}')}, OVERWRITE_OR_IGNORE true)"
-        ).fetchone()[0]
+        )
+
+    def written(self, rows: int) -> None:
+        """The pass wrote ``rows`` rows (``COPY``'s own count) into the files under folder."""
+        self.rows = rows
         self.passed = self._count_passed()
         if sum(self.passed) != self.rows:
             raise AssertionError(
@@ -228,8 +238,18 @@ class Written:
             if part.parse_rejects is None:
                 continue
             table = sql.ident(part.parse_rejects)
+            where = self.con.execute(
+                f"SELECT DISTINCT line_byte_position FROM {table} ORDER BY 1"
+            ).fetchall()
+            positions = [position for (position,) in where]
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT unnest($1) AS position, "
+                "unnest($2) AS line",
+                [positions, physical_lines(part.path, positions)],
+            )
             bad_bytes = self.con.execute(
-                f"SELECT min(line) FROM {table} WHERE error_type = 'INVALID ENCODING'"
+                f"SELECT min(strata_lines.line) FROM {table} JOIN strata_lines ON position = "
+                "line_byte_position WHERE error_type = 'INVALID ENCODING'"
             ).fetchone()[0]
             if bad_bytes is not None:
                 raise FileRejected(f"undecodable bytes: line {bad_bytes} is not valid utf-8")
@@ -241,7 +261,31 @@ class Written:
                 )
                 column = f"CASE {column} {named} ELSE {column} END"
             self.con.execute(
-                f"INSERT INTO strata_parse_rejects SELECT {sql.literal(part.label)}, line, "
-                f"{column}, string_agg(DISTINCT error_type || ': ' || error_message, '; '), "
-                f"any_value(csv_line) FROM {table} GROUP BY line"
+                f"INSERT INTO strata_parse_rejects SELECT {sql.literal(part.label)}, "
+                f"any_value(strata_lines.line), {column}, "
+                f"string_agg(DISTINCT error_type || ': ' || error_message, '; '), "
+                # After a blank line, DuckDB's raw line starts with it: no record does.
+                f"ltrim(any_value(csv_line), chr(13) || chr(10)) FROM {table} JOIN strata_lines "
+                "ON position = "
+                "line_byte_position GROUP BY line_byte_position"
             )
+
+
+def physical_lines(path: Path, positions: list[int]) -> list[int]:
+    """The line, as an editor counts it, of each record DuckDB's rejects place at a
+    ``line_byte_position`` (sorted). DuckDB's own ``line`` does not count the newlines inside
+    quoted values, nor can a piece of the file (``pieces.py``) know the lines before it.
+
+    The position counts from 1 and, after a CRLF, points at the LF: either way the bytes
+    before it hold exactly the newlines that precede the record."""
+    lines, newlines, done = [], 0, 0
+    with path.open("rb") as handle:
+        for position in positions:
+            while done < position:
+                block = handle.read(min(CHUNK, position - done))
+                if not block:
+                    break
+                newlines += block.count(b"\n")
+                done += len(block)
+            lines.append(newlines + 1)
+    return lines

@@ -68,11 +68,13 @@ def member_sql(
     labels: list[str],
     lineage: Lineage,
     duplicates: list[Duplicates],
+    numbered_from: int = 0,
 ) -> str:
     """The member's rows: the contract's columns, the lineage, the extras, ``_partition``.
 
     ``labels`` names every member of the raw file: ``_source_file`` is one ENUM of them all,
-    so that the members' rows stay one type through their ``UNION ALL``.
+    so that the members' rows stay one type through their ``UNION ALL``. Records are numbered
+    from ``numbered_from`` + 1 (a piece of the file numbers after the pieces before it).
     """
     text = {name: sql.ident("_v_" + name) for name in mapping.values}
     extra = {name: sql.ident("_x_" + name) for name in mapping.extras}
@@ -80,10 +82,11 @@ def member_sql(
     inputs += "".join(f", {value} AS {extra[name]}" for name, value in mapping.extras.items())
     problem = source.record_problem or "CAST(NULL AS VARCHAR)"
     # Numbered where the reader hands the records over, in file order: the whole pass runs on
-    # one thread (see converter.py), so nothing downstream can reorder them.
+    # one thread (see engine.py), so nothing downstream can reorder them.
     read = (
         f"SELECT *{inputs}, {problem} AS _record_problem, "
-        f"row_number() OVER () AS _row_number FROM {source.relation}"
+        f"row_number() OVER (){f' + {numbered_from}' if numbered_from else ''} AS _row_number "
+        f"FROM {source.relation}"
     )
     # Each value is typed once; the checks below refer to the typed column by name. Naive
     # times of the source's zone are parsed first, then moved to UTC (by name: once each).

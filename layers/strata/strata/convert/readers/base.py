@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # DuckDB refuses longer CSV lines (or NDJSON records): a 10 MB field still fits. Its read
 # buffer must hold a whole line; left alone it would be sized for 8 lines (too much memory).
@@ -28,6 +30,10 @@ class TextSource:
     parse_rejects: str | None = None  # DuckDB rejects table with records the parser refused
     positional: bool = False  # no header: the schema's columns are the fields in order
     sparse: bool = False  # records omit empty fields (JSON): an absent nullable column is no drift
+    # For line-based text (CSV, NDJSON): ``relation`` over a piece of the file cut at a record
+    # boundary, given the piece and whether it starts the file (header, rows to skip). Pieces
+    # of a large file are converted side by side (``convert/pieces.py``).
+    piece: Callable[[Path, bool], str] | None = None
 
     def value(self, name: str) -> str:
         return self.values[self.fields.index(name)]

@@ -25,6 +25,11 @@ def read(con: Any, fmt: CsvFormat, member: Member, scratch: Path, index: int) ->
     names = [f"_f{position}" for position in range(len(first))]
     rejects = f"strata_rejects_{index}"
     relation = read_csv_sql(fmt, member.path, names, rejects, index)
+    rest = fmt.model_copy(update={"header": False, "skip_rows": 0})
+
+    def piece(path: Path, first: bool) -> str:
+        return read_csv_sql(fmt if first else rest, path, names, rejects, index)
+
     return TextSource(
         relation=relation,
         fields=fields,
@@ -32,7 +37,14 @@ def read(con: Any, fmt: CsvFormat, member: Member, scratch: Path, index: int) ->
         raw=_raw_json(fields, names),
         parse_rejects=rejects,
         positional=not fmt.header,
+        piece=piece if cuttable(fmt) else None,
     )
+
+
+def cuttable(fmt: CsvFormat) -> bool:
+    """Whether record boundaries can be found by counting quotes: a quote escaped by doubling
+    it keeps the count's parity, another escape character would not."""
+    return not fmt.quote or fmt.escape in ("", fmt.quote)
 
 
 def read_csv_sql(fmt: CsvFormat, path: Path, names: list[str], rejects: str, index: int) -> str:

@@ -23,22 +23,30 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
     # Each record is parsed twice: for its type, and for all its values at once (TRY: a line
     # that is not JSON gives NULL, and the reason below).
     paths = ", ".join(literal(json_path(name)) for name in fields) or "'$.\"\"'"
-    relation = (
-        f"(SELECT _text, TRY(json_type(_text)) AS _type, "
-        f"TRY(json_extract_string(_text, [{paths}])) AS _values FROM {texts})"
-    )
+
+    def records(texts: str) -> str:
+        return (
+            f"(SELECT _text, TRY(json_type(_text)) AS _type, "
+            f"TRY(json_extract_string(_text, [{paths}])) AS _values FROM {texts})"
+        )
+
+    def piece(path: Path, first: bool) -> str:
+        del first  # every line is a record
+        return records(_lines(path, index))
+
     problem = (
         "CASE WHEN _type IS NULL THEN 'not valid JSON' "
         "WHEN _type <> 'OBJECT' THEN 'not a JSON object' END"
     )
     return TextSource(
-        relation=relation,
+        relation=records(texts),
         fields=fields,
         values=[f"_values[{position}]" for position in range(1, len(fields) + 1)],
         raw="_text",
         record_problem=problem,
         parse_rejects=rejects,
         sparse=True,
+        piece=piece if fmt.type == "ndjson" else None,
     )
 
 

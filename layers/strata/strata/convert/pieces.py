@@ -1,0 +1,228 @@
+"""A large CSV or NDJSON file converted in pieces, side by side, one DuckDB connection each.
+
+DuckDB numbers records with ``row_number() OVER ()`` on one thread, and with it the whole
+pass. So a file of several hundred MB is cut at record boundaries into pieces, one per core,
+each converted on its own connection: piece k numbers its records from the count of the
+pieces before it (a count costs about a tenth of a conversion and runs while piece 0
+converts). Each partition's files from the pieces are then concatenated, row groups copied
+as they are (``parquet_concat``): the result is what one pass writes, one file per partition
+with the same rows, numbers and rejects, and the same bytes on every run.
+
+A CSV record boundary is a newline after an even number of quotes. A stray quote inside an
+unquoted value (DuckDB accepts one) can mislead that count; the piece before the cut then
+ends inside a quoted value, its count sees an ``UNQUOTED VALUE`` reject there, and the file
+is converted in one pass instead (``Uncut``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from strata.convert import engine, sql
+from strata.convert.parquet_concat import concatenate
+from strata.convert.ranges import copy_range
+
+MIN_PIECE = 64 << 20  # a smaller file converts in about a second anyway
+MAX_PIECES = 4  # each connection may use engine.MEMORY_LIMIT
+COUNT_SHARE = 0.12  # what counting a piece costs, against converting it
+SEARCH = 64 << 20  # how far past its target a cut may move to find a record boundary
+BLOCK = 4 << 20  # read at a time while looking for the cuts
+LAMBDA_VCPU_MB = 1769  # Lambda gives a function one vCPU's worth of time per 1,769 MB
+# Errors that leave DuckDB's CSV parser inside a quoted value: the cut was not a boundary.
+UNBOUNDED = ("UNQUOTED VALUE", "INVALID STATE")
+
+
+class Uncut(Exception):
+    """The file is not converted in pieces (no boundary found, or one proved wrong)."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    path: Path
+    start: int  # offset of its first byte in the file
+    first: bool  # it starts the file (header, rows to skip)
+
+
+def cores() -> int:
+    """The CPUs this process may keep busy."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    memory = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    if memory and memory.isdigit():  # Lambda shows 2 CPUs but gives time by memory size
+        count = min(count, max(1, int(memory) // LAMBDA_VCPU_MB))
+    return count
+
+
+def cut(path: Path, quote: str, count: int, folder: Path) -> list[Piece]:
+    """``path`` cut into at most ``count`` pieces under ``folder``; one piece: the file itself.
+    Piece 0 is converted while the others count the piece before theirs: it gets more bytes."""
+    size = path.stat().st_size
+    count = min(count, MAX_PIECES, size // MIN_PIECE)
+    if count < 2:
+        return [Piece(path, 0, True)]
+    weights = [1 + COUNT_SHARE] + [1.0] * (count - 1)
+    targets, total = [], 0.0
+    for weight in weights[:-1]:
+        total += weight
+        targets.append(int(size * total / sum(weights)))
+    bounds = [0, *_boundaries(path, quote.encode(), targets), size]
+    folder.mkdir(parents=True, exist_ok=True)
+    pieces = []
+    with path.open("rb") as source:
+        for index, (start, end) in enumerate(pairwise(bounds)):
+            target = folder / f"piece-{index}{path.suffix}"
+            with target.open("wb") as out:
+                copy_range(source, out, start, end - start)
+            pieces.append(Piece(target, start, index == 0))
+    return pieces
+
+
+def convert(
+    pieces: list[Piece],
+    relation: Callable[[Piece], str],
+    query: Callable[[Piece, int], str],
+    copy: Callable[[str, Path], str],
+    rejects: str,
+    work: Path,
+) -> int:
+    """Converts every piece on its own connection: ``copy(query(piece, numbered_from), folder)``
+    writes piece k under ``work/piece-k``. Returns the rows written; raises Uncut."""
+    offsets: list[Future[int]] = [Future() for _ in pieces]
+    offsets[0].set_result(0)
+    running: list[Any] = []
+    failures: list[Exception] = []  # the first is the cause, the others its consequences
+
+    def convert_one(index: int) -> int:
+        piece = pieces[index]
+        try:
+            if index:  # the count of the piece before, then the numbers before that one
+                before = _count(pieces[index - 1], relation, rejects, work / f"count-{index}")
+                offsets[index].set_result(offsets[index - 1].result() + before)
+            con = engine.connect(work / f"spill-{index}")
+            running.append(con)
+            written = con.execute(
+                copy(query(piece, offsets[index].result()), output(work, index))
+            ).fetchone()[0]
+            # The parser's rejects, with their place in the whole file, for the accounting.
+            con.execute(
+                f"COPY (SELECT * REPLACE (line_byte_position + {piece.start} AS "
+                f"line_byte_position) FROM {sql.ident(rejects)}) TO "
+                f"{sql.literal(str(work / f'rejects-{index}.parquet'))} (FORMAT parquet)"
+            )
+            return int(written)
+        except Exception as exc:
+            failures.append(exc)
+            _abandon(offsets, running, exc)
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+        tasks = [pool.submit(convert_one, index) for index in range(len(pieces))]
+        try:
+            return sum(task.result() for task in tasks)
+        except Exception:
+            raise Uncut(str(failures[0])) from failures[0]
+        finally:
+            for con in running:
+                con.close()
+
+
+def _abandon(offsets: list[Future[int]], running: list[Any], exc: Exception) -> None:
+    """One piece failed: the pieces waiting for a number stop, the running ones are stopped."""
+    for offset in offsets:
+        if not offset.done():
+            offset.set_exception(Uncut(str(exc)))
+    for con in running:
+        with contextlib.suppress(Exception):  # duckdb.Error: already closed
+            con.interrupt()
+
+
+def output(work: Path, index: int) -> Path:
+    return work / f"piece-{index}"
+
+
+def gather(con: Any, pieces: list[Piece], rejects: str, work: Path, folder: Path) -> None:
+    """Each partition's files from the pieces, in order, as one file under ``folder`` (laid out
+    as one pass lays it out); the pieces' parser rejects as the table ``rejects`` (not the
+    reader's own name: a second pass over the file would need that one)."""
+    partitions: dict[str, list[Path]] = {}
+    for index in range(len(pieces)):
+        for path in sorted(output(work, index).glob("*/*.parquet")):
+            partitions.setdefault(f"{path.parent.name}/{path.name}", []).append(path)
+    shutil.rmtree(folder, ignore_errors=True)
+    for name, parts in sorted(partitions.items()):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        concatenate(parts, folder / name)
+    files = ", ".join(
+        sql.literal(str(work / f"rejects-{index}.parquet")) for index in range(len(pieces))
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {sql.ident(rejects)} AS "
+        f"SELECT * FROM read_parquet([{files}]) ORDER BY line_byte_position"
+    )
+
+
+def _count(piece: Piece, relation: Callable[[Piece], str], rejects: str, work: Path) -> int:
+    """Records the reader hands over from ``piece``; Uncut if it ends inside a quoted value."""
+    con = engine.connect(work)
+    try:
+        # fetchall: the reader writes its rejects table when its query is finished.
+        ((found,),) = con.execute(f"SELECT count(*) FROM {relation(piece)}").fetchall()
+        listed = ", ".join(sql.literal(kind) for kind in UNBOUNDED)
+        unbounded = con.execute(
+            f"SELECT min(line) FROM {sql.ident(rejects)} WHERE error_type IN ({listed})"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    if unbounded is not None:
+        raise Uncut(f"piece {piece.path.name} has an unterminated quote (line {unbounded})")
+    return int(found)
+
+
+def _boundaries(path: Path, quote: bytes, targets: list[int]) -> list[int]:
+    """For each target offset, the first record boundary at or after it (read in blocks:
+    memory stays flat)."""
+    cuts: list[int] = []
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        position, odd = 0, False
+        for target in targets:
+            target = max(target, position)
+            odd ^= _odd_quotes(handle, quote, position, target)
+            position, limit = target, min(size, target + SEARCH)
+            while True:
+                handle.seek(position)
+                block = handle.read(min(BLOCK, limit - position))
+                if not block:
+                    raise Uncut(f"no record boundary within {SEARCH >> 20} MB of byte {target}")
+                at, found = 0, False
+                while not found and (newline := block.find(b"\n", at)) >= 0:
+                    odd ^= bool(quote) and block.count(quote, at, newline) % 2 == 1
+                    at, found = newline + 1, not odd
+                if not found:
+                    odd ^= bool(quote) and block.count(quote, at) % 2 == 1
+                position += at if found else len(block)
+                if found:
+                    break
+            if position >= size:
+                raise Uncut("the last record boundary is the end of the file")
+            cuts.append(position)
+    return cuts
+
+
+def _odd_quotes(handle: BinaryIO, quote: bytes, start: int, end: int) -> bool:
+    """Whether bytes ``start`` to ``end`` hold an odd number of quotes."""
+    if not quote:
+        return False
+    handle.seek(start)
+    count = 0
+    while start < end:
+        block = handle.read(min(BLOCK, end - start))
+        count, start = count + block.count(quote), start + len(block)
+    return count % 2 == 1
