@@ -204,8 +204,10 @@ class _Conversion:
     def _in_pieces(self, readings: list[_Reading], written: Written, work: Path) -> bool:
         """Converts one large file in pieces side by side (``pieces.py``). False when the file
         is not cut: it is then converted in one pass."""
+        if len(readings) != 1:
+            return False
         source, part = readings[0].source, readings[0].part
-        if len(readings) != 1 or source.piece is None or part.parse_rejects is None:
+        if source.piece is None or part.parse_rejects is None:
             return False
         cutter = source.piece
         fmt = self.contract.format

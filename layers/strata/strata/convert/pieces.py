@@ -107,15 +107,19 @@ def convert(
                 offsets[index].set_result(offsets[index - 1].result() + before)
             con = engine.connect(work / f"spill-{index}")
             running.append(con)
-            written = con.execute(
-                copy(query(piece, offsets[index].result()), output(work, index))
-            ).fetchone()[0]
-            # The parser's rejects, with their place in the whole file, for the accounting.
-            con.execute(
-                f"COPY (SELECT * REPLACE (line_byte_position + {piece.start} AS "
-                f"line_byte_position) FROM {sql.ident(rejects)}) TO "
-                f"{sql.literal(str(work / f'rejects-{index}.parquet'))} (FORMAT parquet)"
-            )
+            try:
+                written = con.execute(
+                    copy(query(piece, offsets[index].result()), output(work, index))
+                ).fetchone()[0]
+                # The parser's rejects, with their place in the whole file, for the accounting.
+                con.execute(
+                    f"COPY (SELECT * REPLACE (line_byte_position + {piece.start} AS "
+                    f"line_byte_position) FROM {sql.ident(rejects)}) TO "
+                    f"{sql.literal(str(work / f'rejects-{index}.parquet'))} (FORMAT parquet)"
+                )
+            finally:
+                running.remove(con)
+                con.close()
             return int(written)
         except Exception as exc:
             failures.append(exc)
@@ -128,9 +132,6 @@ def convert(
             return sum(task.result() for task in tasks)
         except Exception:
             raise Uncut(str(failures[0])) from failures[0]
-        finally:
-            for con in running:
-                con.close()
 
 
 def _abandon(offsets: list[Future[int]], running: list[Any], exc: Exception) -> None:
@@ -138,8 +139,8 @@ def _abandon(offsets: list[Future[int]], running: list[Any], exc: Exception) -> 
     for offset in offsets:
         if not offset.done():
             offset.set_exception(Uncut(str(exc)))
-    for con in running:
-        with contextlib.suppress(Exception):  # duckdb.Error: already closed
+    for con in list(running):
+        with contextlib.suppress(Exception):  # duckdb.Error: closed meanwhile
             con.interrupt()
 
 
