@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 import duckdb
 import pytest
 from convert_helpers import accounting, contract, convert_bytes, rejects, rows
 
-from strata.convert import pieces
+from strata.convert import engine, output, pieces
 from strata.convert.output import physical_lines
 
 RECORDS = 9_000
@@ -49,7 +50,7 @@ def _ndjson() -> bytes:
 def _convert(tmp_path, monkeypatch, data, source, name, cores):
     """``data`` converted with ``cores`` CPUs, pieces from 16 KB; what was cut, and the result."""
     monkeypatch.setattr(pieces, "MIN_PIECE", 16 << 10)
-    monkeypatch.setattr(pieces, "cores", lambda: cores)
+    monkeypatch.setattr(engine, "cores", lambda: cores)
     cuts: list[int] = []
     cut = pieces.cut
 
@@ -167,6 +168,16 @@ def test_reject_lines_count_every_newline_as_an_editor_does(tmp_path):
     path.write_bytes(b"ab\ncd\r\nef\n")
     # DuckDB's positions: 1-based after LF; at the LF itself after CRLF.
     assert physical_lines(path, [1, 5, 7]) == [1, 2, 3]
+    old_mac = b"id,name,amount\r1,a,1.00\r2,b,1.00,extra\r3,c,1.00\r4,d,1.00,extra\r"
+    result = convert_bytes(tmp_path / "cr", old_mac)
+    assert [r["line"] for r in rejects(result)] == [3, 5]
+
+
+def test_a_crlf_split_between_two_reads_is_one_line_end(tmp_path, monkeypatch):
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"ab\r\ncd\r\nef")
+    monkeypatch.setattr(output, "BLOCK", 3)  # the first read ends between CR and LF
+    assert physical_lines(path, [9]) == [3]
 
 
 def test_files_are_cut_after_a_newline_outside_quotes(tmp_path, monkeypatch):
@@ -182,14 +193,62 @@ def test_files_are_cut_after_a_newline_outside_quotes(tmp_path, monkeypatch):
     ]
 
 
+def test_a_failing_piece_leaves_the_file_to_one_pass(tmp_path, monkeypatch):
+    source = contract(primary_key=["id"])
+    _, alone = _convert(tmp_path / "one", monkeypatch, _csv(), source, "f.csv", cores=1)
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pieces, "gather", full_disk)
+    cuts, result = _convert(tmp_path / "two", monkeypatch, _csv(), source, "f.csv", cores=2)
+    assert cuts == [2]
+    assert accounting(result) == accounting(alone)
+    assert rows(result) == rows(alone)
+    assert result.rejects_file.read_bytes() == alone.rejects_file.read_bytes()
+    assert not (tmp_path / "two" / "out" / ".work").exists()
+
+
+def test_when_a_piece_fails_the_others_stop_and_the_cause_is_told(tmp_path, monkeypatch):
+    def fails(self, *args):
+        raise RuntimeError("the count failed")
+
+    monkeypatch.setattr(pieces._Run, "count", fails)
+    monkeypatch.setattr(pieces, "MIN_PIECE", 4)
+    found = pieces.cut(_write(tmp_path, _csv()), '"', 2, tmp_path / "p")
+    endless = "SELECT sum(hash(a.range * b.range)) FROM range(100000) a, range(100000) b"
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            pieces.convert(
+                found,
+                relation=lambda piece: "range(1)",
+                query=lambda piece, start: endless,
+                copy=lambda query, folder: query,  # piece 0 would run for hours
+                rejects="none",
+                work=tmp_path / "work",
+            )
+        except BaseException as exc:  # the outcome is what is checked
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=120)  # a hang, not a speed: piece 0 must have been interrupted
+    assert not worker.is_alive()
+    assert isinstance(outcome[0], pieces.Uncut) and "the count failed" in str(outcome[0])
+
+
 def test_lambda_cores_follow_its_memory(monkeypatch):
-    monkeypatch.setattr(pieces.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: {0, 1})
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
-    assert pieces.cores() == 1  # 1.16 vCPU: two pieces would only take turns
+    assert engine.cores() == 1  # 1.16 vCPU: two pieces would only take turns
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3538")
-    assert pieces.cores() == 2
+    assert engine.cores() == 2
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-    assert pieces.cores() == 2
+    assert engine.cores() == 2
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: set(range(64)))
+    assert engine.cores() == engine.MAX_CORES  # each core costs a connection's memory
 
 
 def _write(tmp_path, data: bytes):

@@ -8,7 +8,7 @@ import io
 import zipfile
 
 import duckdb
-from convert_helpers import RAW_KEY, accounting, contract, convert_bytes, rejects, rows
+from convert_helpers import BASE, RAW_KEY, accounting, contract, convert_bytes, rejects, rows
 
 from strata.convert.typed import REJECTED, reject_carrier
 
@@ -162,3 +162,21 @@ def test_a_key_repeated_on_the_next_row_is_found(tmp_path):
 
     assert rows(result, "id") == [(1,), (3,)]
     assert [r["row"] for r in rejects(result)] == [2, 3]
+
+
+def test_accepted_values_type_their_column_as_text_of_those_values(tmp_path):
+    schema = [*BASE["schema"], {"name": "status", "type": "string"}]
+    rule = {"rule": "accepted_values", "column": "status", "values": ["open", "shut"]}
+    source = contract(schema=schema, quality=[rule])
+    data = b"id,name,amount,status\n1,a,1.0,open\n2,b,2.0,ajar\n3,c,3.0,\n4,d,4.0,shut\n"
+    result = convert_bytes(tmp_path, data, source)
+
+    assert rows(result, "id, status") == [(1, "open"), (3, None), (4, "shut")]
+    assert [(r["row"], r["reason"]) for r in rejects(result)] == [
+        (2, "status: ajar is not one of open, shut")
+    ]
+    (path,) = result.files
+    kinds = duckdb.sql(
+        f"SELECT type, converted_type FROM parquet_schema('{path}') WHERE name = 'status'"
+    ).fetchall()
+    assert kinds == [("BYTE_ARRAY", "UTF8")]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from strata.contracts.loader import load_contracts
+from strata.convert import engine
 from strata.deploy import sources_template
 from strata.deploy.template import load_template
 
@@ -181,9 +182,11 @@ def test_every_function_has_a_sample_event(template):
         json.loads(event.read_text(encoding="utf-8"))
 
 
-def test_convert_has_the_memory_time_and_disk_it_needs(template):
+def test_convert_has_the_memory_time_and_disk_it_needs(template, monkeypatch):
     props = template["Resources"]["ConvertFunction"]["Properties"]
-    assert props["MemorySize"] == 2048
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", str(props["MemorySize"]))
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: {0, 1})
+    assert engine.cores() == 2  # a large file converts in two pieces side by side
     assert props["Timeout"] == 900
     assert props["EphemeralStorage"]["Size"] == 10240
 

@@ -172,21 +172,26 @@ class _Conversion:
         self,
         readings: list[_Reading],
         duplicates: list[Duplicates],
-        piece: pieces.Piece | None = None,
+        relation: str | None = None,
         numbered_from: int = 0,
     ) -> str:
         """Every member's rows, member after member (one thread keeps them in that order);
-        or only those of a ``piece`` of the one member, numbered after ``numbered_from``."""
+        or, for a piece of a file (``relation``: its one member's records from that piece),
+        those of the piece, numbered after ``numbered_from``."""
         extras = self.result.extra_columns  # all members' extras: each member writes them all
         selects = []
         labels = [reading.part.label for reading in readings]
         for reading in readings:
-            mapping, source = reading.mapping, reading.source
-            mapping.extras = {
-                name: mapping.extras.get(name, "CAST(NULL AS VARCHAR)") for name in extras
-            }
-            if piece is not None and source.piece is not None:
-                source = replace(source, relation=source.piece(piece.path, piece.first))
+            mapping = replace(
+                reading.mapping,
+                extras={
+                    name: reading.mapping.extras.get(name, "CAST(NULL AS VARCHAR)")
+                    for name in extras
+                },
+            )
+            source = reading.source
+            if relation is not None:
+                source = replace(source, relation=relation)
             selects.append(
                 member_sql(
                     self.contract,
@@ -203,35 +208,39 @@ class _Conversion:
 
     def _in_pieces(self, readings: list[_Reading], written: Written, work: Path) -> bool:
         """Converts one large file in pieces side by side (``pieces.py``). False when the file
-        is not cut: it is then converted in one pass."""
+        is not cut, or a piece failed: it is then converted in one pass."""
         if len(readings) != 1:
             return False
         source, part = readings[0].source, readings[0].part
-        if source.piece is None or part.parse_rejects is None:
+        cutter, rejects = source.piece, part.parse_rejects
+        if cutter is None or rejects is None:
             return False
-        cutter = source.piece
+
+        def relation(piece: pieces.Piece) -> str:
+            return cutter(piece.path, piece.first)
+
         fmt = self.contract.format
         quote = fmt.quote if isinstance(fmt, CsvFormat) else ""
+        gathered = rejects.replace("strata_", "strata_piece_", 1)
         try:
-            cut = pieces.cut(part.path, quote, pieces.cores(), work)
+            cut = pieces.cut(part.path, quote, engine.cores(), work)
             if len(cut) < 2:
                 return False
             rows = pieces.convert(
                 cut,
-                relation=lambda piece: cutter(piece.path, piece.first),
-                query=lambda piece, start: self._query(readings, [], piece, start),
+                relation=relation,
+                query=lambda piece, start: self._query(readings, [], relation(piece), start),
                 copy=written.copy,
-                rejects=part.parse_rejects,
+                rejects=rejects,
                 work=work,
             )
-            gathered = f"strata_piece_rejects_{part.parse_rejects}"
             pieces.gather(self.con, cut, gathered, work, written.folder)
-        except pieces.Uncut:
+        except (pieces.Uncut, OSError, ValueError):  # a full disk, say: one pass will tell
             return False
         finally:
             shutil.rmtree(work, ignore_errors=True)
         part.parse_rejects = self.parse_rejects[0] = gathered
-        written.written(rows)
+        written.account(rows)
         return True
 
     def rejected(self, reason: str) -> FileConversion:

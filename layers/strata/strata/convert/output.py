@@ -16,10 +16,10 @@ from typing import Any
 from strata.contracts.model import SourceContract
 from strata.convert import sql
 from strata.convert.inputs import FileRejected
+from strata.convert.ranges import BLOCK
 from strata.convert.typed import REJECTED, Duplicates, reject_carrier
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
-CHUNK = 16 << 20
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Written:
     def write(self, query: str) -> None:
         """Writes every row of ``query`` into its partition's file (one file per partition)."""
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.written(self.con.execute(self.copy(query, self.folder)).fetchone()[0])
+        self.account(self.con.execute(self.copy(query, self.folder)).fetchone()[0])
 
     def copy(self, query: str, folder: Path) -> str:
         """The ``COPY`` writing ``query``'s rows under ``folder``, a file per partition."""
@@ -67,7 +67,7 @@ class Written:
             f"FILENAME_PATTERN {sql.literal(self.file_id + '_{i}')}, OVERWRITE_OR_IGNORE true)"
         )
 
-    def written(self, rows: int) -> None:
+    def account(self, rows: int) -> None:
         """The pass wrote ``rows`` rows (``COPY``'s own count) into the files under folder."""
         self.rows = rows
         self.passed = self._count_passed()
@@ -277,15 +277,17 @@ def physical_lines(path: Path, positions: list[int]) -> list[int]:
     quoted values, nor can a piece of the file (``pieces.py``) know the lines before it.
 
     The position counts from 1 and, after a CRLF, points at the LF: either way the bytes
-    before it hold exactly the newlines that precede the record."""
-    lines, newlines, done = [], 0, 0
+    before it hold exactly the line ends that precede the record (LF, CRLF or a lone CR)."""
+    lines, ends, done, last = [], 0, 0, b""
     with path.open("rb") as handle:
         for position in positions:
             while done < position:
-                block = handle.read(min(CHUNK, position - done))
+                block = handle.read(min(BLOCK, position - done))
                 if not block:
                     break
-                newlines += block.count(b"\n")
-                done += len(block)
-            lines.append(newlines + 1)
+                ends += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+                if last == b"\r" and block[:1] == b"\n":  # a CRLF across two blocks
+                    ends -= 1
+                done, last = done + len(block), block[-1:]
+            lines.append(ends + 1)
     return lines

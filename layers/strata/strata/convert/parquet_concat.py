@@ -12,7 +12,6 @@ included, so what is not shifted is written back exactly as it was read.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -188,17 +187,31 @@ def _moved_row_group(row_group: Fields, by: int, ordinal: int, path: Path) -> Fi
     )
 
 
-def concatenate(parts: list[Path], target: Path) -> None:
-    """Writes ``target``: the row groups of ``parts``, in order, as one Parquet file.
+def append(parts: list[Path]) -> None:
+    """The row groups of ``parts``, in order, as one Parquet file in place of ``parts[0]``: its
+    bytes stay where they are, the others' are appended and a new footer lists them all.
 
     The parts must have the same schema (``ValueError`` naming the first that differs, or that
-    is no Parquet file); they are left as they are. Every footer is checked before ``target``
-    is opened. The key-value metadata, ``created_by`` and column orders are part 0's.
-    """
+    is no Parquet file); every footer is checked before ``parts[0]`` is touched, the others
+    are left as they are. A failure while appending leaves ``parts[0]`` no Parquet file (the
+    parts are work files). The key-value metadata, ``created_by`` and column orders are
+    part 0's."""
+    blob, starts = _joined(parts)
+    if len(parts) == 1:
+        return
+    with parts[0].open("r+b") as out:
+        out.truncate(starts[0])
+        out.seek(starts[0])
+        for path, start in zip(parts[1:], starts[1:], strict=True):
+            with path.open("rb") as source:
+                copy_range(source, out, 4, start - 4)
+        out.write(blob + len(blob).to_bytes(4, "little") + MAGIC)
+
+
+def _joined(parts: list[Path]) -> tuple[bytes, list[int]]:
+    """The footer of the parts joined, and where each part's footer starts (its data ends)."""
     if not parts:
         raise ValueError("no Parquet files to concatenate")
-    if any(target.resolve() == part.resolve() for part in parts):
-        raise ValueError(f"{target}: is one of the parts, and would be overwritten")
     footers = [footer(path) for path in parts]
     first = footers[0][0]
     for path, (meta, _) in zip(parts, footers, strict=True):
@@ -206,10 +219,7 @@ def concatenate(parts: list[Path], target: Path) -> None:
             raise ValueError(f"{path}: schema differs from that of {parts[0]}")
         if _get(meta, 8) is not None:
             raise ValueError(f"{path}: encrypted Parquet files are not supported")
-    if len(parts) == 1:
-        shutil.copyfile(parts[0], target)
-        return
-    # Each part's bytes 4..footer land at ``position`` in the target: its offsets move by
+    # Each part's bytes 4..footer land at ``position`` in the result: its offsets move by
     # ``position - 4``.
     row_groups: list[Fields] = []
     rows, position = 0, len(MAGIC)
@@ -219,10 +229,4 @@ def concatenate(parts: list[Path], target: Path) -> None:
         rows += _get(meta, 3)
         position += start - 4
     metadata = _with(_with(first, 3, lambda _: rows), 4, lambda old: (old[0], row_groups))
-    blob = encode(metadata)
-    with target.open("wb") as out:
-        out.write(MAGIC)
-        for path, (_, start) in zip(parts, footers, strict=True):
-            with path.open("rb") as source:
-                copy_range(source, out, 4, start - 4)
-        out.write(blob + len(blob).to_bytes(4, "little") + MAGIC)
+    return encode(metadata), [start for _, start in footers]

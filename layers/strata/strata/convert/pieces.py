@@ -4,22 +4,22 @@ DuckDB numbers records with ``row_number() OVER ()`` on one thread, and with it 
 pass. So a file of several hundred MB is cut at record boundaries into pieces, one per core,
 each converted on its own connection: piece k numbers its records from the count of the
 pieces before it (a count costs about a tenth of a conversion and runs while piece 0
-converts). Each partition's files from the pieces are then concatenated, row groups copied
-as they are (``parquet_concat``): the result is what one pass writes, one file per partition
+converts). Each partition's files from the pieces are then joined, row groups copied as
+they are (``parquet_concat``): the result is what one pass writes, one file per partition
 with the same rows, numbers and rejects, and the same bytes on every run.
 
 A CSV record boundary is a newline after an even number of quotes. A stray quote inside an
 unquoted value (DuckDB accepts one) can mislead that count; the piece before the cut then
 ends inside a quoted value, its count sees an ``UNQUOTED VALUE`` reject there, and the file
-is converted in one pass instead (``Uncut``).
+is converted in one pass instead (``Uncut``), as it is after any failure of a piece.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
@@ -27,15 +27,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from strata.convert import engine, sql
-from strata.convert.parquet_concat import concatenate
-from strata.convert.ranges import copy_range
+from strata.convert.parquet_concat import append
+from strata.convert.ranges import BLOCK, copy_range
 
 MIN_PIECE = 64 << 20  # a smaller file converts in about a second anyway
-MAX_PIECES = 4  # each connection may use engine.MEMORY_LIMIT
 COUNT_SHARE = 0.12  # what counting a piece costs, against converting it
 SEARCH = 64 << 20  # how far past its target a cut may move to find a record boundary
-BLOCK = 4 << 20  # read at a time while looking for the cuts
-LAMBDA_VCPU_MB = 1769  # Lambda gives a function one vCPU's worth of time per 1,769 MB
 # Errors that leave DuckDB's CSV parser inside a quoted value: the cut was not a boundary.
 UNBOUNDED = ("UNQUOTED VALUE", "INVALID STATE")
 
@@ -51,20 +48,11 @@ class Piece:
     first: bool  # it starts the file (header, rows to skip)
 
 
-def cores() -> int:
-    """The CPUs this process may keep busy."""
-    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    memory = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-    if memory and memory.isdigit():  # Lambda shows 2 CPUs but gives time by memory size
-        count = min(count, max(1, int(memory) // LAMBDA_VCPU_MB))
-    return count
-
-
 def cut(path: Path, quote: str, count: int, folder: Path) -> list[Piece]:
     """``path`` cut into at most ``count`` pieces under ``folder``; one piece: the file itself.
     Piece 0 is converted while the others count the piece before theirs: it gets more bytes."""
     size = path.stat().st_size
-    count = min(count, MAX_PIECES, size // MIN_PIECE)
+    count = min(count, size // MIN_PIECE)
     if count < 2:
         return [Piece(path, 0, True)]
     weights = [1 + COUNT_SHARE] + [1.0] * (count - 1)
@@ -94,54 +82,97 @@ def convert(
 ) -> int:
     """Converts every piece on its own connection: ``copy(query(piece, numbered_from), folder)``
     writes piece k under ``work/piece-k``. Returns the rows written; raises Uncut."""
-    offsets: list[Future[int]] = [Future() for _ in pieces]
-    offsets[0].set_result(0)
-    running: list[Any] = []
-    failures: list[Exception] = []  # the first is the cause, the others its consequences
+    run = _Run(pieces)
 
     def convert_one(index: int) -> int:
         piece = pieces[index]
         try:
             if index:  # the count of the piece before, then the numbers before that one
-                before = _count(pieces[index - 1], relation, rejects, work / f"count-{index}")
-                offsets[index].set_result(offsets[index - 1].result() + before)
-            con = engine.connect(work / f"spill-{index}")
-            running.append(con)
-            try:
+                before = run.count(pieces[index - 1], relation, rejects, work / f"count-{index}")
+                run.offsets[index].set_result(run.offsets[index - 1].result() + before)
+            with run.connection(work / f"spill-{index}") as con:
                 written = con.execute(
-                    copy(query(piece, offsets[index].result()), output(work, index))
+                    copy(query(piece, run.offsets[index].result()), output(work, index))
                 ).fetchone()[0]
-                # The parser's rejects, with their place in the whole file, for the accounting.
+                # The parser's rejects, placed in the whole file, for the accounting (DuckDB's
+                # own line numbers are the piece's: left out).
                 con.execute(
-                    f"COPY (SELECT * REPLACE (line_byte_position + {piece.start} AS "
-                    f"line_byte_position) FROM {sql.ident(rejects)}) TO "
+                    f"COPY (SELECT * EXCLUDE (line) REPLACE (line_byte_position + {piece.start} "
+                    f"AS line_byte_position, byte_position + {piece.start} AS byte_position) "
+                    f"FROM {sql.ident(rejects)}) TO "
                     f"{sql.literal(str(work / f'rejects-{index}.parquet'))} (FORMAT parquet)"
                 )
-            finally:
-                running.remove(con)
-                con.close()
             return int(written)
         except Exception as exc:
-            failures.append(exc)
-            _abandon(offsets, running, exc)
+            run.abandon(exc)
             raise
 
     with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
         tasks = [pool.submit(convert_one, index) for index in range(len(pieces))]
         try:
             return sum(task.result() for task in tasks)
-        except Exception:
-            raise Uncut(str(failures[0])) from failures[0]
+        except BaseException as exc:  # KeyboardInterrupt too: the pieces stop first
+            run.abandon(exc)
+            if isinstance(exc, Exception):
+                raise Uncut(str(run.failures[0])) from run.failures[0]
+            raise
 
 
-def _abandon(offsets: list[Future[int]], running: list[Any], exc: Exception) -> None:
-    """One piece failed: the pieces waiting for a number stop, the running ones are stopped."""
-    for offset in offsets:
-        if not offset.done():
-            offset.set_exception(Uncut(str(exc)))
-    for con in list(running):
-        with contextlib.suppress(Exception):  # duckdb.Error: closed meanwhile
-            con.interrupt()
+class _Run:
+    """What the pieces' threads share: the numbers each starts from, the open connections
+    (to stop them when one piece fails), the failures (the first is the cause)."""
+
+    def __init__(self, pieces: list[Piece]) -> None:
+        self.offsets: list[Future[int]] = [Future() for _ in pieces]
+        self.offsets[0].set_result(0)
+        self.share = max(2, len(pieces))  # of engine.MEMORY_MB, per connection
+        self.running: list[Any] = []
+        self.failures: list[BaseException] = []
+        self.stopped = threading.Event()
+
+    @contextlib.contextmanager
+    def connection(self, work: Path) -> Iterator[Any]:
+        con = engine.connect(work, self.share)
+        self.running.append(con)
+        try:
+            # DuckDB ignores an interrupt sent before a query starts: look first.
+            if self.stopped.is_set():
+                raise Uncut("stopped: another piece failed")
+            yield con
+        finally:
+            self.running.remove(con)
+            con.close()
+
+    def count(
+        self, piece: Piece, relation: Callable[[Piece], str], rejects: str, work: Path
+    ) -> int:
+        """Records the reader hands over from ``piece``; Uncut if it ends inside a quoted
+        value."""
+        with self.connection(work) as con:
+            # fetchall: the reader writes its rejects table when its query is finished.
+            ((found,),) = con.execute(f"SELECT count(*) FROM {relation(piece)}").fetchall()
+            listed = ", ".join(sql.literal(kind) for kind in UNBOUNDED)
+            unbounded = con.execute(
+                f"SELECT min(line_byte_position) FROM {sql.ident(rejects)} "
+                f"WHERE error_type IN ({listed})"
+            ).fetchone()[0]
+        if unbounded is not None:
+            where = piece.start + unbounded
+            raise Uncut(f"{piece.path.name} has an unterminated quote (record at byte {where})")
+        return int(found)
+
+    def abandon(self, exc: BaseException) -> None:
+        """A piece failed: the pieces waiting for a number stop, the running ones are
+        stopped."""
+        self.failures.append(exc)
+        self.stopped.set()
+        for offset in self.offsets:
+            if not offset.done():
+                with contextlib.suppress(Exception):  # set meanwhile by its own thread
+                    offset.set_exception(Uncut(str(exc)))
+        for con in list(self.running):
+            with contextlib.suppress(Exception):  # duckdb.Error: closed meanwhile
+                con.interrupt()
 
 
 def output(work: Path, index: int) -> Path:
@@ -158,8 +189,9 @@ def gather(con: Any, pieces: list[Piece], rejects: str, work: Path, folder: Path
             partitions.setdefault(f"{path.parent.name}/{path.name}", []).append(path)
     shutil.rmtree(folder, ignore_errors=True)
     for name, parts in sorted(partitions.items()):
+        append(parts)  # into the first piece's file: its bytes stay where they are
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        concatenate(parts, folder / name)
+        parts[0].replace(folder / name)
     files = ", ".join(
         sql.literal(str(work / f"rejects-{index}.parquet")) for index in range(len(pieces))
     )
@@ -167,23 +199,6 @@ def gather(con: Any, pieces: list[Piece], rejects: str, work: Path, folder: Path
         f"CREATE OR REPLACE TEMP TABLE {sql.ident(rejects)} AS "
         f"SELECT * FROM read_parquet([{files}]) ORDER BY line_byte_position"
     )
-
-
-def _count(piece: Piece, relation: Callable[[Piece], str], rejects: str, work: Path) -> int:
-    """Records the reader hands over from ``piece``; Uncut if it ends inside a quoted value."""
-    con = engine.connect(work)
-    try:
-        # fetchall: the reader writes its rejects table when its query is finished.
-        ((found,),) = con.execute(f"SELECT count(*) FROM {relation(piece)}").fetchall()
-        listed = ", ".join(sql.literal(kind) for kind in UNBOUNDED)
-        unbounded = con.execute(
-            f"SELECT min(line) FROM {sql.ident(rejects)} WHERE error_type IN ({listed})"
-        ).fetchone()[0]
-    finally:
-        con.close()
-    if unbounded is not None:
-        raise Uncut(f"piece {piece.path.name} has an unterminated quote (line {unbounded})")
-    return int(found)
 
 
 def _boundaries(path: Path, quote: bytes, targets: list[int]) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import BinaryIO
 
-CHUNK = 1 << 20
+BLOCK = 4 << 20  # read at a time where the kernel cannot copy, or to scan a file
 
 
 def copy_range(source: BinaryIO, target: BinaryIO, start: int, length: int) -> None:
@@ -21,7 +21,7 @@ def copy_range(source: BinaryIO, target: BinaryIO, start: int, length: int) -> N
     except (AttributeError, OSError):  # not Linux, or a file system that refuses
         source.seek(start)
         while length:
-            block = source.read(min(CHUNK, length))
+            block = source.read(min(BLOCK, length))
             if not block:
                 raise ValueError(f"{source.name}: ends before byte {start + length}") from None
             target.write(block)

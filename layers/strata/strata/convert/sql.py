@@ -22,14 +22,17 @@ def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def typed_expression(column: Column, raw: str) -> str:
+def typed_expression(column: Column, raw: str, accepted: list[str] | None = None) -> str:
     """DuckDB expression typing the text in ``raw``; NULL when it cannot be typed.
 
-    A ``timestamp`` stays wall-clock time here: ``timezones.to_utc_sql`` converts it.
+    A ``timestamp`` stays wall-clock time here: ``timezones.to_utc_sql`` converts it. A text
+    column with ``accepted`` values becomes an ENUM of them (NULL for any other text): the
+    cast is the check, and Parquet's writer takes an ENUM's codes as they are instead of
+    hashing every value into its dictionary (the same UTF-8 column in the file).
     """
     kind = column.type
     if kind == "string":
-        return raw
+        return f"TRY_CAST({raw} AS {enum(accepted)})" if accepted else raw
     if kind == "json":
         return f"CASE WHEN json_valid({raw}) THEN {raw} END"
     if kind in ("timestamp", "timestamptz", "date"):
@@ -74,14 +77,27 @@ def null_problem(column: Column, raw: str) -> Problem:
     return f"{raw} IS NULL", literal(column.name + ": missing value")
 
 
-def rule_problems(rule: QualityRule, typed: str) -> list[Problem]:
+def enum(values: list[str]) -> str:
+    return f"ENUM ({', '.join(literal(value) for value in dict.fromkeys(values))})"
+
+
+def rule_problems(rule: QualityRule, typed: str, raw: str, enumerated: bool) -> list[Problem]:
+    """The checks of ``rule`` on a column; ``enumerated``: the column is typed as the ENUM of
+    the rule's accepted values (``typed_expression``)."""
     name = rule.column
     value = f"{literal(name + ': ')} || CAST({typed} AS VARCHAR)"
     if rule.rule == "not_null":
         return [(f"{typed} IS NULL", literal(name + ": missing value (not_null)"))]
     if rule.rule == "accepted_values":
-        allowed = ", ".join(literal(item) for item in rule.values or [])
         shown = ", ".join(str(item) for item in rule.values or [])
+        if enumerated:
+            return [
+                (
+                    f"{raw} IS NOT NULL AND {typed} IS NULL",
+                    f"{literal(name + ': ')} || {raw} || {literal(' is not one of ' + shown)}",
+                )
+            ]
+        allowed = ", ".join(literal(item) for item in rule.values or [])
         # Not IN (...) nor list_contains: DuckDB plans those as a hash join, which costs more
         # per row than scanning a short list.
         return [

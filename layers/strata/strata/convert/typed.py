@@ -43,6 +43,24 @@ def reject_carrier(contract: SourceContract) -> str:
     return "_source_file"
 
 
+def enumerated(contract: SourceContract) -> dict[str, list[str]]:
+    """Text columns typed as the ENUM of their one ``accepted_values`` rule (not the reject
+    carrier: it carries reject records too)."""
+    rules: dict[str, list[list[str]]] = {}
+    for rule in contract.quality:
+        if rule.rule == "accepted_values":
+            rules.setdefault(rule.column, []).append([str(value) for value in rule.values or []])
+    carrier = reject_carrier(contract)
+    return {
+        column.name: rules[column.name][0]
+        for column in contract.columns
+        if column.type == "string"
+        and column.name != carrier
+        and len(rules.get(column.name, [])) == 1
+        and rules[column.name][0]
+    }
+
+
 @dataclass
 class Duplicates:
     """A temporary table of key values found more than once in the file (columns ``_k0``…)."""
@@ -93,8 +111,10 @@ def member_sql(
     zone = contract.timezone
     zoned = [c.name for c in contract.columns if sql.in_source_zone(c, zone)]
     local = {name: sql.ident("_l_" + name) for name in zoned}
+    accepted = enumerated(contract)
     typed = ", ".join(
-        f"{sql.typed_expression(c, text[c.name])} AS {local.get(c.name, sql.ident(c.name))}"
+        f"{sql.typed_expression(c, text[c.name], accepted.get(c.name))} AS "
+        f"{local.get(c.name, sql.ident(c.name))}"
         for c in contract.columns
     )
     if zoned:
@@ -170,9 +190,11 @@ def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str
             problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
         if not column.nullable:
             problems.append(sql.null_problem(column, text[column.name]))
+    accepted = enumerated(contract)
     for rule in contract.quality:
         if rule.rule != "unique":
-            problems += sql.rule_problems(rule, typed[rule.column])
+            column = rule.column
+            problems += sql.rule_problems(rule, typed[column], text[column], column in accepted)
     if contract.partitioning.by == "event_date":
         column = contract.column(contract.partitioning.column or "")
         if column.nullable:  # otherwise null_problem already reports it

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from strata.contracts.model import JsonFormat
+from strata.convert import engine
 from strata.convert.inputs import FileRejected, Member
 from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
 from strata.convert.sql import literal
@@ -19,7 +20,8 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
         texts, rejects = _lines(member.path, index), f"strata_rejects_{index}"
     else:
         texts, rejects = _documents(con, fmt, member.path), None
-    fields = discover_fields(con, texts, fmt.flatten_depth)
+    with engine.all_cores(con):  # a key is a key in whatever order the lines come
+        fields = discover_fields(con, texts, fmt.flatten_depth)
     # Each record is parsed twice: for its type, and for all its values at once (TRY: a line
     # that is not JSON gives NULL, and the reason below).
     paths = ", ".join(literal(json_path(name)) for name in fields) or "'$.\"\"'"
