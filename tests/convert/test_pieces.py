@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from convert_helpers import accounting, contract, convert_bytes, rejects, rows
 
-from strata.convert import engine, output, pieces
+from strata.convert import engine, pieces
 from strata.convert.output import physical_lines
 
 RECORDS = 9_000
@@ -171,13 +171,6 @@ def test_reject_lines_count_every_newline_as_an_editor_does(tmp_path):
     old_mac = b"id,name,amount\r1,a,1.00\r2,b,1.00,extra\r3,c,1.00\r4,d,1.00,extra\r"
     result = convert_bytes(tmp_path / "cr", old_mac)
     assert [r["line"] for r in rejects(result)] == [3, 5]
-
-
-def test_a_crlf_split_between_two_reads_is_one_line_end(tmp_path, monkeypatch):
-    path = tmp_path / "lines.txt"
-    path.write_bytes(b"ab\r\ncd\r\nef")
-    monkeypatch.setattr(output, "BLOCK", 3)  # the first read ends between CR and LF
-    assert physical_lines(path, [9]) == [3]
 
 
 def test_files_are_cut_after_a_newline_outside_quotes(tmp_path, monkeypatch):

@@ -276,18 +276,19 @@ def physical_lines(path: Path, positions: list[int]) -> list[int]:
     ``line_byte_position`` (sorted). DuckDB's own ``line`` does not count the newlines inside
     quoted values, nor can a piece of the file (``pieces.py``) know the lines before it.
 
-    The position counts from 1 and, after a CRLF, points at the LF: either way the bytes
-    before it hold exactly the line ends that precede the record (LF, CRLF or a lone CR)."""
-    lines, ends, done, last = [], 0, 0, b""
+    Lines end with LF (or CRLF), or, in a file without any LF, with CR. The position counts
+    from 1 and, after a CRLF, points at the LF: either way the bytes before it hold exactly
+    the line ends that precede the record."""
+    lines, ends, done = [], 0, 0
+    ending = b"\n"
     with path.open("rb") as handle:
         for position in positions:
             while done < position:
                 block = handle.read(min(BLOCK, position - done))
                 if not block:
                     break
-                ends += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
-                if last == b"\r" and block[:1] == b"\n":  # a CRLF across two blocks
-                    ends -= 1
-                done, last = done + len(block), block[-1:]
+                if not done and b"\n" not in block and b"\r" in block:
+                    ending = b"\r"  # classic Mac text
+                ends, done = ends + block.count(ending), done + len(block)
             lines.append(ends + 1)
     return lines
