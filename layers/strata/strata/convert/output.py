@@ -68,7 +68,8 @@ class Written:
         )
 
     def account(self, rows: int) -> None:
-        """The pass wrote ``rows`` rows (``COPY``'s own count) into the files under folder."""
+        """The pass wrote ``rows`` rows (``COPY``'s own count) into the files under ``folder``:
+        counted back from the files, per member, or the conversion stops."""
         self.rows = rows
         self.passed = self._count_passed()
         if sum(self.passed) != self.rows:
@@ -266,8 +267,7 @@ class Written:
                 f"string_agg(DISTINCT error_type || ': ' || error_message, '; '), "
                 # After a blank line, DuckDB's raw line starts with it: no record does.
                 f"ltrim(any_value(csv_line), chr(13) || chr(10)) FROM {table} JOIN strata_lines "
-                "ON position = "
-                "line_byte_position GROUP BY line_byte_position"
+                "ON position = line_byte_position GROUP BY line_byte_position"
             )
 
 
