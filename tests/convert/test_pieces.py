@@ -13,7 +13,7 @@ import pytest
 from convert_helpers import accounting, contract, convert_bytes, rejects, rows
 
 from strata.convert import engine, pieces
-from strata.convert.output import physical_lines
+from strata.convert.lines import physical_lines
 
 RECORDS = 9_000
 
@@ -175,10 +175,12 @@ def test_reject_lines_count_every_newline_as_an_editor_does(tmp_path):
 
 def test_files_are_cut_after_a_newline_outside_quotes(tmp_path, monkeypatch):
     small = _write(tmp_path, b"id\n1\n")
-    assert pieces.cut(small, '"', 4, tmp_path / "p") == [pieces.Piece(small, 0, True)]
+    assert pieces.cut(small, '"', 4, tmp_path / "p") == [pieces.Piece(small, 0, 5, small)]
     monkeypatch.setattr(pieces, "MIN_PIECE", 4)
     data = b'id,v\n1,"aaaa\nbbbb\ncccc\ndddd"\n2,x\n'
     found = pieces.cut(_write(tmp_path, data), '"', 2, tmp_path / "p")
+    for piece in found:
+        piece.copy_out()
     # The target (byte 18) is inside the quoted value: the cut moves to the line after it.
     assert [(piece.start, piece.path.read_bytes()) for piece in found] == [
         (0, b'id,v\n1,"aaaa\nbbbb\ncccc\ndddd"\n'),

@@ -180,3 +180,18 @@ def test_accepted_values_type_their_column_as_text_of_those_values(tmp_path):
         f"SELECT type, converted_type FROM parquet_schema('{path}') WHERE name = 'status'"
     ).fetchall()
     assert kinds == [("BYTE_ARRAY", "UTF8")]
+
+
+def test_a_row_without_its_event_date_is_rejected_not_partitioned(tmp_path):
+    data = _days([(1, "2026-11-01"), (2, ""), (3, "2026-11-02")])
+    result = convert_bytes(tmp_path, data, BY_DAY)
+
+    assert sorted(path.parent.name for path in result.files) == [
+        "event_date=2026-11-01",
+        "event_date=2026-11-02",
+    ]
+    assert rows(result, "id") == [(1,), (3,)]
+    assert [(r["row"], r["reason"]) for r in rejects(result)] == [
+        (2, "day: missing value, needed for the partition event_date")
+    ]
+    assert not list((tmp_path / "out").rglob(f"*={REJECTED}*"))

@@ -226,7 +226,7 @@ class _Conversion:
             cut = pieces.cut(part.path, quote, engine.cores(), work)
             if len(cut) < 2:
                 return False
-            rows = pieces.convert(
+            converted = pieces.convert(
                 cut,
                 relation=relation,
                 query=lambda piece, start: self._query(readings, [], relation(piece), start),
@@ -234,13 +234,14 @@ class _Conversion:
                 rejects=rejects,
                 work=work,
             )
-            pieces.gather(self.con, cut, gathered, work, written.folder)
+            pieces.gather(self.con, cut, converted, gathered, work, written.folder)
         except (pieces.Uncut, OSError, ValueError):  # a full disk, say: one pass will tell
             return False
         finally:
             shutil.rmtree(work, ignore_errors=True)
         part.parse_rejects = self.parse_rejects[0] = gathered
-        written.account(rows)
+        part.lines_counted = True
+        written.account(converted.rows)
         return True
 
     def rejected(self, reason: str) -> FileConversion:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from strata.contracts.model import SourceContract
-from strata.convert import sql
+from strata.convert import engine, sql
 from strata.convert.inputs import FileRejected
-from strata.convert.ranges import BLOCK
+from strata.convert.lines import physical_lines
 from strata.convert.typed import REJECTED, Duplicates, reject_carrier
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
@@ -31,6 +31,7 @@ class Part:
     path: Path  # the file the reader parses
     parse_rejects: str | None  # DuckDB rejects table, for CSV and NDJSON
     columns: dict[str, str] = field(default_factory=dict)  # reader's column → name in rejects
+    lines_counted: bool = False  # parse_rejects' ``line`` is already the line an editor shows
 
 
 @dataclass
@@ -90,10 +91,11 @@ class Written:
             keys = ", ".join(f"{sql.ident(c)} AS _k{i}" for i, c in enumerate(columns))
             not_null = " AND ".join(f"{sql.ident(c)} IS NOT NULL" for c in columns)
             group = ", ".join(str(position) for position in range(1, len(columns) + 1))
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {keys}, true AS _hit "
-                f"FROM {every} WHERE {not_null} GROUP BY {group} HAVING count(*) > 1"
-            )
+            with engine.all_cores(self.con):  # which keys repeat: no order to keep
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {keys}, true AS _hit "
+                    f"FROM {every} WHERE {not_null} GROUP BY {group} HAVING count(*) > 1"
+                )
             if self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
                 found.append(Duplicates(table, columns, sql.duplicate_message(columns, primary)))
         return found
@@ -239,15 +241,7 @@ class Written:
             if part.parse_rejects is None:
                 continue
             table = sql.ident(part.parse_rejects)
-            where = self.con.execute(
-                f"SELECT DISTINCT line_byte_position FROM {table} ORDER BY 1"
-            ).fetchall()
-            positions = [position for (position,) in where]
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT unnest($1) AS position, "
-                "unnest($2) AS line",
-                [positions, physical_lines(part.path, positions)],
-            )
+            self._place_lines(part, table)
             bad_bytes = self.con.execute(
                 f"SELECT min(strata_lines.line) FROM {table} JOIN strata_lines ON position = "
                 "line_byte_position WHERE error_type = 'INVALID ENCODING'"
@@ -270,25 +264,20 @@ class Written:
                 "ON position = line_byte_position GROUP BY line_byte_position"
             )
 
-
-def physical_lines(path: Path, positions: list[int]) -> list[int]:
-    """The line, as an editor counts it, of each record DuckDB's rejects place at a
-    ``line_byte_position`` (sorted). DuckDB's own ``line`` does not count the newlines inside
-    quoted values, nor can a piece of the file (``pieces.py``) know the lines before it.
-
-    Lines end with LF (or CRLF), or, in a file without any LF, with CR. The position counts
-    from 1 and, after a CRLF, points at the LF: either way the bytes before it hold exactly
-    the line ends that precede the record."""
-    lines, ends, done = [], 0, 0
-    ending = b"\n"
-    with path.open("rb") as handle:
-        for position in positions:
-            while done < position:
-                block = handle.read(min(BLOCK, position - done))
-                if not block:
-                    break
-                if not done and b"\n" not in block and b"\r" in block:
-                    ending = b"\r"  # classic Mac text
-                ends, done = ends + block.count(ending), done + len(block)
-            lines.append(ends + 1)
-    return lines
+    def _place_lines(self, part: Part, table: str) -> None:
+        """``strata_lines``: the line of each parser reject's record, by its byte position."""
+        if part.lines_counted:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT DISTINCT "
+                f"line_byte_position AS position, line FROM {table}"
+            )
+            return
+        where = self.con.execute(
+            f"SELECT DISTINCT line_byte_position FROM {table} ORDER BY 1"
+        ).fetchall()
+        positions = [position for (position,) in where]
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT unnest($1) AS position, "
+            "unnest($2) AS line",
+            [positions, physical_lines(part.path, positions)],
+        )

@@ -22,11 +22,11 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from strata.convert import engine, sql
+from strata.convert import engine, lines, sql
 from strata.convert.parquet_concat import append
 from strata.convert.ranges import BLOCK, copy_range
 
@@ -43,18 +43,28 @@ class Uncut(Exception):
 
 @dataclass(frozen=True)
 class Piece:
-    path: Path
+    source: Path  # the whole file
     start: int  # offset of its first byte in the file
-    first: bool  # it starts the file (header, rows to skip)
+    end: int
+    path: Path  # its own file, once ``copy_out`` has written it
+
+    @property
+    def first(self) -> bool:  # it starts the file (header, rows to skip)
+        return self.start == 0
+
+    def copy_out(self) -> None:
+        with self.source.open("rb") as source, self.path.open("wb") as out:
+            copy_range(source, out, self.start, self.end - self.start)
 
 
 def cut(path: Path, quote: str, count: int, folder: Path) -> list[Piece]:
-    """``path`` cut into at most ``count`` pieces under ``folder``; one piece: the file itself.
-    Piece 0 is converted while the others count the piece before theirs: it gets more bytes."""
+    """Where ``path`` is cut into at most ``count`` pieces (their files go under ``folder``);
+    one piece: the file itself. Piece 0 is converted while the others count the piece before
+    theirs: it gets more bytes."""
     size = path.stat().st_size
     count = min(count, size // MIN_PIECE)
     if count < 2:
-        return [Piece(path, 0, True)]
+        return [Piece(path, 0, size, path)]
     weights = [1 + COUNT_SHARE] + [1.0] * (count - 1)
     targets, total = [], 0.0
     for weight in weights[:-1]:
@@ -62,14 +72,16 @@ def cut(path: Path, quote: str, count: int, folder: Path) -> list[Piece]:
         targets.append(int(size * total / sum(weights)))
     bounds = [0, *_boundaries(path, quote.encode(), targets), size]
     folder.mkdir(parents=True, exist_ok=True)
-    pieces = []
-    with path.open("rb") as source:
-        for index, (start, end) in enumerate(pairwise(bounds)):
-            target = folder / f"piece-{index}{path.suffix}"
-            with target.open("wb") as out:
-                copy_range(source, out, start, end - start)
-            pieces.append(Piece(target, start, index == 0))
-    return pieces
+    return [
+        Piece(path, start, end, folder / f"piece-{index}{path.suffix}")
+        for index, (start, end) in enumerate(pairwise(bounds))
+    ]
+
+
+@dataclass
+class Converted:
+    rows: int  # written by all the pieces
+    line_ends: list[int]  # in each piece (the last one's: up to its last parser reject)
 
 
 def convert(
@@ -79,30 +91,29 @@ def convert(
     copy: Callable[[str, Path], str],
     rejects: str,
     work: Path,
-) -> int:
+) -> Converted:
     """Converts every piece on its own connection: ``copy(query(piece, numbered_from), folder)``
-    writes piece k under ``work/piece-k``. Returns the rows written; raises Uncut."""
+    writes piece k under ``work/piece-k``, and its parser's rejects, with the line of each
+    within the piece, to ``work/rejects-k.parquet``. Raises Uncut."""
     run = _Run(pieces)
+    end = lines.ending(pieces[0].source)
 
-    def convert_one(index: int) -> int:
+    def convert_one(index: int) -> tuple[int, int]:
         piece = pieces[index]
         try:
+            piece.copy_out()  # each piece its own, side by side
+            run.copied[index].set_result(True)
             if index:  # the count of the piece before, then the numbers before that one
+                run.copied[index - 1].result()
                 before = run.count(pieces[index - 1], relation, rejects, work / f"count-{index}")
                 run.offsets[index].set_result(run.offsets[index - 1].result() + before)
             with run.connection(work / f"spill-{index}") as con:
                 written = con.execute(
                     copy(query(piece, run.offsets[index].result()), output(work, index))
                 ).fetchone()[0]
-                # The parser's rejects, placed in the whole file, for the accounting (DuckDB's
-                # own line numbers are the piece's: left out).
-                con.execute(
-                    f"COPY (SELECT * EXCLUDE (line) REPLACE (line_byte_position + {piece.start} "
-                    f"AS line_byte_position, byte_position + {piece.start} AS byte_position) "
-                    f"FROM {sql.ident(rejects)}) TO "
-                    f"{sql.literal(str(work / f'rejects-{index}.parquet'))} (FORMAT parquet)"
-                )
-            return int(written)
+                whole = index < len(pieces) - 1  # the pieces after need its line ends
+                ends = _place_rejects(con, piece, rejects, end, whole, rejected(work, index))
+            return int(written), ends
         except Exception as exc:
             run.abandon(exc)
             raise
@@ -110,21 +121,49 @@ def convert(
     with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
         tasks = [pool.submit(convert_one, index) for index in range(len(pieces))]
         try:
-            return sum(task.result() for task in tasks)
+            done = [task.result() for task in tasks]
         except BaseException as exc:  # KeyboardInterrupt too: the pieces stop first
             run.abandon(exc)
             if isinstance(exc, Exception):
                 raise Uncut(str(run.failures[0])) from run.failures[0]
             raise
+    return Converted(sum(rows for rows, _ in done), [ends for _, ends in done])
+
+
+def _place_rejects(
+    con: Any, piece: Piece, rejects: str, end: bytes, whole: bool, target: Path
+) -> int:
+    """Writes the piece's parser rejects, placed in the whole file by byte and within the
+    piece by line (DuckDB's own line numbers are the piece's records': replaced), for the
+    accounting. Returns the line ends counted in the piece (all of them, ``whole``)."""
+    where = con.execute(
+        f"SELECT DISTINCT line_byte_position FROM {sql.ident(rejects)} ORDER BY 1"
+    ).fetchall()
+    positions = [position for (position,) in where]
+    before, ends = lines.line_ends(piece.path, positions, end, whole)
+    con.execute(
+        "CREATE TEMP TABLE strata_piece_lines AS SELECT unnest($1) AS position, "
+        "unnest($2) + 1 AS line",
+        [positions, before],
+    )
+    con.execute(
+        f"COPY (SELECT r.* REPLACE (line_byte_position + {piece.start} AS line_byte_position, "
+        f"byte_position + {piece.start} AS byte_position, l.line AS line) "
+        f"FROM {sql.ident(rejects)} AS r JOIN strata_piece_lines AS l "
+        f"ON l.position = r.line_byte_position) TO {sql.literal(str(target))} (FORMAT parquet)"
+    )
+    return ends
 
 
 class _Run:
-    """What the pieces' threads share: the numbers each starts from, the open connections
+    """What the pieces' threads share: the numbers each starts from, which pieces' files are
+    written, the open connections
     (to stop them when one piece fails), the failures (the first is the cause)."""
 
     def __init__(self, pieces: list[Piece]) -> None:
         self.offsets: list[Future[int]] = [Future() for _ in pieces]
         self.offsets[0].set_result(0)
+        self.copied: list[Future[bool]] = [Future() for _ in pieces]
         self.share = max(2, len(pieces))  # of engine.MEMORY_MB, per connection
         self.running: list[Any] = []
         self.failures: list[BaseException] = []
@@ -166,10 +205,10 @@ class _Run:
         stopped."""
         self.failures.append(exc)
         self.stopped.set()
-        for offset in self.offsets:
-            if not offset.done():
+        for waited in [*self.offsets, *self.copied]:
+            if not waited.done():
                 with contextlib.suppress(Exception):  # set meanwhile by its own thread
-                    offset.set_exception(Uncut(str(exc)))
+                    waited.set_exception(Uncut(str(exc)))
         for con in list(self.running):
             with contextlib.suppress(Exception):  # duckdb.Error: closed meanwhile
                 con.interrupt()
@@ -179,10 +218,17 @@ def output(work: Path, index: int) -> Path:
     return work / f"piece-{index}"
 
 
-def gather(con: Any, pieces: list[Piece], rejects: str, work: Path, folder: Path) -> None:
+def rejected(work: Path, index: int) -> Path:
+    return work / f"rejects-{index}.parquet"
+
+
+def gather(
+    con: Any, pieces: list[Piece], converted: Converted, rejects: str, work: Path, folder: Path
+) -> None:
     """Each partition's files from the pieces, in order, as one file under ``folder`` (laid out
-    as one pass lays it out); the pieces' parser rejects as the table ``rejects`` (not the
-    reader's own name: a second pass over the file would need that one)."""
+    as one pass lays it out); the pieces' parser rejects as the table ``rejects``, each on its
+    line in the whole file (not the reader's own table name: a second pass over the file would
+    need that one)."""
     partitions: dict[str, list[Path]] = {}
     for index in range(len(pieces)):
         for path in sorted(output(work, index).glob("*/*.parquet")):
@@ -192,12 +238,15 @@ def gather(con: Any, pieces: list[Piece], rejects: str, work: Path, folder: Path
         append(parts)  # into the first piece's file: its bytes stay where they are
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         parts[0].replace(folder / name)
-    files = ", ".join(
-        sql.literal(str(work / f"rejects-{index}.parquet")) for index in range(len(pieces))
+    before = [0, *accumulate(converted.line_ends)]
+    placed = " UNION ALL ".join(
+        f"SELECT * REPLACE (line + {before[index]} AS line) "
+        f"FROM read_parquet({sql.literal(str(rejected(work, index)))})"
+        for index in range(len(pieces))
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {sql.ident(rejects)} AS "
-        f"SELECT * FROM read_parquet([{files}]) ORDER BY line_byte_position"
+        f"SELECT * FROM ({placed}) ORDER BY line_byte_position"
     )
 
 

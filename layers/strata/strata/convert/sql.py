@@ -139,6 +139,6 @@ def partition_expression(contract: SourceContract, typed: dict[str, str], ingest
         return literal(ingest_date[:width])
     column = typed[contract.partitioning.column or ""]
     if contract.partitioning.granularity == "day":
-        # The same text as strftime's %Y-%m-%d, for far less CPU.
-        return f"CAST(CAST({column} AS DATE) AS VARCHAR)"
+        # A DATE: its folder name is strftime's %Y-%m-%d text, for far less CPU.
+        return f"CAST({column} AS DATE)"
     return f"strftime({column}, {literal(fmt)})"

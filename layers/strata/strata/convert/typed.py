@@ -1,9 +1,9 @@
 """Type and check one member's records: the ``SELECT`` that the conversion's single pass writes.
 
 Every row comes out typed by the contract, numbered, with its lineage and the partition it goes
-to. A row that cannot be accepted goes to the partition ``REJECTED`` instead, carrying its
-reject record (file, line, reason, raw text) as JSON in its ``carrier`` column (see
-``reject_carrier``). One ``COPY`` writes every partition with the same columns, so this keeps
+to. A row that cannot be accepted has no partition (DuckDB writes it under ``REJECTED``),
+carrying its reject record (file, line, reason, raw text) as JSON in its ``carrier`` column
+(see ``reject_carrier``). One ``COPY`` writes every partition with the same columns, so this keeps
 the cleansed files to exactly the table's columns while the rejects still cost no second pass
 over the raw file; ``output.py`` turns the ``REJECTED`` partition into the rejects file and
 removes it.
@@ -23,8 +23,11 @@ from strata.convert.drift import Mapping
 from strata.convert.readers.base import TextSource
 from strata.convert.timezones import to_utc_sql
 
-# Never a real partition value: those are dates (2026-11-24, 2026-11, 2026).
-REJECTED = "rejected"
+# Where DuckDB writes the rows whose partition is NULL: the rejected rows, as an accepted row
+# always has one (a row without its event date is rejected). A NULL rather than a marker
+# value lets a day partition stay a DATE, which DuckDB hashes and writes for less CPU than its
+# text (about 3 % of the pass).
+REJECTED = "__HIVE_DEFAULT_PARTITION__"
 
 
 def reject_carrier(contract: SourceContract) -> str:
@@ -148,9 +151,7 @@ def member_sql(
         "_row_number",
     ]
     columns += [f"{extra[name]} AS {sql.ident(name)}" for name in mapping.extras]
-    columns.append(
-        f"CASE WHEN {reason} IS NULL THEN _partition ELSE {sql.literal(REJECTED)} END AS _partition"
-    )
+    columns.append(f"CASE WHEN {reason} IS NULL THEN _partition END AS _partition")
     return f"SELECT {', '.join(columns)} FROM ({checked})"
 
 

@@ -110,20 +110,26 @@ def discover_fields(con: Any, texts: str, depth: int) -> list[str]:
 
 
 def _keys(con: Any, texts: str, parents: list[str]) -> list[str]:
+    """The keys of the objects at ``parents`` ('' the record itself), each record parsed
+    once for all of them."""
     paths = ", ".join(literal(json_path(parent) if parent else "$") for parent in parents)
     rows = con.execute(
-        f"SELECT DISTINCT parent, unnest(TRY(json_keys(_text, path))) FROM (SELECT _text, "
-        f"unnest([{paths}]) AS path, unnest([{', '.join(map(literal, parents))}]) AS parent "
-        f"FROM {texts})"
+        f"SELECT DISTINCT _parent, unnest(_keys[_parent]) FROM (SELECT "
+        f"TRY(json_keys(_text, [{paths}])) AS _keys, unnest(range(1, {len(parents) + 1})) "
+        f"AS _parent FROM {texts})"
     ).fetchall()
-    return sorted(f"{parent}.{key}" if parent else key for parent, key in rows)
+    return sorted(
+        f"{parents[index - 1]}.{key}" if parents[index - 1] else key for index, key in rows
+    )
 
 
 def _objects(con: Any, texts: str, paths: list[str]) -> list[str]:
+    """Those of ``paths`` that hold an object in any record (each parsed once)."""
     if not paths:
         return []
-    checks = ", ".join(
-        f"bool_or(TRY(json_type(_text, {literal(json_path(path))})) = 'OBJECT')" for path in paths
-    )
-    flags = con.execute(f"SELECT {checks} FROM {texts}").fetchone()
+    listed = ", ".join(literal(json_path(path)) for path in paths)
+    checks = ", ".join(f"bool_or(_types[{index}] = 'OBJECT')" for index in range(1, len(paths) + 1))
+    flags = con.execute(
+        f"SELECT {checks} FROM (SELECT TRY(json_type(_text, [{listed}])) AS _types FROM {texts})"
+    ).fetchone()
     return [path for path, flag in zip(paths, flags or (), strict=False) if flag]
