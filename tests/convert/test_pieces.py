@@ -204,6 +204,23 @@ def test_a_failing_piece_leaves_the_file_to_one_pass(tmp_path, monkeypatch):
     assert not (tmp_path / "two" / "out" / ".work").exists()
 
 
+def test_a_piece_that_cannot_be_copied_out_leaves_the_file_to_one_pass(tmp_path, monkeypatch):
+    source = contract(primary_key=["id"])
+    _, alone = _convert(tmp_path / "one", monkeypatch, _csv(), source, "f.csv", cores=1)
+    copy_out = pieces.Piece.copy_out
+
+    def full_disk(piece):
+        if piece.start:  # piece 0 is written; the count of it may already be running
+            raise OSError(28, "No space left on device")
+        copy_out(piece)
+
+    monkeypatch.setattr(pieces.Piece, "copy_out", full_disk)
+    cuts, result = _convert(tmp_path / "three", monkeypatch, _csv(), source, "f.csv", cores=3)
+    assert cuts == [3]
+    assert accounting(result) == accounting(alone)
+    assert result.rejects_file.read_bytes() == alone.rejects_file.read_bytes()
+
+
 def test_when_a_piece_fails_the_others_stop_and_the_cause_is_told(tmp_path, monkeypatch):
     def fails(self, *args):
         raise RuntimeError("the count failed")

@@ -137,8 +137,8 @@ Besides each field's own type and allowed values, a contract must satisfy:
   `timestamptz` column.
 - The partition column is named after `by` and `granularity`: `event_date`, `event_month`,
   `event_year`, `ingest_date`, `ingest_month` or `ingest_year`, with values like `2026-11-24`,
-  `2026-11` and `2026` (a NULL event date goes to `__HIVE_DEFAULT_PARTITION__`). No column of
-  `schema` may have that name.
+  `2026-11` and `2026` (a row without its event date is rejected: "missing value, needed
+  for the partition"). No column of `schema` may have that name.
 - `kind` needs its settings block: `s3_drop:` for `s3_drop` and `manual`, `api:` for `api`,
   `sftp:` for `sftp`. How each kind is fetched: [ingestion.md](ingestion.md).
 - `api.url` (and an OAuth `token_url`) is `https://` (plain `http://` only on loopback) and
