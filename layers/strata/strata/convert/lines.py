@@ -4,8 +4,9 @@ DuckDB's own ``line`` does not count the newlines inside quoted values, nor can 
 file (``pieces.py``) know the lines before it; the bytes can. Lines end with LF (or CRLF), or,
 in a file whose first block holds CR but no LF, with CR (classic Mac text).
 
-A reject's ``line_byte_position`` counts from 1 and, after a CRLF, points at the LF: either way
-the bytes before it hold exactly the line ends that precede the record.
+A reject's raw line (``csv_line``) starts at the byte before its ``line_byte_position`` (which
+counts from 1). After blank lines it starts with them (and after a CRLF with its LF): the
+record's line is the line of that first byte plus the line ends at the start of the raw line.
 """
 
 from __future__ import annotations
@@ -39,8 +40,22 @@ def line_ends(
     return found[: len(positions)], ends
 
 
+def reject_lines(
+    path: Path, positions: list[int], end: bytes, whole: bool = False
+) -> tuple[list[int], int]:
+    """The line of the first byte of the rejects at ``positions`` (sorted ``line_byte_position``
+    values), and the line ends counted (see ``line_ends``)."""
+    before, ends = line_ends(path, [max(position - 1, 0) for position in positions], end, whole)
+    return [count + 1 for count in before], ends
+
+
 def physical_lines(path: Path, positions: list[int]) -> list[int]:
-    """The line of each record that DuckDB's rejects place at a ``line_byte_position``
-    (sorted)."""
-    before, _ = line_ends(path, positions, ending(path))
-    return [count + 1 for count in before]
+    """``reject_lines`` of a whole file."""
+    return reject_lines(path, positions, ending(path))[0]
+
+
+def leading_ends_sql(raw: str, end: bytes) -> str:
+    """SQL: the line ends among the CR and LF bytes that the raw line ``raw`` starts with
+    (the blank lines before its record)."""
+    blank = f"left({raw}, length({raw}) - length(ltrim({raw}, chr(13) || chr(10))))"
+    return f"(length({blank}) - length(replace({blank}, chr({ord(end)}), '')))"

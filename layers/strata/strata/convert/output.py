@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from strata.contracts.model import SourceContract
-from strata.convert import engine, sql
+from strata.convert import engine, lines, sql
 from strata.convert.inputs import FileRejected
-from strata.convert.lines import physical_lines
 from strata.convert.typed import REJECTED, Duplicates, reject_carrier
 
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
@@ -266,18 +265,22 @@ class Written:
 
     def _place_lines(self, part: Part, table: str) -> None:
         """``strata_lines``: the line of each parser reject's record, by its byte position."""
-        if part.lines_counted:
+        starts = "strata_starts"
+        if part.lines_counted:  # the line of each reject's first byte, from the pieces
+            starts = f"(SELECT DISTINCT line_byte_position AS position, line FROM {table})"
+        else:
+            where = self.con.execute(
+                f"SELECT DISTINCT line_byte_position FROM {table} ORDER BY 1"
+            ).fetchall()
+            positions = [position for (position,) in where]
             self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT DISTINCT "
-                f"line_byte_position AS position, line FROM {table}"
+                "CREATE OR REPLACE TEMP TABLE strata_starts AS SELECT unnest($1) AS position, "
+                "unnest($2) AS line",
+                [positions, lines.physical_lines(part.path, positions)],
             )
-            return
-        where = self.con.execute(
-            f"SELECT DISTINCT line_byte_position FROM {table} ORDER BY 1"
-        ).fetchall()
-        positions = [position for (position,) in where]
+        blank = lines.leading_ends_sql("any_value(r.csv_line)", lines.ending(part.path))
         self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT unnest($1) AS position, "
-            "unnest($2) AS line",
-            [positions, physical_lines(part.path, positions)],
+            "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT s.position, "
+            f"any_value(s.line) + {blank} AS line FROM {starts} AS s JOIN {table} AS r "
+            "ON r.line_byte_position = s.position GROUP BY s.position"
         )

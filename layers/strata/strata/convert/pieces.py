@@ -140,11 +140,10 @@ def _place_rejects(
         f"SELECT DISTINCT line_byte_position FROM {sql.ident(rejects)} ORDER BY 1"
     ).fetchall()
     positions = [position for (position,) in where]
-    before, ends = lines.line_ends(piece.path, positions, end, whole)
+    found, ends = lines.reject_lines(piece.path, positions, end, whole)
     con.execute(
-        "CREATE TEMP TABLE strata_piece_lines AS SELECT unnest($1) AS position, "
-        "unnest($2) + 1 AS line",
-        [positions, before],
+        "CREATE TEMP TABLE strata_piece_lines AS SELECT unnest($1) AS position, unnest($2) AS line",
+        [positions, found],
     )
     con.execute(
         f"COPY (SELECT r.* REPLACE (line_byte_position + {piece.start} AS line_byte_position, "
