@@ -13,7 +13,7 @@ import pytest
 from convert_helpers import accounting, contract, convert_bytes, rejects, rows
 
 from strata.convert import engine, pieces
-from strata.convert.lines import physical_lines
+from strata.convert.lines import line_ends
 
 RECORDS = 9_000
 
@@ -166,8 +166,8 @@ def test_reject_lines_count_every_newline_as_an_editor_does(tmp_path):
     ]
     path = tmp_path / "lines.txt"
     path.write_bytes(b"ab\ncd\r\nef\n")
-    # DuckDB's positions count from 1; after a CRLF the raw line starts at its LF, on line 2.
-    assert physical_lines(path, [1, 4, 7]) == [1, 2, 2]
+    assert line_ends(path, [0, 3, 6, 7], b"\n") == ([0, 1, 1, 2], 2)
+    assert line_ends(path, [3], b"\n", whole=True) == ([1], 3)
     old_mac = b"id,name,amount\r1,a,1.00\r2,b,1.00,extra\r3,c,1.00\r4,d,1.00,extra\r"
     result = convert_bytes(tmp_path / "cr", old_mac)
     assert [r["line"] for r in rejects(result)] == [3, 5]

@@ -12,8 +12,10 @@ record's line is the line of that first byte plus the line ends at the start of 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from strata.convert.ranges import BLOCK
+from strata.convert.sql import ident
 
 
 def ending(path: Path) -> bytes:
@@ -40,18 +42,21 @@ def line_ends(
     return found[: len(positions)], ends
 
 
-def reject_lines(
-    path: Path, positions: list[int], end: bytes, whole: bool = False
-) -> tuple[list[int], int]:
-    """The line of the first byte of the rejects at ``positions`` (sorted ``line_byte_position``
-    values), and the line ends counted (see ``line_ends``)."""
+def place(con: Any, rejects: str, table: str, path: Path, end: bytes, whole: bool = False) -> int:
+    """Creates the temp ``table`` (position, line): the line in ``path`` of the first byte of
+    each reject in DuckDB's ``rejects`` table (its ``line_byte_position`` counts from 1).
+    Returns the line ends counted (see ``line_ends``)."""
+    where = con.execute(
+        f"SELECT DISTINCT line_byte_position FROM {ident(rejects)} ORDER BY 1"
+    ).fetchall()
+    positions = [position for (position,) in where]
     before, ends = line_ends(path, [max(position - 1, 0) for position in positions], end, whole)
-    return [count + 1 for count in before], ends
-
-
-def physical_lines(path: Path, positions: list[int]) -> list[int]:
-    """``reject_lines`` of a whole file."""
-    return reject_lines(path, positions, ending(path))[0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT unnest($1) AS position, "
+        "unnest($2) + 1 AS line",
+        [positions, before],
+    )
+    return ends
 
 
 def leading_ends_sql(raw: str, end: bytes) -> str:

@@ -240,7 +240,7 @@ class Written:
             if part.parse_rejects is None:
                 continue
             table = sql.ident(part.parse_rejects)
-            self._place_lines(part, table)
+            self._place_lines(part, part.parse_rejects)
             bad_bytes = self.con.execute(
                 f"SELECT min(strata_lines.line) FROM {table} JOIN strata_lines ON position = "
                 "line_byte_position WHERE error_type = 'INVALID ENCODING'"
@@ -263,22 +263,15 @@ class Written:
                 "ON position = line_byte_position GROUP BY line_byte_position"
             )
 
-    def _place_lines(self, part: Part, table: str) -> None:
+    def _place_lines(self, part: Part, rejects: str) -> None:
         """``strata_lines``: the line of each parser reject's record, by its byte position."""
+        table, end = sql.ident(rejects), lines.ending(part.path)
         starts = "strata_starts"
         if part.lines_counted:  # the line of each reject's first byte, from the pieces
             starts = f"(SELECT DISTINCT line_byte_position AS position, line FROM {table})"
         else:
-            where = self.con.execute(
-                f"SELECT DISTINCT line_byte_position FROM {table} ORDER BY 1"
-            ).fetchall()
-            positions = [position for (position,) in where]
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE strata_starts AS SELECT unnest($1) AS position, "
-                "unnest($2) AS line",
-                [positions, lines.physical_lines(part.path, positions)],
-            )
-        blank = lines.leading_ends_sql("any_value(r.csv_line)", lines.ending(part.path))
+            lines.place(self.con, rejects, starts, part.path, end)
+        blank = lines.leading_ends_sql("any_value(r.csv_line)", end)
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE strata_lines AS SELECT s.position, "
             f"any_value(s.line) + {blank} AS line FROM {starts} AS s JOIN {table} AS r "

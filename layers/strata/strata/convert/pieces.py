@@ -136,15 +136,7 @@ def _place_rejects(
     """Writes the piece's parser rejects, placed in the whole file by byte and within the
     piece by line (DuckDB's own line numbers are the piece's records': replaced), for the
     accounting. Returns the line ends counted in the piece (all of them, ``whole``)."""
-    where = con.execute(
-        f"SELECT DISTINCT line_byte_position FROM {sql.ident(rejects)} ORDER BY 1"
-    ).fetchall()
-    positions = [position for (position,) in where]
-    found, ends = lines.reject_lines(piece.path, positions, end, whole)
-    con.execute(
-        "CREATE TEMP TABLE strata_piece_lines AS SELECT unnest($1) AS position, unnest($2) AS line",
-        [positions, found],
-    )
+    ends = lines.place(con, rejects, "strata_piece_lines", piece.path, end, whole)
     con.execute(
         f"COPY (SELECT r.* REPLACE (line_byte_position + {piece.start} AS line_byte_position, "
         f"byte_position + {piece.start} AS byte_position, l.line AS line) "
@@ -156,8 +148,8 @@ def _place_rejects(
 
 class _Run:
     """What the pieces' threads share: the numbers each starts from, which pieces' files are
-    written, the open connections
-    (to stop them when one piece fails), the failures (the first is the cause)."""
+    written, the open connections (to stop them when one piece fails), the failures (the
+    first is the cause)."""
 
     def __init__(self, pieces: list[Piece]) -> None:
         self.offsets: list[Future[int]] = [Future() for _ in pieces]
