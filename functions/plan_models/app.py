@@ -14,4 +14,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("action") == "next":
         return continue_run(ctx, event["run_id"], event.get("results") or [])
     options = RunOptions.from_input((event.get("input") or {}).get("models"))
-    return start_run(ctx, event["run_id"], options)
+    return start_run(ctx, event["run_id"], options, execution_arn=event.get("execution_arn"))

@@ -5,6 +5,9 @@ watermark."""
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -581,21 +584,30 @@ def test_a_commit_interrupted_before_queueing_is_finished_by_the_next_run(
     assert finish_committed_run(ctx, "vendor") == 0
 
 
-def test_one_run_per_source_at_a_time(ctx, project_dir, vendor_api):
+QUIET = {"capture_output": True, "text": True, "check": True}
+
+
+def test_one_run_per_source_at_a_time_and_a_killed_runs_lock_is_taken_over_at_once(
+    ctx, project_dir, vendor_api
+):
     server = vendor_api()
     api_source(project_dir, server.url + "/v1/orders")
+    # A run of this machine's live process holds the source; then that process is killed.
     holder = {
+        "status": "claimed",
         "run_id": "other",
-        "expires_at": (datetime.now(UTC) + timedelta(minutes=5)).isoformat(),
+        "owner": ctx.ports.liveness.owner(),
+        "lease_until": (datetime.now(UTC) + timedelta(minutes=5)).isoformat(),
+        "token": "t",
     }
     ctx.ports.state.put(ingest_pk("vendor"), "lock", holder)
 
-    with pytest.raises(RunInProgressError, match="run other is in progress"):
+    with pytest.raises(RunInProgressError, match=r"run other \(process \d+"):
         ingest_api(ctx, "vendor")
 
-    ctx.ports.state.put(
-        ingest_pk("vendor"), "lock", {**holder, "expires_at": "2020-01-01T00:00:00+00:00"}
-    )
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **QUIET)
+    killed = f"pid:{int(dead.stdout)}@{socket.gethostname()}"
+    ctx.ports.state.put(ingest_pk("vendor"), "lock", {**holder, "owner": killed})
     assert ingest_api(ctx, "vendor").status == "completed"
     assert ctx.ports.state.get(ingest_pk("vendor"), "lock") is None
 

@@ -25,7 +25,9 @@ def items(count: int, name_length: int = 20) -> list[dict[str, str]]:
 @pytest.fixture
 def discovered(monkeypatch):
     found: list[dict[str, str]] = []
-    monkeypatch.setattr(discover_module, "discover", lambda ctx, run_id, sources: found)
+    monkeypatch.setattr(
+        discover_module, "discover", lambda ctx, run_id, sources, execution_arn=None: found
+    )
     return found
 
 

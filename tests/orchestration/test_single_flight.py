@@ -8,10 +8,11 @@ from io import StringIO
 from pathlib import Path
 
 from strata.cli.console import Console
+from strata.liveness.process import ProcessLiveness
 from strata.local.run import land_drops
 from strata.local.stepfunctions import local_step_functions
 from strata.orchestration.discover import discover
-from strata.state.claims import claim
+from strata.state import claims
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,15 +38,35 @@ def test_two_runs_started_at_once_convert_each_raw_object_exactly_once(ctx, proj
     assert total.rows == [(185, 185)]
 
 
-def test_a_claim_blocks_other_runs_until_it_goes_stale(ctx):
+def test_a_claim_blocks_other_live_runs_and_a_dead_runs_claim_is_taken_over_at_once(ctx):
     ctx.ports.state.put("pending#orders", "k", {"raw_key": "k"})
     assert discover(ctx, "run-1") == [{"source": "orders", "raw_key": "k"}]
     assert discover(ctx, "run-2") == []
     assert discover(ctx, "run-1") == [{"source": "orders", "raw_key": "k"}]  # a retried step
-    later = datetime.now(UTC) + timedelta(hours=4)
-    assert claim(
-        ctx.ports.state, "claim#orders", "k", owner="run-3", now=later, ttl=timedelta(hours=3)
+    # run-1 is now a process that was killed: its claim binds no one.
+    dead = ProcessLiveness(pid=_dead_pid())
+    ctx.ports.state.delete("claim#orders", "k")
+    now = datetime.now(UTC)
+    taken = claims.take(
+        ctx.ports.state,
+        "claim#orders",
+        "k",
+        claims.Claimant.of(dead, "run-1"),
+        now=now,
+        lease=timedelta(hours=3),
     )
+    assert isinstance(taken, claims.Claim)
+    assert discover(ctx, "run-3") == [{"source": "orders", "raw_key": "k"}]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(done.stdout)
 
 
 def test_a_failed_conversion_releases_its_claim_for_the_next_run(ctx):
@@ -71,7 +92,7 @@ def test_a_second_warehouse_build_is_deferred_until_the_first_releases_the_lock(
     assert first["wave"] and not first["done"]
     second = start_run(ctx, "run-2")
     assert second["done"] and second["summary"]["status"] == "deferred"
-    assert "run run-1 is building" in second["summary"]["message"]
+    assert "run run-1 (process" in second["summary"]["message"]
     report = build_report(ctx, {"run_id": "run-2", "warehouse": {"summary": second["summary"]}})
     assert report["status"] == "succeeded" and report["warehouse_status"] == "deferred"
     release_build_lock(ctx, "run-1")

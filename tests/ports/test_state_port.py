@@ -166,3 +166,29 @@ def test_concurrent_put_if_absent_from_8_threads_has_exactly_one_winner(state):
     assert len(winners) == 1
     assert sorted(winners + losers) == list(range(8))
     assert state.get("claims", "object-1") == {"worker": winners[0]}
+
+
+def test_put_if_match_replaces_only_while_the_attribute_holds_the_value(state):
+    state.put("claim#orders", "k", {"token": "t1", "run_id": "run-1"})
+
+    state.put("claim#orders", "k", {"token": "t2", "run_id": "run-2"}, if_match=("token", "t1"))
+    with pytest.raises(ConditionFailedError):
+        state.put("claim#orders", "k", {"token": "t3", "run_id": "run-3"}, if_match=("token", "t1"))
+
+    assert state.get("claim#orders", "k") == {"token": "t2", "run_id": "run-2"}
+
+
+def test_put_if_match_on_a_missing_item_raises(state):
+    with pytest.raises(ConditionFailedError):
+        state.put("claim#orders", "gone", {"token": "t2"}, if_match=("token", "t1"))
+
+    assert state.get("claim#orders", "gone") is None
+
+
+def test_delete_if_match_keeps_an_item_that_changed_hands(state):
+    state.put("claim#orders", "k", {"token": "t2"})
+
+    state.delete("claim#orders", "k", if_match=("token", "t1"))
+    assert state.get("claim#orders", "k") == {"token": "t2"}
+    state.delete("claim#orders", "k", if_match=("token", "t2"))
+    assert state.get("claim#orders", "k") is None

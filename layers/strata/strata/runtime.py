@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from strata.catalog.base import Catalog
 from strata.errors import ConfigError
+from strata.liveness.base import Liveness
 from strata.project import Project, load_project
 from strata.secrets.base import SecretStore
 from strata.settings import Settings
@@ -30,6 +31,7 @@ class Ports:
     warehouse: Warehouse
     secrets: SecretStore
     project_store: ObjectStore
+    liveness: Liveness
     project_prefix: str = ""
 
 
@@ -50,6 +52,7 @@ class Context:
 
 def local_ports(settings: Settings) -> Ports:
     from strata.catalog.local import LocalCatalog
+    from strata.liveness.process import ProcessLiveness
     from strata.secrets.local import LocalSecretStore
     from strata.state.sqlite import SQLiteStateStore
     from strata.storage.local import LocalObjectStore
@@ -73,11 +76,13 @@ def local_ports(settings: Settings) -> Ports:
         warehouse=warehouse,
         secrets=LocalSecretStore(file=settings.project_dir / ".secrets.json"),
         project_store=LocalObjectStore(settings.project_dir.resolve(), "project"),
+        liveness=ProcessLiveness(),
     )
 
 
 def aws_ports(settings: Settings) -> Ports:
     from strata.catalog.glue import GlueCatalog
+    from strata.liveness.stepfunctions import ExecutionLiveness
     from strata.secrets.secretsmanager import SecretsManagerStore
     from strata.state.dynamodb import DynamoDBStateStore
     from strata.storage.s3 import S3ObjectStore
@@ -99,6 +104,7 @@ def aws_ports(settings: Settings) -> Ports:
         warehouse=RedshiftDataWarehouse(settings.redshift_workgroup, settings.redshift_database),
         secrets=SecretsManagerStore(settings.secrets_prefix),
         project_store=S3ObjectStore(project_bucket),
+        liveness=ExecutionLiveness(),
         project_prefix=project_prefix,
     )
 

@@ -8,10 +8,8 @@ the raw key, and files of the previous conversion that the new one did not write
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from strata.catalog.base import CatalogColumn, TableDef
@@ -21,6 +19,9 @@ from strata.convert.converter import FileConversion, Lineage, convert_file
 from strata.errors import ConversionError
 from strata.ingest.raw import RawKey, raw_object_id
 from strata.runtime import Context, cleansed_location
+from strata.scratch import scratch_dir
+from strata.state import keys
+from strata.state.claims import release_run
 
 
 @dataclass
@@ -62,8 +63,7 @@ def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> Conv
     )
     file_id = raw_object_id(raw_key)
     known = ctx.ports.catalog.get_table(contract.name)
-    with tempfile.TemporaryDirectory(prefix="strata-convert-") as tmp:
-        workdir = Path(tmp)
+    with scratch_dir("convert") as workdir:
         with raw.local_copy(raw_key, workdir) as path:
             outcome = convert_file(contract, path, lineage, workdir / "out", file_id, known)
         result = _publish(ctx, contract, parsed, raw_key, file_id, outcome, known)
@@ -172,7 +172,7 @@ def _quarantine_file(
 
 
 def _remove_stale_outputs(ctx: Context, source: str, raw_key: str, keep: set[str]) -> None:
-    previous = ctx.ports.state.get(f"converted#{source}", raw_key) or {}
+    previous = ctx.ports.state.get(keys.converted(source), raw_key) or {}
     for key in previous.get("outputs", []):
         if key not in keep:
             ctx.ports.cleansed.delete(key)
@@ -184,9 +184,9 @@ def _record(ctx: Context, run_id: str, result: ConversionResult, file_id: str) -
     ctx.ports.artifacts.put_bytes(
         f"runs/{run_id}/conversions/{file_id}.json", json.dumps(summary, indent=2).encode()
     )
-    state.put(f"converted#{result.source}", result.raw_key, {**summary, "run_id": run_id})
-    state.delete(f"pending#{result.source}", result.raw_key)
-    state.delete(f"claim#{result.source}", result.raw_key)
+    state.put(keys.converted(result.source), result.raw_key, {**summary, "run_id": run_id})
+    state.delete(keys.pending(result.source), result.raw_key)
+    release_run(state, keys.conversion_claim(result.source), result.raw_key, run_id)
 
 
 def _naive_utc(timestamp: str) -> str:

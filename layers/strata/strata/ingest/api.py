@@ -138,9 +138,8 @@ def ingest_api(
     if budget_seconds is not None:
         budget = min(budget, budget_seconds)
     run = ApiRun(ctx, contract, new_run_id(started), started, Deadline(budget), session, sleep)
-    with source_lock(
-        ctx.ports.state, source, run.result.run_id, started, timedelta(seconds=budget) + LOCK_MARGIN
-    ):
+    hold = timedelta(seconds=budget) + LOCK_MARGIN
+    with source_lock(ctx.ports.state, source, run.result.run_id, started, hold, ctx.ports.liveness):
         finish_committed_run(ctx, source)
         return run.execute()
 

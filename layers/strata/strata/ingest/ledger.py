@@ -1,13 +1,9 @@
-"""State the ingestion keeps per source, next to the landing ledger of S3 drops:
+"""What the ingestion keeps per source (keys in :mod:`strata.state.keys`): the source's lock,
+an API source's watermark, its last attempt, and the landing ledger of SFTP files and drops.
 
-| ``pk`` | ``sk`` | Meaning |
-| --- | --- | --- |
-| ``ingest#<source>`` | ``lock`` | the run in progress and until when its lock holds |
-| ``ingest#<source>`` | ``watermark`` | an API source's committed cursor and the run that set it |
-| ``landed#<source>`` | ``<remote path>#<size>#<mtime>`` (or ``#sha256:…``) | SFTP file landed |
-
-Claims are conditional writes: the first writer wins; a claim left by a run that died is taken
-over once it expires, and the takeover reuses the claim's raw key, so a retried landing
+Ledger entries and the source lock are claims (:mod:`strata.state.claims`): the first writer
+wins; a claim left by a run that died is taken over (at once when its owner is known dead,
+else when its lease runs out), and the takeover reuses the claim's raw key, so a retried landing
 overwrites the same raw object instead of adding a second copy.
 """
 
@@ -19,42 +15,44 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from strata.errors import ConditionFailedError
 from strata.ingest.exceptions import RunInProgressError
+from strata.liveness.base import LeaseOnly, Liveness
+from strata.state import claims, keys
 from strata.state.base import StateStore
+
+_NO_LIVENESS = LeaseOnly()
 
 
 def ingest_pk(source: str) -> str:
-    return f"ingest#{source}"
+    return keys.ingest(source)
 
 
 def landed_pk(source: str) -> str:
-    return f"landed#{source}"
+    return keys.landed(source)
 
 
 @contextmanager
 def source_lock(
-    state: StateStore, source: str, run_id: str, now: datetime, hold: timedelta
+    state: StateStore,
+    source: str,
+    run_id: str,
+    now: datetime,
+    hold: timedelta,
+    liveness: Liveness = _NO_LIVENESS,
 ) -> Iterator[None]:
     """One run per source at a time (a schedule firing while a slow run is still going)."""
-    pk, item = ingest_pk(source), {"run_id": run_id, "expires_at": (now + hold).isoformat()}
-    try:
-        state.put(pk, "lock", item, if_absent=True)
-    except ConditionFailedError:
-        holder = state.get(pk, "lock") or {}
-        expires = holder.get("expires_at")
-        if expires and datetime.fromisoformat(expires) > now:
-            raise RunInProgressError(
-                f"run {holder.get('run_id')} is in progress (its lock holds until {expires})",
-                source=source,
-            ) from None
-        state.put(pk, "lock", item)  # the holder died: its lock expired
+    claimant = claims.Claimant.of(liveness, run_id)
+    taken = claims.take(state, keys.ingest(source), keys.INGEST_LOCK, claimant, now=now, lease=hold)
+    if isinstance(taken, claims.Held):
+        raise RunInProgressError(
+            f"{claims.describe(taken, liveness)} is in progress "
+            f"(its lease holds until {taken.item.get('lease_until')})",
+            source=source,
+        )
     try:
         yield
     finally:
-        holder = state.get(pk, "lock") or {}
-        if holder.get("run_id") == run_id:
-            state.delete(pk, "lock")
+        claims.release(state, taken)
 
 
 @dataclass(frozen=True)
@@ -65,6 +63,7 @@ class Claim:
     sk: str
     raw_key: str
     run_id: str
+    held: claims.Claim
 
 
 def claim(
@@ -77,33 +76,39 @@ def claim(
     now: datetime,
     expiry: timedelta,
     extra: dict[str, Any] | None = None,
+    liveness: Liveness = _NO_LIVENESS,
 ) -> Claim | None:
-    """Claim a delivery before landing it; None when it is landed or being landed already."""
-    item = {"status": "landing", "at": now.isoformat(), "raw_key": raw_key, "run_id": run_id}
-    item.update(extra or {})
-    try:
-        state.put(pk, sk, item, if_absent=True)
-        return Claim(pk, sk, raw_key, run_id)
-    except ConditionFailedError:
-        existing = state.get(pk, sk) or {}
-    stale = existing.get("status") == "landing" and (
-        datetime.fromisoformat(existing["at"]) < now - expiry
+    """Claim a delivery before landing it; None when it is landed or being landed already
+    (:func:`holder` says which)."""
+    claimant = claims.Claimant.of(liveness, run_id)
+    data = {"raw_key": raw_key, **(extra or {})}
+    taken = claims.take(
+        state,
+        pk,
+        sk,
+        claimant,
+        now=now,
+        lease=expiry,
+        data=data,
+        keep=("raw_key",),
+        reentrant=False,
     )
-    if not stale:
+    if isinstance(taken, claims.Held):
         return None
-    item.update(raw_key=existing.get("raw_key", raw_key), run_id=existing.get("run_id", run_id))
-    state.put(pk, sk, item)
-    return Claim(pk, sk, item["raw_key"], item["run_id"])
+    return Claim(pk, sk, taken.data["raw_key"], taken.taken_from or run_id, taken)
+
+
+def holder(state: StateStore, pk: str, sk: str) -> claims.Held | None:
+    """Who holds a delivery's ledger entry: landed (done) or a run landing it now."""
+    item = state.get(pk, sk)
+    return None if item is None else claims.held_by(item)
 
 
 def release(state: StateStore, claim_: Claim) -> None:
     """Forget a claim whose landing failed, so the next run lands the delivery whole."""
-    state.delete(claim_.pk, claim_.sk)
+    claims.release(state, claim_.held)
 
 
 def mark_landed(state: StateStore, claim_: Claim, now: datetime, **details: Any) -> None:
-    state.put(
-        claim_.pk,
-        claim_.sk,
-        {"status": "landed", "raw_key": claim_.raw_key, "at": now.isoformat(), **details},
-    )
+    record = {"status": "landed", "raw_key": claim_.raw_key, "at": now.isoformat(), **details}
+    claims.complete(state, claim_.held, record)

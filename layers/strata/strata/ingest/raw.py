@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
+from strata.state import keys
 from strata.state.base import StateStore
 
 RAW_KEY = re.compile(
@@ -66,4 +67,4 @@ def raw_metadata(
 
 
 def queue_for_conversion(state: StateStore, source: str, key: str, received_at: datetime) -> None:
-    state.put(f"pending#{source}", key, {"raw_key": key, "received_at": received_at.isoformat()})
+    state.put(keys.pending(source), key, {"raw_key": key, "received_at": received_at.isoformat()})

@@ -23,16 +23,17 @@ from strata.contracts.model import SourceContract
 from strata.errors import IngestError
 from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
 from strata.runtime import Context
-from strata.state.claims import claim, release
+from strata.state import claims, keys
 from strata.storage.base import ObjectInfo, ObjectStore, sha256_file
 
-# A claim older than this is taken to belong to a landing that died mid-copy.
+# A landing Lambda lives at most 15 minutes: a claim whose lease ran out belongs to one that died
+# mid-copy (locally, a dead process is seen at once).
 CLAIM_EXPIRY = timedelta(minutes=20)
 
 
 @dataclass(frozen=True)
 class LandingResult:
-    status: str  # landed | duplicate | ignored
+    status: str  # landed | duplicate | in_flight | ignored
     landing_key: str
     source: str | None = None
     raw_key: str | None = None
@@ -103,17 +104,23 @@ def land_object(ctx: Context, key: str, now: datetime | None = None) -> LandingR
     if info is None:
         return LandingResult("ignored", key, contract.name, reason="object no longer exists")
     now = now or datetime.now(UTC)
-    ledger_pk, ledger_sk = f"landed#{contract.name}", f"{key}#{info.etag}"
-    landing = f"landing-{info.etag}-{now.timestamp()}"
-    if not claim(ctx.ports.state, ledger_pk, ledger_sk, owner=landing, now=now, ttl=CLAIM_EXPIRY):
-        return LandingResult("duplicate", key, contract.name, reason="already landed")
+    ledger_pk, ledger_sk = keys.landed(contract.name), f"{key}#{info.etag}"
+    claimant = claims.Claimant.of(ctx.ports.liveness, f"landing-{info.etag}-{now.timestamp()}")
+    taken = claims.take(
+        ctx.ports.state, ledger_pk, ledger_sk, claimant, now=now, lease=CLAIM_EXPIRY
+    )
+    if isinstance(taken, claims.Held):
+        if taken.done:
+            return LandingResult("duplicate", key, contract.name, reason="already landed")
+        reason = f"being landed by {claims.describe(taken, ctx.ports.liveness)}"
+        return LandingResult("in_flight", key, contract.name, reason=reason)
     try:
         target = _copy_to_raw(ctx, contract.name, info, now)
     except Exception:
-        release(ctx.ports.state, ledger_pk, ledger_sk, owner=landing)  # a retry may land it
+        claims.release(ctx.ports.state, taken)  # a retry may land it
         raise
-    ctx.ports.state.put(
-        ledger_pk, ledger_sk, {"status": "landed", "raw_key": target, "at": now.isoformat()}
+    claims.complete(
+        ctx.ports.state, taken, {"status": "landed", "raw_key": target, "at": now.isoformat()}
     )
     queue_for_conversion(ctx.ports.state, contract.name, target, now)
     return LandingResult("landed", key, contract.name, raw_key=target)

@@ -29,8 +29,9 @@ def execute(
     on_outcome: Callable[[dict[str, Any], Outcome], None] | None = None,
 ) -> dict[str, Any]:
     """Run every wave; returns the summary (as the Report step would receive it)."""
-    step = start_run(ctx, run_id, options)
     try:
+        # Inside the try: whatever fails after the lock is taken gives it back.
+        step = start_run(ctx, run_id, options)
         while not step["done"]:
             outcomes = []
             for item in step["wave"]:

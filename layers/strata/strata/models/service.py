@@ -17,7 +17,7 @@ from typing import Any
 from strata.models.plan import RunOptions, build_manifest
 from strata.models.scheduler import Clock, WarehouseRun, utc_now
 from strata.runtime import Context
-from strata.state.claims import claim, release
+from strata.state import claims, keys
 
 
 def artifacts_prefix(run_id: str) -> str:
@@ -25,12 +25,18 @@ def artifacts_prefix(run_id: str) -> str:
 
 
 def start_run(
-    ctx: Context, run_id: str, options: RunOptions | None = None, clock: Clock = utc_now
+    ctx: Context,
+    run_id: str,
+    options: RunOptions | None = None,
+    clock: Clock = utc_now,
+    execution_arn: str | None = None,
 ) -> dict[str, Any]:
-    holder = _take_build_lock(ctx, run_id, clock())
+    # Compiled before the lock is taken: a selection or target that cannot compile fails here
+    # and leaves the lock alone.
+    manifest = build_manifest(ctx.project, ctx.settings, run_id, options)
+    holder = _take_build_lock(ctx, run_id, clock(), execution_arn)
     if holder is not None:
         return _deferred(holder)
-    manifest = build_manifest(ctx.project, ctx.settings, run_id, options)
     _put(ctx, run_id, "manifest.json", manifest)
     run = WarehouseRun(manifest, clock=clock)
     return _advance(ctx, run)
@@ -68,25 +74,31 @@ def _advance(ctx: Context, run: WarehouseRun) -> dict[str, Any]:
 
 
 # One warehouse build at a time: two overlapping runs would swap the same tables under each
-# other. The lock is released by the run's Report step; a dead run's lock expires.
-BUILD_LOCK = ("lock#warehouse", "build")
+# other. The lock is released by the run's Report step; a dead run's lock is taken over at once
+# (its lease only matters where the owner's liveness cannot be told).
 BUILD_LOCK_TTL = timedelta(hours=3)
 
 
-def _take_build_lock(ctx: Context, run_id: str, now: datetime) -> str | None:
-    """None when this run may build; otherwise the run that holds the lock."""
-    if claim(ctx.ports.state, *BUILD_LOCK, owner=run_id, now=now, ttl=BUILD_LOCK_TTL):
+def _take_build_lock(
+    ctx: Context, run_id: str, now: datetime, execution_arn: str | None
+) -> str | None:
+    """None when this run may build; otherwise who holds the lock, in words."""
+    claimant = claims.Claimant.of(ctx.ports.liveness, run_id, execution_arn)
+    taken = claims.take(
+        ctx.ports.state, *keys.WAREHOUSE_LOCK, claimant, now=now, lease=BUILD_LOCK_TTL
+    )
+    if isinstance(taken, claims.Claim):
         return None
-    return str((ctx.ports.state.get(*BUILD_LOCK) or {}).get("owner", "another run"))
+    return claims.describe(taken, ctx.ports.liveness)
 
 
 def release_build_lock(ctx: Context, run_id: str) -> None:
-    release(ctx.ports.state, *BUILD_LOCK, owner=run_id)
+    claims.release_run(ctx.ports.state, *keys.WAREHOUSE_LOCK, run_id)
 
 
 def _deferred(holder: str) -> dict[str, Any]:
     message = (
-        f"run {holder} is building the warehouse; the models are rebuilt by the next run, "
+        f"{holder} is building the warehouse; the models are rebuilt by the next run, "
         "with this run's data"
     )
     summary = {"status": "deferred", "nodes": [], "message": message, "run_results_key": None}

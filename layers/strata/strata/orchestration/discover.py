@@ -2,7 +2,8 @@
 (``pending#<source>``), so a run costs what the new data costs, not what the lake holds.
 
 Each object is claimed for the run (``claim#<source>``): two overlapping runs never convert
-the same raw object; the loser simply leaves it to the winner.
+the same raw object; the loser simply leaves it to the winner. A claim whose run died (a killed
+process, an execution no longer RUNNING) is taken over at once.
 
 The full item list always goes to the artifacts store (``runs/<run>/items.json``); the output
 carries the items themselves only for an inline Map. Above the inline limit the state machine
@@ -17,7 +18,7 @@ from typing import Any
 
 from strata.catalog.tables import table_for
 from strata.runtime import Context, cleansed_location
-from strata.state.claims import claim
+from strata.state import claims, keys
 
 DEFAULT_CONCURRENCY = 4
 # The template's InlineMapLimit default. An inline item stays in the state for the whole run and
@@ -26,15 +27,17 @@ DEFAULT_CONCURRENCY = 4
 DEFAULT_INLINE_LIMIT = 500
 # Whatever the count, items whose JSON passes this many bytes go distributed (long raw keys).
 INLINE_ITEMS_BYTES = 64 * 1024
-# Longer than the state machine's timeout: a live run never loses its claims.
+# Longer than the state machine's timeout: a live run never loses its claims. Only an owner
+# whose liveness cannot be told waits for it; a dead one is seen at once.
 CLAIM_TTL = timedelta(hours=3)
 
 
-def claim_key(source: str) -> str:
-    return f"claim#{source}"
-
-
-def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> list[dict[str, str]]:
+def discover(
+    ctx: Context,
+    run_id: str,
+    sources: list[str] | None = None,
+    execution_arn: str | None = None,
+) -> list[dict[str, str]]:
     names = sorted(sources or ctx.project.contracts)
     for name in names:
         ctx.project.contract(name)  # unknown names fail here, by name
@@ -45,12 +48,21 @@ def discover(ctx: Context, run_id: str, sources: list[str] | None = None) -> lis
         contract = ctx.project.contract(name)
         ctx.ports.catalog.ensure_table(table_for(contract, cleansed_location(ctx.ports, name)))
     now = datetime.now(UTC)
+    claimant = claims.Claimant.of(ctx.ports.liveness, run_id, execution_arn)
     return [
         {"source": name, "raw_key": item["raw_key"]}
         for name in names
-        for item in ctx.ports.state.query(f"pending#{name}")
-        if claim(
-            ctx.ports.state, claim_key(name), item["raw_key"], owner=run_id, now=now, ttl=CLAIM_TTL
+        for item in ctx.ports.state.query(keys.pending(name))
+        if isinstance(
+            claims.take(
+                ctx.ports.state,
+                keys.conversion_claim(name),
+                item["raw_key"],
+                claimant,
+                now=now,
+                lease=CLAIM_TTL,
+            ),
+            claims.Claim,
         )
     ]
 
@@ -70,7 +82,7 @@ def discovery_output(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     concurrency = _number(event.get("convert_concurrency"), DEFAULT_CONCURRENCY, minimum=1)
     inline_limit = _number(event.get("inline_map_limit"), DEFAULT_INLINE_LIMIT, minimum=0)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    items = discover(ctx, run_id, options.get("sources"))
+    items = discover(ctx, run_id, options.get("sources"), event.get("execution_arn"))
     listing = json.dumps(items).encode("utf-8")
     ctx.ports.artifacts.put_bytes(items_key(run_id), listing)
     inline = len(items) <= inline_limit and len(listing) <= INLINE_ITEMS_BYTES

@@ -11,10 +11,10 @@ from typing import Any
 from strata.errors import ObjectNotFoundError
 from strata.ingest.raw import raw_object_id
 from strata.models.service import release_build_lock
-from strata.orchestration.discover import claim_key
 from strata.orchestration.map_results import conversion_results
 from strata.runtime import Context
-from strata.state.claims import release
+from strata.state import keys
+from strata.state.claims import release_run
 
 COUNTERS = (
     "files",
@@ -94,8 +94,11 @@ def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, str]:
     release_build_lock(ctx, report["run_id"])
     for failed in (f for f in report["files"] if f.get("status") == "failed"):
         # The object stays pending; the next run may claim it and try again.
-        release(
-            ctx.ports.state, claim_key(failed["source"]), failed["raw_key"], owner=report["run_id"]
+        release_run(
+            ctx.ports.state,
+            keys.conversion_claim(failed["source"]),
+            failed["raw_key"],
+            report["run_id"],
         )
     return {"status": report["status"], "report_key": key}
 

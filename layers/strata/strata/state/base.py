@@ -10,6 +10,8 @@ import abc
 from typing import Any
 
 Item = dict[str, Any]
+# (attribute, value): a write that applies only while the stored item holds that value.
+Match = tuple[str, str] | None
 RESERVED = frozenset({"pk", "sk"})
 
 
@@ -25,12 +27,17 @@ class StateStore(abc.ABC):
     def get(self, pk: str, sk: str) -> Item | None: ...
 
     @abc.abstractmethod
-    def put(self, pk: str, sk: str, item: Item, *, if_absent: bool = False) -> None:
-        """Write an item; with ``if_absent`` raise ConditionFailedError when it exists."""
+    def put(
+        self, pk: str, sk: str, item: Item, *, if_absent: bool = False, if_match: Match = None
+    ) -> None:
+        """Write an item. With ``if_absent`` raise ConditionFailedError when it exists; with
+        ``if_match=(attribute, value)`` raise it unless the stored item has that value there
+        (an optimistic write: two workers taking over the same claim cannot both win)."""
 
     @abc.abstractmethod
     def query(self, pk: str, sk_prefix: str = "") -> list[Item]:
         """Items of a partition whose sort key starts with the prefix, in sort-key order."""
 
     @abc.abstractmethod
-    def delete(self, pk: str, sk: str) -> None: ...
+    def delete(self, pk: str, sk: str, *, if_match: Match = None) -> None:
+        """Remove an item (a missing one is no error); ``if_match`` as for :meth:`put`."""

@@ -14,7 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from strata.errors import ConditionFailedError
-from strata.state.base import Item, StateStore, check_item
+from strata.state.base import Item, Match, StateStore, check_item
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -68,16 +68,19 @@ class DynamoDBStateStore(StateStore):
         )
         return deserialise(response["Item"]) if "Item" in response else None
 
-    def put(self, pk: str, sk: str, item: Item, *, if_absent: bool = False) -> None:
+    def put(
+        self, pk: str, sk: str, item: Item, *, if_absent: bool = False, if_match: Match = None
+    ) -> None:
         check_item(item)
         request: dict[str, Any] = {"TableName": self.table_name, "Item": serialise(pk, sk, item)}
         if if_absent:
             request["ConditionExpression"] = "attribute_not_exists(pk)"
+        request.update(_condition(if_match))
         try:
             self.client.put_item(**request)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise ConditionFailedError(f"item {pk!r}/{sk!r} already exists") from None
+                raise ConditionFailedError(f"item {pk!r}/{sk!r}: condition failed") from None
             raise
 
     def query(self, pk: str, sk_prefix: str = "") -> list[Item]:
@@ -97,5 +100,22 @@ class DynamoDBStateStore(StateStore):
             for attributes in page.get("Items", [])
         ]
 
-    def delete(self, pk: str, sk: str) -> None:
-        self.client.delete_item(TableName=self.table_name, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+    def delete(self, pk: str, sk: str, *, if_match: Match = None) -> None:
+        key = {"pk": {"S": pk}, "sk": {"S": sk}}
+        try:
+            self.client.delete_item(TableName=self.table_name, Key=key, **_condition(if_match))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+
+def _condition(if_match: Match) -> dict[str, Any]:
+    """The request fields of "only while attribute = value" (names escaped: any may be reserved)."""
+    if if_match is None:
+        return {}
+    attribute, value = if_match
+    return {
+        "ConditionExpression": "#match = :match",
+        "ExpressionAttributeNames": {"#match": attribute},
+        "ExpressionAttributeValues": {":match": {"S": value}},
+    }

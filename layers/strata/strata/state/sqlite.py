@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from strata.errors import ConditionFailedError
-from strata.state.base import Item, StateStore, check_item
+from strata.state.base import Item, Match, StateStore, check_item
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
@@ -52,9 +52,20 @@ class SQLiteStateStore(StateStore):
         )
         return json.loads(row[0]) if row else None
 
-    def put(self, pk: str, sk: str, item: Item, *, if_absent: bool = False) -> None:
+    def put(
+        self, pk: str, sk: str, item: Item, *, if_absent: bool = False, if_match: Match = None
+    ) -> None:
         check_item(item)
         document = json.dumps(item, separators=(",", ":"))
+        if if_match is not None:
+            attribute, value = if_match
+            changed = self._connection().execute(
+                "UPDATE state SET item = ? WHERE pk = ? AND sk = ? AND json_extract(item, ?) = ?",
+                (document, pk, sk, _path(attribute), value),
+            )
+            if changed.rowcount != 1:
+                raise ConditionFailedError(f"item {pk!r}/{sk!r} no longer has {attribute}={value}")
+            return
         if not if_absent:
             self._connection().execute(
                 "INSERT INTO state (pk, sk, item) VALUES (?, ?, ?)"
@@ -77,8 +88,15 @@ class SQLiteStateStore(StateStore):
         )
         return [json.loads(document) for (document,) in rows]
 
-    def delete(self, pk: str, sk: str) -> None:
-        self._connection().execute("DELETE FROM state WHERE pk = ? AND sk = ?", (pk, sk))
+    def delete(self, pk: str, sk: str, *, if_match: Match = None) -> None:
+        if if_match is None:
+            self._connection().execute("DELETE FROM state WHERE pk = ? AND sk = ?", (pk, sk))
+            return
+        attribute, value = if_match
+        self._connection().execute(
+            "DELETE FROM state WHERE pk = ? AND sk = ? AND json_extract(item, ?) = ?",
+            (pk, sk, _path(attribute), value),
+        )
 
     def close(self) -> None:
         """Close this thread's connection (others close when their threads end)."""
@@ -86,3 +104,8 @@ class SQLiteStateStore(StateStore):
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+def _path(attribute: str) -> str:
+    """The JSON path of a top-level attribute, quoted so any name is taken literally."""
+    return '$."' + attribute.replace('"', '""') + '"'
