@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -76,7 +76,11 @@ def test_runs_lists_history_and_shows_one_run(project_dir, capsys):
     listing = output(project_dir, capsys, "runs")
     runs = [line.split()[0] for line in listing[2:]]
     assert len(runs) == 2 and runs == sorted(runs, reverse=True)
-    assert listing[3].split()[2:6] == ["1", "60", "60", "0"]  # the older run converted the file
+    assert listing[3].split()[5:9] == ["1", "60", "60", "0"]  # the older run converted the file
+    for line in listing[2:]:  # every run shows its start and its duration
+        _, status, day, clock, took = line.split()[:5]
+        assert status == "succeeded" and took.endswith("s")
+        assert date.fromisoformat(day) and clock.count(":") == 2
     shown = output(project_dir, capsys, "runs", "show", runs[1])
     assert shown[0].startswith(
         f"run {runs[1]}: succeeded"

@@ -8,7 +8,21 @@ from __future__ import annotations
 
 
 class StrataError(Exception):
-    """Root of every error Strata raises on purpose."""
+    """Root of every error Strata raises on purpose. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class UsageError(StrataError):
+    """The command was called wrongly (an unknown source, a missing argument)."""
+
+    exit_code = 2
+
+
+class RunBusyError(StrataError):
+    """Another run is in progress; this one did nothing."""
+
+    exit_code = 3
 
 
 class ConfigError(StrataError):

@@ -30,12 +30,17 @@ def context_for(args: argparse.Namespace) -> Context:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    from strata.local.run import run_pipeline
+    from strata.local.run import PipelineOptions, run_pipeline
 
     ctx = context_for(args)
     limit = args.inline_map_limit
-    substitutions = {"InlineMapLimit": str(limit)} if limit is not None else None
-    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, args.sources, substitutions)
+    options = PipelineOptions(
+        sources=args.sources,
+        substitutions={"InlineMapLimit": str(limit)} if limit is not None else None,
+        allow_deferred=args.allow_deferred,
+        wait=args.wait,
+    )
+    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, options)
     return _conclude(ctx, outcome, console)
 
 
@@ -43,17 +48,22 @@ def _conclude(ctx: Context, outcome: Any, console: Console) -> int:
     from strata.cli.runs import print_summary
 
     print_summary(console, outcome.report)
+    status = outcome.report.get("status", "failed")
     if outcome.succeeded:
-        console.success(f"run {outcome.run_id} succeeded")
+        console.success(f"run {outcome.run_id} {status}")
         _show_analytics(ctx, console)
         return 0
-    if outcome.execution.status != "SUCCEEDED":
-        console.error(
-            f"run {outcome.run_id} {outcome.execution.status.lower()}: "
-            f"{outcome.execution.error}: {outcome.execution.cause}"
-        )
-    for failure in outcome.ingest_failures:
-        console.error(f"ingestion failed: {failure}")
+    for problem in outcome.report.get("problems", []):
+        console.error(problem)
+    error = outcome.report.get("error") or {}
+    if error:
+        console.error(f"{error.get('Error')}: {error.get('Cause')}")
+    elif outcome.execution.status != "SUCCEEDED" and status == "succeeded":
+        # The report says succeeded but the execution did not: never print success then.
+        status = "failed"
+        console.error(f"execution {outcome.execution.error}: {outcome.execution.cause}")
+    hint = " (pass --allow-deferred to accept that)" if status == "deferred" else ""
+    console.error(f"run {outcome.run_id} {status}{hint}: see `strata runs show {outcome.run_id}`")
     return 1
 
 
@@ -82,16 +92,18 @@ def _has_table(ctx: Context, schema: str, name: str) -> bool:
 
 
 def replay(args: argparse.Namespace, console: Console) -> int:
-    from strata.local.run import run_pipeline
+    from strata.local.run import PipelineOptions, check_sources, run_pipeline
     from strata.orchestration.replay import queue_replay
 
     ctx = context_for(args)
+    check_sources(ctx, [args.source])
     try:
         queued = queue_replay(ctx, args.source, args.start, args.end)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     console.step(f"replay: {len(queued)} raw object(s) of {args.source} queued again")
-    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, [args.source])
+    options = PipelineOptions(sources=[args.source])
+    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, options)
     return _conclude(ctx, outcome, console)
 
 

@@ -1,5 +1,6 @@
 """The ``strata`` command: a thin shell over the library. Errors become one red line and
-exit code 1 (the traceback only with ``--debug``); usage errors exit 2."""
+exit code 1 (the traceback only with ``--debug``); usage errors exit 2; a run refused because
+another run is in progress exits 3."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         console.error(str(exc))
-        return EXIT_FAILED
+        return exc.exit_code
     finally:
         from strata.runtime import close_current
 
@@ -49,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="convert in a distributed Map above N new objects (template parameter InlineMapLimit)",
+    )
+    run.add_argument(
+        "--wait", action="store_true", help="wait for a run in progress instead of exiting (3)"
+    )
+    run.add_argument(
+        "--allow-deferred",
+        action="store_true",
+        help="exit 0 when the models were deferred because another run held the warehouse",
     )
     run.set_defaults(command=commands.run)
 

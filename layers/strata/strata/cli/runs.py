@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from strata.cli.console import Console
@@ -35,7 +35,9 @@ def show_runs(ctx: Any, args: argparse.Namespace, console: Console) -> int:
         if not args.run_id:
             raise ConfigError("`strata runs show` needs a run id (see `strata runs`)")
         return _show(ctx, args.run_id, console)
-    runs = sorted(ctx.ports.state.query("run"), key=lambda run: run["run_id"], reverse=True)
+    from strata.orchestration.run_records import list_runs
+
+    runs = list_runs(ctx.ports.state, ctx.ports.liveness, datetime.now(UTC))
     rows = []
     for run in runs[: args.limit]:
         totals = _totals(run.get("sources", {}))
@@ -43,14 +45,20 @@ def show_runs(ctx: Any, args: argparse.Namespace, console: Console) -> int:
             (
                 run["run_id"],
                 run["status"],
+                _when(run.get("started_at")),
+                _duration(run.get("duration_seconds")),
                 totals["files"],
                 totals["rows_in"],
                 totals["rows_out"],
                 totals["rows_quarantined"],
-                _duration(run.get("duration_seconds")),
             )
         )
-    console.table(("run", "status", "files", "rows in", "rows out", "quarantined", "took"), rows)
+    if not rows:
+        console.line("no runs yet: `strata run` starts one")
+        return 0
+    console.table(
+        ("run", "status", "started", "took", "files", "rows in", "rows out", "quarantined"), rows
+    )
     return 0
 
 
@@ -61,9 +69,9 @@ def _show(ctx: Any, run_id: str, console: Console) -> int:
     try:
         report = json.loads(ctx.ports.artifacts.get_bytes(report_key(run_id)))
     except ObjectNotFoundError:
-        raise ConfigError(f"no run {run_id!r} (see `strata runs`)") from None
+        return _show_unreported(ctx, run_id, console)
     console.line(
-        f"run {report['run_id']}: {report['status']}, started {report.get('started_at')}, "
+        f"run {report['run_id']}: {report['status']}, started {_when(report.get('started_at'))}, "
         f"took {_duration(report.get('duration_seconds'))}"
     )
     print_summary(console, report)
@@ -84,7 +92,22 @@ def _show(ctx: Any, run_id: str, console: Console) -> int:
     )
     if report.get("error"):
         console.warn(f"run error: {report['error'].get('Error')}: {report['error'].get('Cause')}")
-    return 0 if report["status"] == "succeeded" else 1
+    return 0 if report.get("passed", report["status"] == "succeeded") else 1
+
+
+def _show_unreported(ctx: Any, run_id: str, console: Console) -> int:
+    """A run without a report: still running, or killed before its end (abandoned)."""
+    from strata.orchestration.run_records import list_runs
+
+    runs = list_runs(ctx.ports.state, ctx.ports.liveness, datetime.now(UTC))
+    record = next((run for run in runs if run["run_id"] == run_id), None)
+    if record is None:
+        raise ConfigError(f"no run {run_id!r} (see `strata runs`)")
+    console.line(
+        f"run {run_id}: {record['status']}, started {_when(record.get('started_at'))}, "
+        "no report (a run writes its report at its end)"
+    )
+    return 1
 
 
 def print_summary(console: Console, report: dict[str, Any]) -> None:
@@ -101,9 +124,13 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
         for name, s in report.get("sources", {}).items()
     ]
     console.line()
-    console.table(
-        ("source", "files", "rows in", "rows out", "quarantined", "files rejected", "drift"), rows
-    )
+    if rows:
+        console.table(
+            ("source", "files", "rows in", "rows out", "quarantined", "files rejected", "drift"),
+            rows,
+        )
+    else:
+        console.line("nothing new: no raw object waited for conversion")
     tests = report.get("tests", [])
     count = Counter(test.get("status") for test in tests)
     others = ", ".join(
@@ -142,6 +169,13 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
 def _totals(sources: dict[str, dict[str, int]]) -> dict[str, int]:
     keys = ("files", "rows_in", "rows_out", "rows_quarantined")
     return {key: sum(int(source.get(key, 0)) for source in sources.values()) for key in keys}
+
+
+def _when(timestamp: str | None) -> str:
+    """A run's start in the terminal's local time, to the second."""
+    if not timestamp:
+        return "-"
+    return datetime.fromisoformat(timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _duration(seconds: float | None) -> str:

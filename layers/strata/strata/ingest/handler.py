@@ -7,11 +7,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from strata.errors import IngestError
+from strata.ingest.exceptions import RunInProgressError
+from strata.ingest.ledger import record_attempt
 from strata.observability import Handler, count, lambda_entry, logger
 from strata.runtime import Context, current
 
@@ -49,6 +52,20 @@ def measured(source: str) -> Iterator[None]:
         count("IngestDuration", time.monotonic() - started, source, MetricUnit.Seconds)
 
 
+@contextmanager
+def attempt_recorded(ctx: Context, source: str) -> Iterator[None]:
+    """The attempt's outcome in the state store, where the next run's status reads it. A run
+    refused because another holds the source is no attempt: the holder records its own."""
+    try:
+        yield
+    except RunInProgressError:
+        raise
+    except Exception as exc:
+        record_attempt(ctx.ports.state, source, datetime.now(UTC), f"{type(exc).__name__}: {exc}")
+        raise
+    record_attempt(ctx.ports.state, source, datetime.now(UTC))
+
+
 def publish(summary: dict[str, Any], files_key: str) -> dict[str, Any]:
     """Log a run's summary and count what it landed."""
     source = summary["source"]
@@ -68,7 +85,7 @@ def scheduled_handler(ingest: Callable[..., Any], files_key: str) -> Handler:
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         ctx = current()
         source = source_of(ctx, event)
-        with measured(source):
+        with measured(source), attempt_recorded(ctx, source):
             result = ingest(ctx, source, budget_seconds=budget_from(context))
         return publish(result.summary(), files_key=files_key)
 

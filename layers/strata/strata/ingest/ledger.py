@@ -112,3 +112,22 @@ def release(state: StateStore, claim_: Claim) -> None:
 def mark_landed(state: StateStore, claim_: Claim, now: datetime, **details: Any) -> None:
     record = {"status": "landed", "raw_key": claim_.raw_key, "at": now.isoformat(), **details}
     claims.complete(state, claim_.held, record)
+
+
+def record_attempt(
+    state: StateStore, source: str, now: datetime, error: str | None = None, **details: Any
+) -> None:
+    """A source's last ingestion attempt, ok or failed: a run's status counts the failed ones."""
+    item = {
+        "source": source,
+        "status": "failed" if error else "ok",
+        "at": now.isoformat(timespec="seconds"),
+        "error": error,
+        **details,
+    }
+    state.put(keys.ingest(source), keys.INGEST_LAST, item)
+
+
+def last_attempts(state: StateStore, sources: list[str]) -> dict[str, dict[str, Any]]:
+    found = {source: state.get(keys.ingest(source), keys.INGEST_LAST) for source in sources}
+    return {source: item for source, item in found.items() if item is not None}

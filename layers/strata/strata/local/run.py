@@ -9,10 +9,15 @@ as ``STRATA_SOURCE`` binds it there."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from strata import scratch
 from strata.cli.console import Console
 from strata.deploy.sources_template import (
     drop_sources,
@@ -20,14 +25,16 @@ from strata.deploy.sources_template import (
     function_id,
     scheduled_sources,
 )
-from strata.errors import PipelineError
+from strata.errors import PipelineError, RunBusyError, UsageError
 from strata.ingest.events import s3_object_created
 from strata.ingest.raw import new_run_id
 from strata.local import moto_patches
 from strata.local.functions import bound_to_source, load_handler
 from strata.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 from strata.models import build_manifest
+from strata.orchestration import run_records
 from strata.runtime import Context
+from strata.state import claims, keys
 
 
 @dataclass
@@ -40,7 +47,9 @@ class RunOutcome:
 
     @property
     def succeeded(self) -> bool:
-        return self.execution.status == "SUCCEEDED" and not self.ingest_failures
+        """The report's computed verdict; the execution's status follows it (a test keeps the
+        two equal), so the exit code, the report and ``strata runs`` agree."""
+        return self.execution.status == "SUCCEEDED" and bool(self.report.get("passed"))
 
 
 def validate_project(ctx: Context) -> int:
@@ -49,25 +58,94 @@ def validate_project(ctx: Context) -> int:
     return sum(node["resource_type"] == "model" for node in manifest["nodes"].values())
 
 
+def check_sources(ctx: Context, sources: list[str] | None) -> None:
+    unknown = sorted(set(sources or ()) - set(ctx.project.contracts))
+    if unknown:
+        known = ", ".join(sorted(ctx.project.contracts))
+        raise UsageError(f"--source: no contract for {', '.join(unknown)} (sources: {known})")
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    sources: list[str] | None = None
+    substitutions: dict[str, str] | None = None
+    allow_deferred: bool = False
+    wait: bool = False
+
+
 def run_pipeline(
-    ctx: Context,
-    project_dir: Path,
-    console: Console,
-    sources: list[str] | None = None,
-    substitutions: dict[str, str] | None = None,
+    ctx: Context, project_dir: Path, console: Console, options: PipelineOptions | None = None
 ) -> RunOutcome:
+    options = options or PipelineOptions()
+    check_sources(ctx, options.sources)
     validate_project(ctx)
-    with local_step_functions(ctx, project_dir, substitutions) as machine:
-        failures = fetch_sources(ctx, machine, project_dir, console, sources)
-        landed = land_drops(ctx, machine, project_dir, console, sources)
-        run_id = new_run_id()
-        console.step(f"pipeline run {run_id} (statemachines/pipeline.asl.json)")
-        arn = machine.start(run_id, {"sources": sources} if sources else {})
-        execution = machine.wait(arn, on_event=Progress(console))
-    report = _report(ctx, run_id)
+    run_id = new_run_id()
+    with single_flight(ctx, run_id, console, options.wait):
+        _recover(ctx, console)
+        started = datetime.now(UTC)
+        execution_input: dict[str, Any] = {"allow_deferred": options.allow_deferred}
+        if options.sources:
+            execution_input["sources"] = options.sources
+        owner = ctx.ports.liveness.owner()
+        run_records.record_start(
+            ctx.ports.state,
+            run_id,
+            owner,
+            started,
+            options.sources,
+            {"allow_deferred": options.allow_deferred},
+        )
+        with local_step_functions(ctx, project_dir, options.substitutions) as machine:
+            failures = fetch_sources(ctx, machine, project_dir, console, options.sources)
+            landed = land_drops(ctx, machine, project_dir, console, options.sources)
+            console.step(f"pipeline run {run_id} (statemachines/pipeline.asl.json)")
+            arn = machine.start(run_id, execution_input)
+            execution = machine.wait(arn, on_event=Progress(console))
+        report = _report(ctx, run_id)
     return RunOutcome(
         run_id=run_id, execution=execution, report=report, landed=landed, ingest_failures=failures
     )
+
+
+WAIT_POLL_SECONDS = 1.0
+# The local run lock's lease: only consulted for an owner on another host (a shared folder).
+RUN_LOCK_LEASE = timedelta(hours=3)
+
+
+@contextmanager
+def single_flight(ctx: Context, run_id: str, console: Console, wait: bool) -> Iterator[None]:
+    """One local run at a time, decided before any work: a second ``strata run`` is refused at
+    once with who holds the lake (or, with ``wait``, waits for it). A killed run's lock is
+    taken over at once: its process is gone."""
+    claimant = claims.Claimant.of(ctx.ports.liveness, run_id)
+    announced = False
+    while True:
+        now = datetime.now(UTC)
+        taken = claims.take(
+            ctx.ports.state, *keys.LOCAL_RUN_LOCK, claimant, now=now, lease=RUN_LOCK_LEASE
+        )
+        if isinstance(taken, claims.Claim):
+            break
+        holder = f"another run ({claims.describe(taken, ctx.ports.liveness)}) is in progress"
+        if not wait:
+            raise RunBusyError(f"{holder}; wait for it with `strata run --wait`")
+        if not announced:
+            console.step(f"waiting: {holder}")
+            announced = True
+        time.sleep(WAIT_POLL_SECONDS)
+    try:
+        yield
+    finally:
+        claims.release(ctx.ports.state, taken)
+
+
+def _recover(ctx: Context, console: Console) -> None:
+    """What a killed run left behind: its scratch folders, and its record (now abandoned).
+    Its claims need nothing: their owner is dead, so this run takes them over as it meets them."""
+    for folder in scratch.sweep():
+        console.detail(f"removed {folder}, left by a run that was killed")
+    for run_id in run_records.abandon_dead(ctx.ports.state, ctx.ports.liveness, datetime.now(UTC)):
+        console.warn(f"run {run_id} was killed before its end: recorded as abandoned")
 
 
 def fetch_sources(

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from strata.catalog.tables import table_for
+from strata.orchestration import run_records
 from strata.runtime import Context, cleansed_location
 from strata.state import claims, keys
 
@@ -81,14 +82,22 @@ def discovery_output(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     options = event.get("input") or {}
     concurrency = _number(event.get("convert_concurrency"), DEFAULT_CONCURRENCY, minimum=1)
     inline_limit = _number(event.get("inline_map_limit"), DEFAULT_INLINE_LIMIT, minimum=0)
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    owner = ctx.ports.liveness.owner(event.get("execution_arn"))
+    record = run_records.record_start(
+        ctx.ports.state,
+        run_id,
+        owner,
+        datetime.now(UTC),
+        options.get("sources"),
+        {"allow_deferred": bool(options.get("allow_deferred"))},
+    )
     items = discover(ctx, run_id, options.get("sources"), event.get("execution_arn"))
     listing = json.dumps(items).encode("utf-8")
     ctx.ports.artifacts.put_bytes(items_key(run_id), listing)
     inline = len(items) <= inline_limit and len(listing) <= INLINE_ITEMS_BYTES
     return {
         "run_id": run_id,
-        "started_at": started_at,
+        "started_at": record["started_at"],
         "convert_concurrency": concurrency,
         "item_count": len(items),
         "map_mode": "inline" if inline else "distributed",

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from strata.errors import ObjectNotFoundError
+from strata.ingest.ledger import last_attempts
 from strata.ingest.raw import raw_object_id
 from strata.models.service import release_build_lock
+from strata.orchestration import run_records
 from strata.orchestration.map_results import conversion_results
 from strata.runtime import Context
 from strata.state import keys
@@ -32,6 +34,8 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     state = event.get("input", event)
     discovery = state.get("discovery") or {}
     run_id = str(discovery.get("run_id") or event.get("run_id") or event.get("execution_name"))
+    record = run_records.get(ctx.ports.state, run_id) or {}
+    options = event.get("options") or record.get("options") or {}
     results = conversion_results(ctx.ports.artifacts, state.get("conversions") or [], run_id)
     conversions = [_conversion(ctx, run_id, item) for item in results]
     warehouse = state.get("warehouse") or {}
@@ -41,22 +45,28 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     statements = warehouse.get("nodes", []) if isinstance(warehouse, dict) else warehouse
     tests = _test_results(statements)
     error = state.get("error")
-    failed_tests = [t for t in tests if t["status"] in ("fail", "error")]
-    failed_files = [c for c in conversions if c.get("status") == "failed"]
     failed_models = [
         s for s in statements if s.get("kind") == "model" and s.get("status") != "success"
     ]
-    warehouse_failed = isinstance(warehouse, dict) and warehouse.get("status") == "error"
-    failed = bool(error or failed_tests or failed_files or failed_models or warehouse_failed)
+    warehouse_status = warehouse.get("status") if isinstance(warehouse, dict) else None
+    selected = record.get("selected_sources") or sorted(ctx.project.contracts)
+    ingestion = last_attempts(ctx.ports.state, selected)
+    verdict = run_verdict(
+        error=error,
+        problems=_problems(conversions, failed_models, tests, warehouse_status, ingestion),
+        deferred=warehouse_status == "deferred",
+        allow_deferred=bool(options.get("allow_deferred")),
+    )
     finished = datetime.now(UTC)
-    started = discovery.get("started_at")
+    started = record.get("started_at") or discovery.get("started_at")
     return {
         "run_id": run_id,
-        "status": "failed" if failed else "succeeded",
+        **verdict,
         "started_at": started,
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_seconds": _seconds_since(started, finished),
         "sources": _per_source(conversions),
+        "ingestion": ingestion,
         "files": conversions,
         "models": [
             s["name"]
@@ -68,7 +78,7 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
             for s in failed_models
         ],
         "tests": tests,
-        "warehouse_status": warehouse.get("status") if isinstance(warehouse, dict) else None,
+        "warehouse_status": warehouse_status,
         "warehouse_message": warehouse.get("message") if isinstance(warehouse, dict) else None,
         "warehouse_results": warehouse.get("run_results_key")
         if isinstance(warehouse, dict)
@@ -77,20 +87,75 @@ def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, str]:
+def run_verdict(
+    *, error: Any, problems: list[str], deferred: bool, allow_deferred: bool
+) -> dict[str, Any]:
+    """The run's status, computed from what happened, never assumed:
+
+    - ``failed``: the run stopped before its end (a step failed: ``error``);
+    - ``partial``: it ran to its end, but a source, a file, a model or an error-severity test
+      failed (``problems`` says which);
+    - ``deferred``: nothing failed, but another run held the warehouse, so no model was built;
+    - ``succeeded``: every selected source ingested, every object converted or quarantined with
+      its rows accounted for, every selected model built and tested.
+
+    ``passed`` is what the execution's status, the alert and ``strata run``'s exit code follow:
+    only a success passes, and a deferral when the run was started with ``allow_deferred``."""
+    if error:
+        status = "failed"
+    elif problems:
+        status = "partial"
+    elif deferred:
+        status = "deferred"
+    else:
+        status = "succeeded"
+    passed = status == "succeeded" or (status == "deferred" and allow_deferred)
+    return {"status": status, "passed": passed, "problems": problems}
+
+
+def _problems(
+    conversions: list[dict[str, Any]],
+    failed_models: list[dict[str, Any]],
+    tests: list[dict[str, Any]],
+    warehouse_status: str | None,
+    ingestion: dict[str, dict[str, Any]],
+) -> list[str]:
+    """One line per thing that failed, for the report and the terminal."""
+    problems = [
+        f"ingestion of {source} failed at {attempt['at']}: {attempt.get('error')}"
+        for source, attempt in ingestion.items()
+        if attempt.get("status") == "failed"
+    ]
+    problems += [
+        f"file {c.get('raw_key')} failed: {c.get('error')}"
+        for c in conversions
+        if c.get("status") == "failed"
+    ]
+    problems += [f"model {m['name']} {m.get('status')}" for m in failed_models]
+    problems += [f"test {t['test']} {t['status']}" for t in tests if t["status"] in _FAILED_TEST]
+    if warehouse_status == "error":
+        problems.append("the warehouse build failed")
+    return problems
+
+
+_FAILED_TEST = ("fail", "error")
+
+
+def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
     report = build_report(ctx, event)
     key = report_key(report["run_id"])
     ctx.ports.artifacts.put_bytes(key, json.dumps(report, indent=2, default=str).encode())
     summary_fields = (
         "run_id",
         "status",
+        "passed",
         "started_at",
         "finished_at",
         "duration_seconds",
         "sources",
     )
     summary = {name: report[name] for name in summary_fields}
-    ctx.ports.state.put("run", report["run_id"], {**summary, "report_key": key})
+    run_records.finish(ctx.ports.state, report["run_id"], {**summary, "report_key": key})
     release_build_lock(ctx, report["run_id"])
     for failed in (f for f in report["files"] if f.get("status") == "failed"):
         # The object stays pending; the next run may claim it and try again.
@@ -100,7 +165,7 @@ def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, str]:
             failed["raw_key"],
             report["run_id"],
         )
-    return {"status": report["status"], "report_key": key}
+    return {"status": report["status"], "passed": report["passed"], "report_key": key}
 
 
 def report_key(run_id: str) -> str:
