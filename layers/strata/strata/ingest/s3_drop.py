@@ -21,8 +21,9 @@ from urllib.parse import unquote_plus
 
 from strata.contracts.model import SourceContract
 from strata.errors import IngestError
-from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
+from strata.ingest.raw import RawKey, new_run_id, queue_for_conversion, raw_key, raw_metadata
 from strata.runtime import Context
+from strata.scratch import scratch_dir
 from strata.state import claims, keys
 from strata.storage.base import ObjectInfo, ObjectStore, sha256_file
 
@@ -105,47 +106,63 @@ def land_object(ctx: Context, key: str, now: datetime | None = None) -> LandingR
         return LandingResult("ignored", key, contract.name, reason="object no longer exists")
     now = now or datetime.now(UTC)
     ledger_pk, ledger_sk = keys.landed(contract.name), f"{key}#{info.etag}"
-    claimant = claims.Claimant.of(ctx.ports.liveness, f"landing-{info.etag}-{now.timestamp()}")
+    run_id = new_run_id(now)
+    claimant = claims.Claimant.of(ctx.ports.liveness, run_id)
+    # The raw key is chosen before the copy and kept by a takeover: a landing that died after
+    # its copy is redone onto the same raw object, never into a second one.
     taken = claims.take(
-        ctx.ports.state, ledger_pk, ledger_sk, claimant, now=now, lease=CLAIM_EXPIRY
+        ctx.ports.state,
+        ledger_pk,
+        ledger_sk,
+        claimant,
+        now=now,
+        lease=CLAIM_EXPIRY,
+        data={
+            "raw_key": raw_key(contract.name, now, run_id, info.key),
+            "received_at": now.isoformat(),
+        },
+        keep=("raw_key", "received_at"),
+        reentrant=False,
     )
     if isinstance(taken, claims.Held):
         if taken.done:
             return LandingResult("duplicate", key, contract.name, reason="already landed")
         reason = f"being landed by {claims.describe(taken, ctx.ports.liveness)}"
         return LandingResult("in_flight", key, contract.name, reason=reason)
+    target = taken.data["raw_key"]
+    received = datetime.fromisoformat(taken.data["received_at"])
     try:
-        target = _copy_to_raw(ctx, contract.name, info, now)
+        _copy_to_raw(ctx, contract.name, info, target, received)
     except Exception:
         claims.release(ctx.ports.state, taken)  # a retry may land it
         raise
+    # Queued before the ledger says landed: a death between the two leaves a claim to take
+    # over (the copy is redone onto the same key), never a landed file nobody converts.
+    queue_for_conversion(ctx.ports.state, contract.name, target, received)
     claims.complete(
         ctx.ports.state, taken, {"status": "landed", "raw_key": target, "at": now.isoformat()}
     )
-    queue_for_conversion(ctx.ports.state, contract.name, target, now)
     return LandingResult("landed", key, contract.name, raw_key=target)
 
 
-def _copy_to_raw(ctx: Context, source: str, info: ObjectInfo, now: datetime) -> str:
-    import tempfile
+def _copy_to_raw(
+    ctx: Context, source: str, info: ObjectInfo, target: str, received: datetime
+) -> None:
     from pathlib import Path
 
-    run_id = new_run_id(now)
-    target = raw_key(source, now, run_id, info.key)
     # The checksum is computed from the bytes themselves; an ETag is not a checksum for
     # multipart uploads.
     with (
-        tempfile.TemporaryDirectory(prefix="strata-land-") as workdir,
+        scratch_dir("land") as workdir,
         ctx.ports.landing.local_copy(info.key, Path(workdir)) as path,
     ):
         digest = sha256_file(path)
     metadata = raw_metadata(
         source=source,
-        run_id=run_id,
-        received_at=now,
+        run_id=RawKey.parse(target).run_id,
+        received_at=received,
         sha256=digest,
         size=info.size,
         origin=ctx.ports.landing.uri(info.key),
     )
     ctx.ports.raw.copy_from(ctx.ports.landing, info.key, target, metadata)
-    return target
