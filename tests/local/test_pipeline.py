@@ -190,3 +190,10 @@ def test_the_demo_answers_spend_against_revenue_and_shipping_against_promise(pro
     assert shipments == staged[0] and int(shipments) > 50  # one row per shipment
     assert 0 <= float(low) <= float(high) <= 1 and float(high) > 0
     assert 0 < int(latest) < 10
+
+
+def test_an_unknown_source_is_a_usage_error_before_anything_runs(project_dir, capsys):
+    assert cli(project_dir, "run", "--source", "nosuch") == 2
+    err = capsys.readouterr().err
+    assert "--source: no contract for nosuch" in err and "orders" in err
+    assert not (project_dir / "lake" / "state.sqlite").exists()

@@ -73,3 +73,18 @@ def test_build_then_test_write_artifacts_and_exit_by_outcome(project_dir, capsys
 def test_usage_errors_name_the_problem(project_dir, capsys):
     assert cli(project_dir, "ls", "--select", "ghost") == 1
     assert "selector 'ghost' matches no model or test" in capsys.readouterr().err
+
+
+def test_a_build_that_fails_before_it_starts_leaves_the_warehouse_lock_free(project_dir, capsys):
+    from strata.runtime import build_context
+    from strata.settings import Settings
+    from strata.state import keys
+
+    lake_with_orders(project_dir)
+    assert cli(project_dir, "build", "--select", "nosuch") == 1
+    assert "selector 'nosuch' matches no model" in capsys.readouterr().err
+    settings = Settings(project_dir=project_dir, lake_dir=project_dir / "lake")
+    assert build_context(settings).ports.state.get(*keys.WAREHOUSE_LOCK) is None
+    cli(project_dir, "build", "--select", "stg_orders")  # built, not deferred behind a lock
+    out = capsys.readouterr().out
+    assert "deferred" not in out and "stg_orders: view created" in out
