@@ -153,8 +153,29 @@ def query(args: argparse.Namespace, console: Console) -> int:
     run_sql = warehouse.execute_native if args.duckdb else warehouse.run  # type: ignore[attr-defined]
     result = run_sql(args.sql)
     if result.columns:
-        console.table(result.columns, result.rows)
+        write_result(console, result.columns, result.rows, args.format)
     return 0
+
+
+def write_result(console: Console, columns: Any, rows: Any, form: str) -> None:
+    """A query's rows as an aligned table (people), CSV or JSON lines (programs)."""
+    if form == "table":
+        console.table(columns, rows)
+        return
+    if form == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        console.stream.write(buffer.getvalue())
+        return
+    import json
+
+    for row in rows:
+        console.line(json.dumps(dict(zip(columns, row, strict=True)), default=str))
 
 
 def upload(args: argparse.Namespace, console: Console) -> int:

@@ -4,17 +4,26 @@ a log or a test (which passes a StringIO)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+# Escape sequences some libraries put in their messages (sqlglot underlines the bad token).
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def colors(stream: TextIO) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
 
 class Console:
-    def __init__(self, stream: TextIO | None = None, color: bool | None = None) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, color: bool | None = None, errors: TextIO | None = None
+    ) -> None:
         self.stream = stream or sys.stdout
-        if color is None:
-            color = self.stream.isatty() and not os.environ.get("NO_COLOR")
-        self.color = color
+        self.errors = errors
+        self.color = colors(self.stream) if color is None else color
 
     def _paint(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.color else text
@@ -35,7 +44,13 @@ class Console:
         self.line(self._paint("! " + text, "33"))
 
     def error(self, text: str) -> None:
-        print(self._paint(f"Error: {text}", "31"), file=sys.stderr, flush=True)
+        """One line on standard error; colored only on a terminal, and never with escape codes
+        that a message brought along when it is not one (a log file, a pipe)."""
+        stream = self.errors or sys.stderr
+        if colors(stream):
+            print(f"\033[31mError: {text}\033[0m", file=stream, flush=True)
+        else:
+            print(f"Error: {ANSI.sub('', text)}", file=stream, flush=True)
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         cells = [[str(cell) for cell in row] for row in rows]

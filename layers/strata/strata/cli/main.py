@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     query = sub.add_parser("query", help="run SQL against the local warehouse")
     query.add_argument("sql", help="Redshift SQL (transpiled to DuckDB)")
     query.add_argument("--duckdb", action="store_true", help="the SQL is DuckDB SQL already")
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table (default), csv, or json (one object per line)",
+    )
     query.set_defaults(command=commands.query)
 
     upload = sub.add_parser("upload", help="put files in a source's landing prefix")
