@@ -1,6 +1,6 @@
-"""The ``strata`` command: a thin shell over the library. Errors become one red line and
-exit code 1 (the traceback only with ``--debug``); usage errors exit 2; a run refused because
-another run is in progress exits 3."""
+"""The strata command: a thin shell over the library. Errors become one red line and exit code
+1 (the traceback only with --debug); usage errors exit 2; a run refused because another run is
+in progress exits 3."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from strata.cli.console import Console
+from strata.cli.help import command
 from strata.errors import StrataError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,14 +37,24 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     from strata.cli import commands, runs
 
-    parser = argparse.ArgumentParser(prog="strata", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="strata",
+        description="Strata: a serverless data lake that also runs, whole, on this machine.",
+        epilog=OVERVIEW,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument(
         "--project-dir", type=Path, default=Path("."), help="repository root (default: .)"
     )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the whole pipeline locally")
+    run = command(
+        sub,
+        "run",
+        "run the whole pipeline locally: ingest, convert, build the models, report",
+        "strata run\n  strata run --source orders --wait",
+    )
     run.add_argument("--source", action="append", dest="sources", help="only these sources")
     run.add_argument(
         "--inline-map-limit",
@@ -63,10 +74,21 @@ def _parser() -> argparse.ArgumentParser:
 
     runs.register(sub)
 
-    validate = sub.add_parser("validate", help="check contracts, models, the state machine")
+    validate = command(
+        sub,
+        "validate",
+        "check every contract, model and the state machine before anything runs",
+        "strata validate",
+    )
     validate.set_defaults(command=commands.validate)
 
-    query = sub.add_parser("query", help="run SQL against the local warehouse")
+    query = command(
+        sub,
+        "query",
+        "run SQL against the local warehouse (Redshift SQL, transpiled to DuckDB)",
+        'strata query "select * from analytics.daily_revenue order by 1, 2"\n'
+        '  strata query "select * from stage.stg_orders" --format csv > orders.csv',
+    )
     query.add_argument("sql", help="Redshift SQL (transpiled to DuckDB)")
     query.add_argument("--duckdb", action="store_true", help="the SQL is DuckDB SQL already")
     query.add_argument(
@@ -77,7 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     query.set_defaults(command=commands.query)
 
-    upload = sub.add_parser("upload", help="put files in a source's landing prefix")
+    upload = command(
+        sub,
+        "upload",
+        "put files in a source's landing prefix (the next run lands and converts them)",
+        "strata upload orders samples/orders/orders_2026-11-01.csv",
+    )
     upload.add_argument("source")
     upload.add_argument("files", nargs="+", type=Path)
     upload.add_argument(
@@ -85,18 +112,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     upload.set_defaults(command=commands.upload)
 
-    publish = sub.add_parser("publish", help="copy sources/ and warehouse/ to the artifacts bucket")
+    publish = command(
+        sub,
+        "publish",
+        "copy sources/ and warehouse/ to the artifacts bucket, where the functions read them",
+        "strata publish --bucket <ArtifactsBucket output>",
+    )
     publish.add_argument("--bucket", required=True, help="the stack's ArtifactsBucket output")
     publish.add_argument("--prefix", default="project/", help="default: project/")
     publish.set_defaults(command=commands.publish)
 
-    template = sub.add_parser(
-        "template", help="regenerate template.yaml's per-source functions from sources/"
+    template = command(
+        sub,
+        "template",
+        "regenerate template.yaml's per-source functions from sources/",
+        "strata template\n  strata template --check",
     )
     template.add_argument("--check", action="store_true", help="fail when it is out of date")
     template.set_defaults(command=commands.template)
 
-    docs = sub.add_parser("docs", help="regenerate docs/sources.md from the contract model")
+    docs = command(
+        sub,
+        "docs",
+        "regenerate docs/sources.md from the contract model",
+        "strata docs --check",
+    )
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")
     docs.set_defaults(command=commands.docs)
 
@@ -104,6 +144,17 @@ def _parser() -> argparse.ArgumentParser:
 
     models.register(sub)
     return parser
+
+
+OVERVIEW = """first steps:
+  strata validate                        check contracts, models and the state machine
+  strata upload orders samples/orders/*.csv
+  strata run                             ingest, convert, build the models, report
+  strata runs                            what each run did
+  strata query "select * from analytics.daily_revenue"
+
+exit codes: 0 success, 1 failure (the report says which), 2 usage, 3 another run in progress.
+`strata COMMAND --help` shows a command's options and an example."""
 
 
 def _quiet_lambda_tooling() -> None:

@@ -28,7 +28,14 @@ _SYMBOLS = {
 
 def register(sub: Any) -> None:
     """Add ``models`` and its subcommands to the ``strata`` parser."""
-    models = sub.add_parser("models", help="compile, run and test the warehouse models")
+    from strata.cli.help import command
+
+    models = command(
+        sub,
+        "models",
+        "compile, run and test the warehouse models",
+        'strata models build --select "stg_orders+"',
+    )
     commands = models.add_subparsers(required=True, metavar="SUBCOMMAND")
     for name, help_text, handler in (
         ("build", "build the selected models and run their tests", build),
@@ -36,7 +43,8 @@ def register(sub: Any) -> None:
         ("compile", "print the compiled SQL of the selected models", compile_models),
         ("ls", "list the selected models and tests", ls),
     ):
-        parser = commands.add_parser(name, help=help_text)
+        example = f'strata models {name} --select "stg_orders+"'
+        parser = command(commands, name, help_text, example)
         parser.add_argument("--select", "-s", action="append", help='e.g. "stg_orders+ tag:daily"')
         parser.add_argument("--exclude", action="append", help="selectors to leave out")
         parser.add_argument("--target", "-t", help="dev or prod (default: STRATA_ENV)")
@@ -46,8 +54,11 @@ def register(sub: Any) -> None:
                 "--full-refresh", action="store_true", help="rebuild incremental models whole"
             )
         parser.set_defaults(command=handler)
-    sources = commands.add_parser(
-        "sources", help="regenerate warehouse/models/_sources.yml from the contracts"
+    sources = command(
+        commands,
+        "sources",
+        "regenerate warehouse/models/_sources.yml from the contracts",
+        "strata models sources --check",
     )
     sources.add_argument("--check", action="store_true", help="fail when it is out of date")
     sources.set_defaults(command=sources_file)

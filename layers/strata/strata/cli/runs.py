@@ -14,8 +14,14 @@ from strata.errors import ConfigError
 
 def register(sub: Any) -> None:
     from strata.cli import commands
+    from strata.cli.help import command
 
-    runs = sub.add_parser("runs", help="list recent runs, or show one")
+    runs = command(
+        sub,
+        "runs",
+        "list recent runs with their status, start and duration, or show one run's report",
+        "strata runs\n  strata runs show <run id>",
+    )
     runs.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     runs.add_argument("run_id", nargs="?", help="with `show`: the run to show")
     runs.add_argument("--limit", type=int, default=20)
@@ -23,7 +29,12 @@ def register(sub: Any) -> None:
         command=lambda args, console: show_runs(commands.context_for(args), args, console)
     )
 
-    replay = sub.add_parser("replay", help="convert a range of raw again and rebuild the models")
+    replay = command(
+        sub,
+        "replay",
+        "convert a range of raw again and rebuild the models",
+        "strata replay --source orders --from 2026-11-01 --to 2026-11-03",
+    )
     replay.add_argument("--source", required=True)
     replay.add_argument("--from", dest="start", required=True, type=date.fromisoformat)
     replay.add_argument("--to", dest="end", required=True, type=date.fromisoformat)
