@@ -4,7 +4,6 @@ pointed at."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from samples.servers.demo import API_PORT, SECRETS, SFTP_PORT, DemoServers  # noqa: E402
+from demo_project import point_at_servers  # noqa: E402
+
+from samples.servers.demo import DemoServers  # noqa: E402
 
 
 @pytest.fixture
@@ -29,13 +30,7 @@ def demo_servers() -> Iterator[DemoServers]:
 
 @pytest.fixture
 def project_dir(project_dir: Path, demo_servers: DemoServers) -> Path:
-    for contract in (project_dir / "sources").glob("*.yaml"):
-        text = contract.read_text(encoding="utf-8")
-        text = text.replace(f"http://127.0.0.1:{API_PORT}", demo_servers.api.url)
-        text = text.replace(f"port: {SFTP_PORT}", f"port: {demo_servers.sftp.port}")
-        contract.write_text(text, encoding="utf-8")
-    (project_dir / ".secrets.json").write_text(json.dumps(SECRETS), encoding="utf-8")
-    return project_dir
+    return point_at_servers(project_dir, demo_servers)
 
 
 FAILING_FILE = "orders_2026-11-02.csv"

@@ -56,7 +56,9 @@ def strata(project: Path, *args: str, fault: tuple[str, ...] = ()) -> subprocess
 def demo_project_template(tmp_path_factory) -> Iterator[Path]:
     """The repository's project with its api and sftp sources pointed at the sample servers,
     which serve for the whole module (the runs here are separate processes)."""
-    from samples.servers.demo import API_PORT, SECRETS, SFTP_PORT, DemoServers
+    from demo_project import point_at_servers
+
+    from samples.servers.demo import DemoServers
 
     template = tmp_path_factory.mktemp("template") / "project"
     for part in PROJECT_PARTS:
@@ -67,12 +69,7 @@ def demo_project_template(tmp_path_factory) -> Iterator[Path]:
         else:
             shutil.copytree(source, template / part, ignore=shutil.ignore_patterns("__pycache__"))
     with DemoServers(api_port=0, sftp_port=0) as servers:
-        for contract in (template / "sources").glob("*.yaml"):
-            text = contract.read_text(encoding="utf-8")
-            text = text.replace(f"http://127.0.0.1:{API_PORT}", servers.api.url)
-            text = text.replace(f"port: {SFTP_PORT}", f"port: {servers.sftp.port}")
-            contract.write_text(text, encoding="utf-8")
-        (template / ".secrets.json").write_text(json.dumps(SECRETS), encoding="utf-8")
+        point_at_servers(template, servers)
         yield template
 
 
