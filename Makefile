@@ -32,6 +32,7 @@ demo: setup
 	$(STRATA) upload shipments samples/shipments/*.ndjson
 	$(STRATA) upload marketing_spend samples/marketing_spend/*.xlsx
 	$(PY) -m samples.servers -- $(STRATA) run
+	$(STRATA) query "select * from analytics.daily_revenue order by 1, 2"
 
 lint: setup
 	$(VENV)/bin/ruff check .

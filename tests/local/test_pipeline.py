@@ -62,7 +62,7 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
     assert re.search(r"^marketing_spend +1 +15 +15 +0 +0 +-$", out, re.MULTILINE)
     for model in ("marketing_vs_revenue", "shipping_performance", "stg_shipments"):
         assert f"built {model}" in out
-    assert "analytics.daily_revenue" in out and "catalog crawl: READY" in out
+    assert "catalog crawl: READY" in out
     assert re.search(r"tests passed: (\d+)/\1\b", out)  # every test passed
     first = rows(project_dir, "select * from analytics.daily_revenue order by 1, 2", capsys)
     assert len(first) == 16
@@ -197,3 +197,16 @@ def test_an_unknown_source_is_a_usage_error_before_anything_runs(project_dir, ca
     err = capsys.readouterr().err
     assert "--source: no contract for nosuch" in err and "orders" in err
     assert not (project_dir / "lake" / "state.sqlite").exists()
+
+
+def test_a_run_of_one_source_builds_what_reads_it_and_what_that_needs(project_dir, capsys):
+    assert demo(project_dir) == 0
+    capsys.readouterr()
+    assert cli(project_dir, "run", "--source", "shipments") == 0
+    out = capsys.readouterr().out
+    # stg_shipments and what reads it, with the orders it joins; not the spend, nor revenue.
+    assert "built stg_shipments" in out and "built shipping_performance" in out
+    assert "built stg_orders" in out
+    assert "built stg_marketing_spend" not in out and "built daily_revenue" not in out
+    assert cli(project_dir, "run", "--select", "nosuch") == 2
+    assert "selector 'nosuch' matches no model" in capsys.readouterr().err

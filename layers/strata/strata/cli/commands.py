@@ -39,6 +39,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         substitutions={"InlineMapLimit": str(limit)} if limit is not None else None,
         allow_deferred=args.allow_deferred,
         wait=args.wait,
+        models={
+            "select": args.select,
+            "exclude": args.exclude,
+            "target": args.target,
+            "full_refresh": args.full_refresh,
+        },
     )
     outcome = run_pipeline(ctx, args.project_dir.resolve(), console, options)
     return _conclude(ctx, outcome, console)
@@ -51,7 +57,6 @@ def _conclude(ctx: Context, outcome: Any, console: Console) -> int:
     status = outcome.report.get("status", "failed")
     if outcome.succeeded:
         console.success(f"run {outcome.run_id} {status}")
-        _show_analytics(ctx, console)
         return 0
     for problem in outcome.report.get("problems", []):
         console.error(problem)
@@ -65,30 +70,6 @@ def _conclude(ctx: Context, outcome: Any, console: Console) -> int:
     hint = " (pass --allow-deferred to accept that)" if status == "deferred" else ""
     console.error(f"run {outcome.run_id} {status}{hint}: see `strata runs show {outcome.run_id}`")
     return 1
-
-
-def _show_analytics(ctx: Context, console: Console) -> None:
-    result = (
-        ctx.ports.warehouse.run(
-            "SELECT order_date, channel, orders, customers, revenue FROM analytics.daily_revenue "
-            "ORDER BY order_date, channel"
-        )
-        if _has_table(ctx, "analytics", "daily_revenue")
-        else None
-    )
-    if result is None:
-        return
-    console.line()
-    console.line("analytics.daily_revenue")
-    console.table(result.columns, result.rows)
-
-
-def _has_table(ctx: Context, schema: str, name: str) -> bool:
-    found = ctx.ports.warehouse.run(
-        f"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}' "
-        f"AND table_name = '{name}'"
-    )
-    return bool(found.rows and found.rows[0][0])
 
 
 def replay(args: argparse.Namespace, console: Console) -> int:

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="convert in a distributed Map above N new objects (template parameter InlineMapLimit)",
     )
+    run.add_argument("--select", "-s", action="append", help='models to build, e.g. "stg_orders+"')
+    run.add_argument("--exclude", action="append", help="models to leave out")
+    run.add_argument("--target", "-t", help="the models' target: dev, test or prod")
+    run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models whole")
     run.add_argument(
         "--wait", action="store_true", help="wait for a run in progress instead of exiting (3)"
     )

@@ -25,13 +25,14 @@ from strata.deploy.sources_template import (
     function_id,
     scheduled_sources,
 )
-from strata.errors import PipelineError, RunBusyError, UsageError
+from strata.errors import ModelError, PipelineError, RunBusyError, UsageError
 from strata.ingest.events import s3_object_created
 from strata.ingest.raw import new_run_id
 from strata.local import moto_patches
 from strata.local.functions import bound_to_source, load_handler
 from strata.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 from strata.models import build_manifest
+from strata.models.sources import SOURCE_NAME
 from strata.orchestration import run_records
 from strata.runtime import Context
 from strata.state import claims, keys
@@ -65,12 +66,65 @@ def check_sources(ctx: Context, sources: list[str] | None) -> None:
         raise UsageError(f"--source: no contract for {', '.join(unknown)} (sources: {known})")
 
 
+def _with_everything_needed(compiled: Any, models: list[str]) -> list[str]:
+    """dbt's "@" selection and a little more: these models, every model they read, and every
+    model their tests read (a relationships test between two sources' stage models must find
+    both built, also in a new lake)."""
+    from strata.models.selection import select
+
+    known = {model.name for model in compiled.models}
+    wanted = list(models)
+    while wanted:
+        chosen = select(compiled, [f"+{name}" for name in wanted])
+        tested = {
+            parent
+            for test in compiled.tests
+            if test.name in chosen.tests
+            for parent in test.depends_on
+            if parent in known
+        }
+        missing = sorted(tested - set(chosen.models))
+        if not missing:
+            return [f"+{name}" for name in wanted]
+        wanted += missing
+    return []
+
+
 @dataclass(frozen=True)
 class PipelineOptions:
     sources: list[str] | None = None
     substitutions: dict[str, str] | None = None
     allow_deferred: bool = False
     wait: bool = False
+    # The models' run options as the execution input carries them (``select``, ``exclude``,
+    # ``target``, ``full_refresh``); with sources and no selection, their downstream models.
+    models: dict[str, Any] = field(default_factory=dict)
+
+
+def models_input(ctx: Context, options: PipelineOptions, console: Console) -> dict[str, Any]:
+    """The execution's ``models`` input, checked now: a selector or target that cannot compile
+    is a usage error before anything runs. A run of some sources builds what reads them."""
+    from strata.models import RunOptions
+    from strata.models.plan import compile_for
+    from strata.models.selection import select
+
+    models = dict(options.models)
+    if options.sources and not models.get("select"):
+        compiled = compile_for(ctx.project, ctx.settings, models.get("target"))
+        downstream: list[str] = []
+        for source in options.sources:
+            try:
+                chosen = select(compiled, [f"source:{SOURCE_NAME}.{source}+"])
+            except ModelError:
+                console.detail(f"no model reads {source} yet")
+                continue
+            downstream += [name for name in chosen.models if name not in downstream]
+        models["select"] = _with_everything_needed(compiled, downstream) or None
+    try:
+        build_manifest(ctx.project, ctx.settings, "validate", RunOptions.from_input(models))
+    except ModelError as exc:
+        raise UsageError(str(exc)) from exc
+    return {key: value for key, value in models.items() if value not in (None, False, [])}
 
 
 def run_pipeline(
@@ -79,6 +133,7 @@ def run_pipeline(
     options = options or PipelineOptions()
     check_sources(ctx, options.sources)
     validate_project(ctx)
+    models = models_input(ctx, options, console)
     run_id = new_run_id()
     with single_flight(ctx, run_id, console, options.wait):
         _recover(ctx, console)
@@ -86,6 +141,8 @@ def run_pipeline(
         execution_input: dict[str, Any] = {"allow_deferred": options.allow_deferred}
         if options.sources:
             execution_input["sources"] = options.sources
+        if models:
+            execution_input["models"] = models
         owner = ctx.ports.liveness.owner()
         run_records.record_start(
             ctx.ports.state,
