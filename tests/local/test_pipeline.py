@@ -139,6 +139,10 @@ def test_an_unreachable_source_fails_the_run_while_the_others_reach_analytics(
     captured = capsys.readouterr()
     assert "ingest customers (sftp) failed" in captured.out
     assert "ingestion of customers failed" in captured.err and "cannot reach" in captured.err
+    # The functions' JSON log lines go to the lake's log file, not between the progress lines.
+    assert '{"level"' not in captured.out + captured.err
+    log = (project_dir / "lake" / "logs" / "strata.log").read_text(encoding="utf-8")
+    assert '"message":"ingestion failed"' in log and '"source":"customers"' in log
     assert len(rows(project_dir, "select * from analytics.daily_revenue", capsys)) == 16
 
 

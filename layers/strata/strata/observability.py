@@ -4,8 +4,11 @@ correlation id, EMF metrics per source, and X-Ray traces."""
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -44,3 +47,17 @@ def count(name: str, value: float, source: str, unit: str = MetricUnit.Count) ->
     if metrics.dimension_set.get("source") != source:
         metrics.add_dimension(name="source", value=source)
     metrics.add_metric(name=name, unit=unit, value=value)
+
+
+def log_to_file(path: Path) -> Path:
+    """Send the handlers' structured log lines to a file instead of standard output: the
+    local CLI runs handlers in its own process, and their JSON lines belong in a log, not
+    between the progress lines on a terminal. Returns the file's path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler):
+        previous = handler.setStream(path.open("a", encoding="utf-8"))
+        if previous not in (None, sys.stdout, sys.stderr):
+            previous.close()
+    logger.setLevel("INFO")
+    return path

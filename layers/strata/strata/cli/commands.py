@@ -26,7 +26,15 @@ def context_for(args: argparse.Namespace) -> Context:
         )
     ctx = build_context(settings)
     use(ctx)
+    from strata.observability import log_to_file
+
+    log_to_file(log_path(settings))
     return ctx
+
+
+def log_path(settings: Settings) -> Path:
+    """Where the handlers' log lines go during local commands."""
+    return settings.lake_dir / "logs" / "strata.log"
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -69,6 +77,7 @@ def _conclude(ctx: Context, outcome: Any, console: Console) -> int:
         console.error(f"execution {outcome.execution.error}: {outcome.execution.cause}")
     hint = " (pass --allow-deferred to accept that)" if status == "deferred" else ""
     console.error(f"run {outcome.run_id} {status}{hint}: see `strata runs show {outcome.run_id}`")
+    console.warn(f"the functions' log lines are in {log_path(ctx.settings)}")
     return 1
 
 
