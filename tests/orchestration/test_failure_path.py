@@ -5,8 +5,8 @@ pipeline's handlers in-process; faults are injected into the library calls behin
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +14,6 @@ import pytest
 import strata.models
 import strata.orchestration.report
 from strata.local.stepfunctions import REGION, Execution, local_step_functions
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 class InjectedFault(Exception):
