@@ -4,12 +4,15 @@ from typing import Any
 
 from strata.convert import convert_object
 from strata.observability import count, lambda_entry, logger
+from strata.orchestration.failures import failures_recorded
 from strata.runtime import current
 
 
 @lambda_entry(correlation_id_path="run_id")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    result = convert_object(current(), event["run_id"], event["source"], event["raw_key"])
+    ctx, run_id, source, raw_key = current(), event["run_id"], event["source"], event["raw_key"]
+    with failures_recorded(ctx.ports.artifacts, run_id, source, raw_key):
+        result = convert_object(ctx, run_id, source, raw_key)
     for name in ("rows_in", "rows_out", "rows_quarantined"):
         count(name.title().replace("_", ""), getattr(result, name), result.source)
     logger.info(

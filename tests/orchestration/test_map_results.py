@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from strata.errors import PipelineError
+from strata.errors import ConversionError, PipelineError, TransientError
 from strata.ingest.raw import raw_object_id
+from strata.orchestration.failures import failure_key, failures_recorded
 from strata.orchestration.map_results import conversion_results
 from strata.orchestration.report import build_report
 
@@ -121,3 +122,35 @@ def test_the_report_counts_a_distributed_run_from_its_written_results(ctx):
     assert report["sources"]["orders"]["files_failed"] == 1
     assert report["sources"]["orders"]["rows_out"] == 2
     assert report["sources"]["shipments"]["rows_in"] == 6
+
+
+def recorded(ctx, item: dict[str, str], exc: Exception) -> None:
+    """What the convert handler records when ``exc`` escapes a conversion."""
+    with pytest.raises(type(exc)), failures_recorded(ctx.ports.artifacts, RUN, **item):
+        raise exc
+
+
+def test_a_failed_files_cause_comes_from_its_failure_record(ctx):
+    a, b, c, _ = LISTED
+    recorded(ctx, a, ConversionError("line 2: not an INTEGER", source="orders", key="a"))
+    recorded(ctx, b, TransientError("throttled", service="s3"))  # an earlier attempt's
+    failed = [{**item, "status": "failed", "error": "ConversionError"} for item in (a, b, c)]
+    results = conversion_results(ctx.ports.artifacts, failed, RUN)
+    assert results[0]["cause"] == "orders: a: line 2: not an INTEGER"
+    assert results[0]["failure_key"] == failure_key(RUN, a["raw_key"])
+    assert "cause" not in results[1]  # the last attempt failed otherwise
+    assert "cause" not in results[2]  # nothing recorded (a timeout, say)
+    record = json.loads(ctx.ports.artifacts.get_bytes(failure_key(RUN, a["raw_key"])))
+    assert "Traceback" in record["traceback"]
+
+
+def test_a_failure_that_cannot_be_recorded_still_propagates_unchanged(ctx, monkeypatch):
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("the artifacts store is unavailable")
+
+    monkeypatch.setattr(ctx.ports.artifacts, "put_bytes", refuse)
+    with (
+        pytest.raises(TransientError, match="throttled"),
+        failures_recorded(ctx.ports.artifacts, RUN, **LISTED[0]),
+    ):
+        raise TransientError("throttled")

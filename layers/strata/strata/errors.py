@@ -54,6 +54,33 @@ class ObjectNotFoundError(StorageError):
         super().__init__(f"no object {key!r} in {bucket}")
 
 
+class TransientError(StrataError):
+    """A call failed in a way that may pass if tried again later: throttling, a service's 5xx,
+    a connection or read timeout (:mod:`strata.aws_errors`). Every Lambda task's Retry in the
+    state machine matches it by name, and Lambda names an error by its class, so this class is
+    raised itself: a subclass would carry another name past the Retry, hence none is allowed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str | None = None,
+        operation: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.service = service
+        self.operation = operation
+        self.code = code
+        where = ".".join(part for part in (service, operation) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        raise TypeError(
+            f"{cls.__name__}: the state machine retries TransientError by name; raise "
+            "TransientError itself instead of a subclass"
+        )
+
+
 class ConditionFailedError(StrataError):
     """A conditional write lost: the item already exists (claims, idempotency)."""
 

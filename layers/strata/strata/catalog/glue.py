@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from strata.aws_errors import raise_transient
 from strata.catalog.base import Catalog, CatalogColumn, TableDef
 from strata.errors import CatalogError
 
@@ -78,7 +79,7 @@ def _shape(glue_table: dict[str, Any]) -> tuple[Any, ...]:
 class GlueCatalog(Catalog):
     def __init__(self, database: str, client: Any = None) -> None:
         self.database = database
-        self.client = client if client is not None else boto3.client("glue")
+        self.client = raise_transient(client if client is not None else boto3.client("glue"))
 
     def _glue_table(self, name: str) -> dict[str, Any] | None:
         try:

@@ -8,7 +8,9 @@ result per object. A distributed Map's output is only where its ResultWriter put
 ``Output`` (JSON text), ``Error`` and ``Cause`` for a failed one.
 
 Every object Discover listed gets exactly one result: one the Map did not report (a child that
-never ran, or whose input was not kept) counts as failed, so its claim is released.
+never ran, or whose input was not kept) counts as failed, so its claim is released. A failed
+file's cause, which the state does not carry, comes from its failure record
+(:mod:`strata.orchestration.failures`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from strata.errors import PipelineError
 from strata.orchestration.discover import items_key
+from strata.orchestration.failures import with_recorded_cause
 from strata.storage.base import ObjectStore
 
 Result = dict[str, Any]
@@ -27,9 +30,11 @@ def conversion_results(
     store: ObjectStore, conversions: list[Result] | dict[str, Any], run_id: str
 ) -> list[Result]:
     if isinstance(conversions, list):
-        return conversions
-    listed = json.loads(store.get_bytes(items_key(run_id)))
-    return one_per_object(read_written(store, conversions), listed)
+        results = conversions
+    else:
+        listed = json.loads(store.get_bytes(items_key(run_id)))
+        results = one_per_object(read_written(store, conversions), listed)
+    return [with_recorded_cause(store, run_id, result) for result in results]
 
 
 def read_written(store: ObjectStore, written: dict[str, Any]) -> list[Result]:

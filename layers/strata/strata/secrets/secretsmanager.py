@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from strata.aws_errors import raise_transient
 from strata.errors import SecretNotFoundError
 from strata.secrets.base import SecretStore
 
@@ -25,7 +26,9 @@ class SecretsManagerStore(SecretStore):
         self, prefix: str, client: Any = None, *, max_age: float = DEFAULT_MAX_AGE
     ) -> None:
         self.prefix = prefix
-        self.client = client if client is not None else boto3.client("secretsmanager")
+        self.client = raise_transient(
+            client if client is not None else boto3.client("secretsmanager")
+        )
         self.max_age = max_age
         self._cache: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()

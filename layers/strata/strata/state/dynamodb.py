@@ -13,6 +13,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from strata.aws_errors import raise_transient
 from strata.errors import ConditionFailedError
 from strata.state.base import Item, Match, StateStore, check_item
 
@@ -58,7 +59,7 @@ def deserialise(attributes: dict[str, Any]) -> Item:
 class DynamoDBStateStore(StateStore):
     def __init__(self, table_name: str, client: Any = None) -> None:
         self.table_name = table_name
-        self.client = client if client is not None else boto3.client("dynamodb")
+        self.client = raise_transient(client if client is not None else boto3.client("dynamodb"))
 
     def get(self, pk: str, sk: str) -> Item | None:
         response = self.client.get_item(

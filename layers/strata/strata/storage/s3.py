@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from boto3.exceptions import S3UploadFailedError
+from boto3.exceptions import RetriesExceededError, S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.exceptions import ClientError, HTTPClientError, ParamValidationError
 
+from strata.aws_errors import raise_transient, transient_error
 from strata.errors import ObjectNotFoundError, StorageError
 from strata.storage.base import ObjectInfo, ObjectStore
 
@@ -38,14 +39,19 @@ def _code(exc: ClientError) -> str:
 
 @contextmanager
 def s3_errors(bucket: str, key: str) -> Iterator[None]:
-    """botocore's errors as Strata's: a missing key is ObjectNotFoundError, the rest
-    (including metadata S3 would refuse, such as non-ASCII values) StorageError."""
+    """botocore's errors as Strata's: a missing key is ObjectNotFoundError, a body that broke
+    off while being read (after the call, so the client's own mapping never saw it)
+    TransientError, the rest (including metadata S3 would refuse, such as non-ASCII values)
+    StorageError."""
     try:
         yield
     except ClientError as exc:
         if _code(exc) in NOT_FOUND:
             raise ObjectNotFoundError(bucket, key) from exc
         raise StorageError(f"s3://{bucket}/{key}: {exc}") from exc
+    except (HTTPClientError, RetriesExceededError) as exc:
+        broken = getattr(exc, "last_exception", None) or exc  # a managed download's last try
+        raise transient_error(broken) or StorageError(f"s3://{bucket}/{key}: {exc}") from exc
     except (ParamValidationError, S3UploadFailedError) as exc:
         raise StorageError(f"s3://{bucket}/{key}: {exc}") from exc
 
@@ -55,7 +61,7 @@ class S3ObjectStore(ObjectStore):
         self, bucket: str, client: Any = None, transfer_config: TransferConfig = TRANSFER
     ) -> None:
         self.bucket = bucket
-        self.client = client if client is not None else boto3.client("s3")
+        self.client = raise_transient(client if client is not None else boto3.client("s3"))
         self.transfer_config = transfer_config
 
     def put_bytes(

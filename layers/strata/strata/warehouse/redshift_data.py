@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from strata.aws_errors import raise_transient
 from strata.errors import WarehouseError
 from strata.warehouse.base import QueryResult, StatementStatus, Warehouse
 
@@ -34,7 +35,9 @@ class RedshiftDataWarehouse(Warehouse):
     def __init__(self, workgroup: str, database: str, client: Any = None) -> None:
         self.workgroup = workgroup
         self.database = database
-        self.client = client if client is not None else boto3.client("redshift-data")
+        self.client = raise_transient(
+            client if client is not None else boto3.client("redshift-data")
+        )
 
     def submit(self, sqls: list[str], *, client_token: str | None = None) -> str:
         """One statement → ExecuteStatement; several → BatchExecuteStatement, which Redshift
