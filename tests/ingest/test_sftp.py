@@ -20,6 +20,11 @@ LATIN1 = "id,name,city\n1,Zoë Dupré,Orléans\n2,Jürgen Weiß,Köln\n".encode(
 OLD = time.time() - 3600
 
 
+def unique(label):
+    """A file's bytes of its own: equal bytes under two names are one delivery (a duplicate)."""
+    return LATIN1 + f"3,{label},Porto\n".encode("latin-1")
+
+
 def sftp_source(project_dir, server, **sftp):
     settings = {
         "host": "127.0.0.1",
@@ -180,9 +185,9 @@ def test_a_wrong_password_fails_clearly_without_showing_it(ctx, project_dir, sft
 
 
 def test_globs_exclude_and_recursion(ctx, project_dir, sftp_server):
-    remote_file(sftp_server, "top.csv")
-    remote_file(sftp_server, "2026/11/deep.csv")
-    remote_file(sftp_server, "2026/11/deep_tmp.csv")
+    remote_file(sftp_server, "top.csv", unique("top"))
+    remote_file(sftp_server, "2026/11/deep.csv", unique("deep"))
+    remote_file(sftp_server, "2026/11/deep_tmp.csv", unique("deep_tmp"))
     sftp_source(project_dir, sftp_server, exclude=["*_tmp.csv"])
     assert [f["remote_path"] for f in ingest_sftp(ctx, "partner").landed] == ["/outbox/top.csv"]
 
@@ -197,7 +202,8 @@ def test_files_still_being_written_wait_for_the_settle_time(ctx, project_dir, sf
     sftp_source(project_dir, sftp_server)
 
     first = ingest_sftp(ctx, "partner")
-    assert first.landed == [] and first.waiting == ["/outbox/fresh.csv"]
+    assert first.landed == [] and [w["remote_path"] for w in first.waiting] == ["/outbox/fresh.csv"]
+    assert "settle_seconds=60" in first.waiting[0]["reason"]
 
     os.utime(path, (OLD, OLD))
     assert len(ingest_sftp(ctx, "partner").landed) == 1
@@ -237,7 +243,7 @@ def test_landed_files_can_be_deleted_or_archived(ctx, project_dir, sftp_server):
     assert not (sftp_server.root / "outbox" / "a.csv").exists()
     assert ingest_sftp(ctx, "partner").landed == []  # the archive is not scanned
 
-    remote_file(sftp_server, "b.csv")
+    remote_file(sftp_server, "b.csv", unique("b"))
     sftp_source(project_dir, sftp_server, after_success="delete")
     ctx._project = None
     assert len(ingest_sftp(ctx, "partner").landed) == 1
@@ -246,7 +252,7 @@ def test_landed_files_can_be_deleted_or_archived(ctx, project_dir, sftp_server):
 
 def test_max_files_leaves_the_rest_for_the_next_run(ctx, project_dir, sftp_server):
     for index in range(3):
-        remote_file(sftp_server, f"f{index}.csv", mtime=OLD + index)
+        remote_file(sftp_server, f"f{index}.csv", unique(index), mtime=OLD + index)
     sftp_source(project_dir, sftp_server, max_files=2)
 
     assert [f["remote_path"] for f in ingest_sftp(ctx, "partner").landed] == [
