@@ -345,7 +345,8 @@ from pathlib import Path
 from strata.ingest.sftp import ingest_sftp
 from strata.runtime import build_context
 from strata.settings import Settings
-ingest_sftp(build_context(Settings(project_dir=Path(sys.argv[1]), lake_dir=Path(sys.argv[2]))), "partner")
+settings = Settings(project_dir=Path(sys.argv[1]), lake_dir=Path(sys.argv[2]))
+ingest_sftp(build_context(settings), "partner")
 """
 
 
