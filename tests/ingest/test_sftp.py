@@ -102,6 +102,20 @@ def test_files_land_byte_for_byte_once_and_a_second_run_downloads_nothing(
     assert len(pending(ctx)) == 2
 
 
+def test_files_landed_by_one_run_are_received_in_delivery_order(ctx, project_dir, sftp_server):
+    # Models keep a key's latest delivery by `_ingested_at` (the received time): within one run
+    # the later delivery must be received later, whatever order its name or raw key sorts in.
+    remote_file(sftp_server, "b.csv", unique("first delivered"), mtime=OLD)
+    remote_file(sftp_server, "a.csv", unique("then corrected"), mtime=OLD + 60)
+    sftp_source(project_dir, sftp_server)
+
+    landed = ingest_sftp(ctx, "partner").landed
+
+    assert [f["remote_path"] for f in landed] == ["/outbox/b.csv", "/outbox/a.csv"]
+    first, then = (ctx.ports.raw.head(f["raw_key"]).metadata for f in landed)
+    assert first["strata-received-at"] < then["strata-received-at"]
+
+
 # paramiko's prefetch thread trips over the closed socket in the background: expected here.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_disconnect_mid_transfer_records_nothing_and_the_next_run_lands_it_whole(

@@ -134,6 +134,7 @@ class SftpRun:
         self.settings: SftpSettings = contract.sftp  # type: ignore[assignment]
         self.deadline = deadline
         self.now = now
+        self._started = time.monotonic()
         self.redactor = Redactor()
         self.result = SftpRunResult(source=contract.name, run_id=new_run_id(now))
         self.pk = landed_pk(contract.name)
@@ -141,6 +142,11 @@ class SftpRun:
     @property
     def source(self) -> str:
         return self.contract.name
+
+    def _clock(self) -> datetime:
+        """The time now, on the run's clock: files landed one after another get increasing
+        received times (``_ingested_at``), so the latest delivery is the latest received."""
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
 
     def execute(self) -> SftpRunResult:
         sweep()  # the scratch folders of runs that were killed
@@ -304,16 +310,16 @@ class SftpRun:
     def _claim(self, key: str, remote: RemoteFile, like: Claim | None = None) -> Claim | None:
         """Claim a ledger key; the claim fixes the raw key (``like``'s, when given), so a
         retried landing reuses it."""
-        file_run = like.run_id if like else new_run_id(self.now)
+        now = self._clock()
+        file_run = like.run_id if like else new_run_id(now)
         target = like.raw_key if like else None
         return claim(
             self.ctx.ports.state,
             self.pk,
             key,
-            raw_key=target
-            or raw_key(self.source, self.now, file_run, posixpath.basename(remote.path)),
+            raw_key=target or raw_key(self.source, now, file_run, posixpath.basename(remote.path)),
             run_id=file_run,
-            now=self.now,
+            now=now,
             expiry=CLAIM_EXPIRY,
             extra={"ingest_run_id": self.result.run_id},
         )
@@ -395,7 +401,7 @@ class SftpRun:
         for record in (content, held):
             if record is not None:
                 landed = replace(record, raw_key=content.raw_key)
-                mark_landed(self.ctx.ports.state, landed, self.now, **details)
+                mark_landed(self.ctx.ports.state, landed, self._clock(), **details)
         self.result.landed.append(
             {
                 "remote_path": remote.path,
@@ -424,7 +430,7 @@ class SftpRun:
             mark_landed(
                 state,
                 replace(held, raw_key=first),
-                self.now,
+                self._clock(),
                 sha256=digest,
                 size=remote.size,
                 remote=remote.path,
@@ -438,10 +444,11 @@ class SftpRun:
         return True
 
     def _store(self, remote: RemoteFile, local: Path, digest: str, taken: Claim) -> None:
+        received = self._clock()
         metadata = raw_metadata(
             source=self.source,
             run_id=taken.run_id,
-            received_at=self.now,
+            received_at=received,
             sha256=digest,
             size=remote.size,
             origin=f"sftp://{self.settings.host}:{self.settings.port}{remote.path}",
@@ -454,7 +461,7 @@ class SftpRun:
             raise self._storage_failed(
                 remote, f"raw holds {stored.size} bytes of {remote.size} at {taken.raw_key}"
             )
-        queue_for_conversion(self.ctx.ports.state, self.source, taken.raw_key, self.now)
+        queue_for_conversion(self.ctx.ports.state, self.source, taken.raw_key, received)
 
     def _after_success(self, sftp: Any, remote: RemoteFile) -> None:
         """Delete or archive a landed file, and its done marker (a marker left behind would
