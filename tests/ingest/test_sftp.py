@@ -591,3 +591,15 @@ def test_a_full_disk_fails_that_file_clearly_and_the_next_run_lands_it(
 
     (landed,) = ingest_sftp(ctx, "partner").landed
     assert ctx.ports.raw.get_bytes(landed["raw_key"]) == big
+
+
+@pytest.mark.parametrize("marker", ["{name}", "done", "{path}.done", "x/{name}.ok", "{name.ok"])
+def test_a_done_marker_must_name_its_file_in_the_same_folder(marker):
+    from pydantic import ValidationError
+
+    from strata.contracts.ingestion import SftpSettings
+
+    with pytest.raises(ValidationError, match="a done marker is a file name"):
+        SftpSettings(
+            host="h", username="u", secret="s", allow_unknown_host_key=True, done_marker=marker
+        )

@@ -327,7 +327,7 @@ def check_url(value: str) -> str:
 
 class SftpSettings(StrictModel):
     """An SFTP server: matching files are streamed into raw, each once (a ledger remembers
-    path, size and modification time, or the checksum)."""
+    their path, size and modification time, and the SHA-256 of the bytes landed)."""
 
     host: str = Field(description="Server host name.")
     port: int = Field(22, ge=1, le=65535, description="Server port.")

@@ -30,6 +30,7 @@ import stat
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -247,9 +248,9 @@ class SftpRun:
     def _ready(self, remote: RemoteFile, listing: dict[str, RemoteFile]) -> bool:
         """Whether the writer is done with it, by its marker and its age."""
         template = self.settings.done_marker
-        if template and marker_path(template, remote.path) not in listing:
-            marker = posixpath.basename(marker_path(template, remote.path))
-            self._wait(remote, f"no done marker {marker} yet")
+        marker = marker_path(template, remote.path) if template else None
+        if marker and marker not in listing:
+            self._wait(remote, f"no done marker {posixpath.basename(marker)} yet")
             return False
         age = self.now.timestamp() - remote.mtime
         if age < self.settings.settle_seconds:
@@ -494,6 +495,7 @@ def marker_path(template: str, path: str) -> str:
     return posixpath.join(posixpath.dirname(path), marker)
 
 
+@cache
 def _marker_pattern(template: str) -> re.Pattern[str]:
     """What any file's marker looks like: the template with its placeholders as wildcards."""
     parts = re.split(r"\{(?:name|stem)\}", template)
