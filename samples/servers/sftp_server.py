@@ -2,7 +2,9 @@
 
 Password and public-key logins; the host key is given, or derived from a fixed seed
 (:func:`demo_host_key`) so the demo contract can list it without a private key in the
-repository. Tests make a transfer fail half-way with :meth:`SftpServer.drop_reads_after`.
+repository. Tests make a transfer fail half-way with :meth:`SftpServer.drop_reads_after`, and
+change the served files mid-transfer (a writer that resumes, a file that shrinks or vanishes, a
+transfer that stalls) with :meth:`SftpServer.after_reading`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,16 @@ class _Faults:
         self.lock = threading.Lock()
         self.drop_after: list[int] = []  # one entry per transfer to break: bytes served first
         self.opened: list[str] = []  # files opened for reading, in order
+        self.actions: list[tuple[int, Callable[[], object]]] = []  # (bytes served, what to do)
+
+    def action_at(self, end: int) -> Callable[[], object] | None:
+        """The first pending action due once a read reaches ``end`` bytes (taken: runs once)."""
+        with self.lock:
+            for index, (nbytes, action) in enumerate(self.actions):
+                if end > nbytes:
+                    del self.actions[index]
+                    return action
+        return None
 
 
 class _Sftp(asyncssh.SFTPServer):
@@ -53,7 +66,10 @@ class _Sftp(asyncssh.SFTPServer):
             self._faults.opened.append(path.decode())
         return super().open(path, pflags, attrs)
 
-    def read(self, file_obj: Any, offset: int, size: int) -> bytes:
+    async def read(self, file_obj: Any, offset: int, size: int) -> bytes:
+        action = self._faults.action_at(offset + size)
+        if action is not None:  # on a worker thread: the server keeps serving other clients
+            await asyncio.get_running_loop().run_in_executor(None, action)
         with self._faults.lock:
             limit = self._faults.drop_after[0] if self._faults.drop_after else None
             if limit is not None and offset + size > limit:
@@ -121,6 +137,12 @@ class SftpServer:
         """Abort the connection once a transfer reaches ``nbytes`` (for the next N transfers)."""
         with self.faults.lock:
             self.faults.drop_after.extend([nbytes] * transfers)
+
+    def after_reading(self, nbytes: int, action: Callable[[], object]) -> None:
+        """Run ``action`` once, when a transfer first asks for bytes past ``nbytes``; that read
+        is answered (from the file as it then is) only when the action returns."""
+        with self.faults.lock:
+            self.faults.actions.append((nbytes, action))
 
     def start(self) -> SftpServer:
         ready = threading.Event()

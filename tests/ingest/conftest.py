@@ -46,12 +46,22 @@ def write_contract(project_dir: Path, name: str, **fields: Any) -> Path:
 
 def keep_only_sources(project_dir: Path, *names: str) -> None:
     """Remove the other api/sftp contracts of the copied project (the demo's samples, whose
-    servers these tests do not start); the drop and upload sources need no server and stay,
-    since the warehouse models read them."""
+    servers these tests do not start), and the staging models that read them; the drop and
+    upload sources need no server and stay, since the other models read them."""
+    removed = []
     for path in (project_dir / "sources").glob("*.yaml"):
         kind = re.search(r"^kind: *(\w+)", path.read_text(encoding="utf-8"), re.MULTILINE)
         if path.stem not in names and kind and kind.group(1) in ("api", "sftp"):
             path.unlink()
+            removed.append(path.stem)
+    for model in (project_dir / "warehouse" / "models").rglob("*.sql"):
+        reads = re.findall(r"source\(\s*'lake'\s*,\s*'(\w+)'\s*\)", model.read_text())
+        if set(reads) & set(removed):
+            model.unlink()
+            schema = model.parent / "schema.yml"
+            described = yaml.safe_load(schema.read_text(encoding="utf-8"))
+            described["models"] = [m for m in described["models"] if m["name"] != model.stem]
+            schema.write_text(yaml.safe_dump(described, sort_keys=False), encoding="utf-8")
 
 
 def write_secrets(project_dir: Path, **values: Any) -> None:

@@ -81,6 +81,9 @@ def test_demo_prints_analytics_and_a_second_run_changes_nothing(project_dir, cap
         project_dir, "select count(*) - count(distinct order_id) from stage.stg_orders", capsys
     )
     assert duplicates == ["0"]
+    # C-0003 moved to Dijon in the second day's file: one row, from the latest delivery
+    moved = "select customer_id, city from stage.stg_customers where customer_id = 'C-0003'"
+    assert [line.split() for line in rows(project_dir, moved, capsys)] == [["C-0003", "Dijon"]]
     counts = rows(
         project_dir, "select count(*), count(distinct _source_file) from cleansed.orders", capsys
     )

@@ -75,9 +75,11 @@ def test_waves_follow_the_dag_and_independent_nodes_share_a_wave(manifest):
         "operation.strata.relations",
     ]
     assert sorted(waves[1]) == [
+        "freshness.strata.lake.customers",
         "freshness.strata.lake.marketing_spend",
         "freshness.strata.lake.orders",
         "freshness.strata.lake.shipments",
+        "model.strata.stg_customers",
         "model.strata.stg_marketing_spend",
         "model.strata.stg_orders",
         "model.strata.stg_shipments",

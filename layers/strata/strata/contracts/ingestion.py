@@ -327,7 +327,7 @@ def check_url(value: str) -> str:
 
 class SftpSettings(StrictModel):
     """An SFTP server: matching files are streamed into raw, each once (a ledger remembers
-    path, size and modification time, or the checksum)."""
+    their path, size and modification time, and the SHA-256 of the bytes landed)."""
 
     host: str = Field(description="Server host name.")
     port: int = Field(22, ge=1, le=65535, description="Server port.")
@@ -360,12 +360,32 @@ class SftpSettings(StrictModel):
     detect_changes: Literal["stat", "checksum"] = Field(
         "stat",
         description=(
-            "A file is new when its path, size and modification time are (`stat`), or when "
-            "its SHA-256 is (`checksum`: downloads every candidate)."
+            "Which files to download: those whose path, size or modification time is new "
+            "(`stat`), or every candidate (`checksum`, which also catches a re-delivery with "
+            "the same size and time). Either way a download whose SHA-256 was landed already "
+            "is recorded as a duplicate, not landed again."
         ),
     )
     settle_seconds: int = Field(
         60, ge=0, description="Skip files modified more recently (maybe still being written)."
+    )
+    stable_listing_seconds: int = Field(
+        0,
+        ge=0,
+        le=300,
+        description=(
+            "List the folder twice this many seconds apart and take only the files whose size "
+            "and modification time did not change (0: one listing). Compares the server with "
+            "itself, so clock skew does not matter."
+        ),
+    )
+    done_marker: str | None = Field(
+        None,
+        description=(
+            "Land a file only once its marker exists beside it: `{name}.done` (after "
+            "`a.csv`, `a.csv.done`) or `{stem}.ok` (`a.ok`). Markers are never landed, and "
+            "are deleted or archived with their file."
+        ),
     )
     after_success: Literal["keep", "delete", "archive"] = Field(
         "keep", description="What to do with a remote file once it is landed."
@@ -404,4 +424,19 @@ class SftpSettings(StrictModel):
             )
         if (self.after_success == "archive") != (self.archive_path is not None):
             raise ValueError("`archive_path` goes with `after_success: archive`, and only then")
+        if self.stable_listing_seconds >= self.time_budget_seconds:
+            raise ValueError("`stable_listing_seconds` must be shorter than the time budget")
         return self
+
+    @field_validator("done_marker")
+    @classmethod
+    def _marker_names_its_file(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        rest = re.sub(r"\{(name|stem)\}", "", value)
+        if rest == value or not rest or "{" in rest or "}" in rest or "/" in value:
+            raise ValueError(
+                "a done marker is a file name with `{name}` or `{stem}` (e.g. `{name}.done`), "
+                "in the same folder as its file"
+            )
+        return value

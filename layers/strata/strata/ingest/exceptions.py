@@ -47,3 +47,26 @@ class SftpError(SourceIngestError):
 
 class HostKeyError(SftpError):
     """The server's host key is not one the contract lists."""
+
+
+class RemoteFileChangedError(SftpError):
+    """A remote file changed, shrank or vanished after it was listed: it is left on the server
+    for the next run, and the run goes on with the other files."""
+
+    def __init__(self, message: str, *, source: str, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}", source=source)
+
+
+class LocalWriteError(IngestError):
+    """Writing a download's local copy failed (a full scratch disk); the caller names the file."""
+
+
+class StorageFailedError(SourceIngestError):
+    """A fetched file could not be stored: the scratch disk or the raw store refused a write (a
+    full disk, an outage). Retryable and not the data's fault: the file is counted as failed,
+    never rejected, and its claim is released so the next run fetches it again."""
+
+    def __init__(self, message: str, *, source: str, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}", source=source)

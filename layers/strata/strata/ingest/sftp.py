@@ -1,30 +1,48 @@
 """SFTP ingestion: files matching the contract's globs land in raw, byte for byte, each once.
 
-Per file: skip it when it changed within ``settle_seconds`` (maybe still being written) or when
-the ledger knows it (path + size + mtime, or its SHA-256); claim it in the ledger; stream it to
-a temporary file (bounded memory) while hashing; check the byte count and that the remote file
-did not change meanwhile; upload it to raw (multipart for large files); check the stored size;
-queue it for conversion; mark it landed; then archive or delete it remotely if asked.
+Listing: a file is a candidate once it was last modified ``settle_seconds`` ago, its done marker
+exists (``done_marker``), and, with ``stable_listing_seconds``, a second listing that much later
+shows the same size and mtime.
 
-A transfer that fails (a dropped connection) releases the claim and records nothing, so the
-next run lands the file whole; the run then fails, files landed before it stay landed.
+Per candidate: with ``detect_changes: stat`` skip it when the ledger knows its path + size +
+mtime (landed: "already landed"; claimed by a run still landing it: "in flight"), else claim
+that; stream it to a scratch folder (bounded memory) while hashing; check that the remote file
+did not change meanwhile; claim its SHA-256, so that bytes landed before (under another name or
+date) are recorded as a duplicate instead of landing twice; upload it to raw (multipart for
+large files); check the stored size; queue it for conversion; mark it landed; then archive or
+delete it (and its marker) remotely if asked.
+
+A file that cannot be landed, and what the run does:
+- it changed, shrank or vanished after the listing: left for the next run (``waiting``, with
+  the reason); the run goes on with the others.
+- the scratch disk or the raw store refused a write (a full disk): ``failed``, with the cause;
+  its claim is released so the next run fetches it again; the run goes on and ends ``failed``.
+- the connection broke: its claim is released and the run stops with an error; the files
+  landed before stay landed.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 import stat
-import tempfile
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from strata.contracts.ingestion import SftpSettings
 from strata.contracts.model import SourceContract
-from strata.errors import ConfigError
-from strata.ingest.exceptions import SftpError
+from strata.errors import ConfigError, StorageError
+from strata.ingest.exceptions import (
+    LocalWriteError,
+    RemoteFileChangedError,
+    SftpError,
+    StorageFailedError,
+)
 from strata.ingest.http import Deadline
 from strata.ingest.ledger import Claim, claim, landed_pk, mark_landed, release
 from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
@@ -32,6 +50,7 @@ from strata.ingest.redact import Redactor
 from strata.ingest.sftp_client import connect, download, read_credentials, transfer_errors
 from strata.observability import logger
 from strata.runtime import Context
+from strata.scratch import scratch_dir, sweep
 
 # A claim older than this belongs to a run that died mid-transfer: the next run takes it over.
 CLAIM_EXPIRY = timedelta(minutes=20)
@@ -44,6 +63,11 @@ class RemoteFile:
     size: int
     mtime: int
 
+    @property
+    def stat_key(self) -> str:
+        """Its ledger key with ``detect_changes: stat``."""
+        return f"{self.path}#{self.size}#{self.mtime}"
+
 
 @dataclass
 class SftpRunResult:
@@ -51,8 +75,11 @@ class SftpRunResult:
     run_id: str
     status: str = "running"
     landed: list[dict[str, Any]] = field(default_factory=list)
-    skipped: int = 0  # already landed
-    waiting: list[str] = field(default_factory=list)  # not settled, or left for the next run
+    skipped: int = 0  # already landed: the same path, and the same bytes
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # bytes landed under another
+    in_flight: list[dict[str, Any]] = field(default_factory=list)  # another run is landing it
+    waiting: list[dict[str, Any]] = field(default_factory=list)  # left for the next run
+    failed: list[dict[str, Any]] = field(default_factory=list)  # could not be stored: retried
     error: str | None = None
 
     def summary(self) -> dict[str, Any]:
@@ -62,9 +89,16 @@ class SftpRunResult:
             "status": self.status,
             "files_landed": len(self.landed),
             "files_skipped": self.skipped,
+            "files_duplicate": len(self.duplicates),
+            "files_in_flight": len(self.in_flight),
             "files_waiting": len(self.waiting),
+            "files_failed": len(self.failed),
             "bytes": sum(item["size"] for item in self.landed),
             "raw_keys": [item["raw_key"] for item in self.landed],
+            "duplicates": self.duplicates,
+            "in_flight": self.in_flight,
+            "waiting": self.waiting,
+            "failed": self.failed,
             **({"error": self.error} if self.error else {}),
         }
 
@@ -87,6 +121,11 @@ def ingest_sftp(
     return run.execute()
 
 
+def wait_between_listings(seconds: float) -> None:
+    """The pause between the two listings of ``stable_listing_seconds`` (tests replace it)."""
+    time.sleep(seconds)
+
+
 class SftpRun:
     def __init__(
         self, ctx: Context, contract: SourceContract, deadline: Deadline, now: datetime
@@ -96,14 +135,22 @@ class SftpRun:
         self.settings: SftpSettings = contract.sftp  # type: ignore[assignment]
         self.deadline = deadline
         self.now = now
+        self._started = time.monotonic()
         self.redactor = Redactor()
         self.result = SftpRunResult(source=contract.name, run_id=new_run_id(now))
+        self.pk = landed_pk(contract.name)
 
     @property
     def source(self) -> str:
         return self.contract.name
 
+    def _clock(self) -> datetime:
+        """The time now, on the run's clock: files landed one after another get increasing
+        received times (``_ingested_at``), so the latest delivery is the latest received."""
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
+
     def execute(self) -> SftpRunResult:
+        sweep()  # the scratch folders of runs that were killed
         raw_secret = self.ctx.ports.secrets.get(self.settings.secret)
         credentials = read_credentials(raw_secret, self.settings.secret, self.redactor)
         try:
@@ -118,7 +165,7 @@ class SftpRun:
             self.result.status = "failed"
             self.result.error = f"{type(exc).__name__}: {self.redactor.text(str(exc))}"
             raise
-        self.result.status = "completed"
+        self._finish()
         return self.result
 
     def _may_continue(self, remote: RemoteFile) -> bool:
@@ -131,17 +178,42 @@ class SftpRun:
         logger.info("leaving files for the next run", extra={"reason": reason})
         return False
 
+    def _finish(self) -> None:
+        failed = self.result.failed
+        self.result.status = "failed" if failed else "completed"
+        if failed:
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            self.result.error = (
+                f"{len(failed)} file(s) could not be stored, the next run retries: "
+                f"{failed[0]['remote_path']}: {failed[0]['error']}{more}"
+            )
+
+    def _wait(self, remote: RemoteFile, reason: str) -> None:
+        self.result.waiting.append({"remote_path": remote.path, "reason": reason})
+
     # -- listing -------------------------------------------------------------------------
 
     def _candidates(self, sftp: Any) -> list[RemoteFile]:
+        """The files ready to fetch, oldest deliveries first; the others are ``waiting``."""
+        listing = self._list(sftp)
+        found = [
+            f for f in listing.values() if self._wanted(f.relative) and self._ready(f, listing)
+        ]
+        seconds = self.settings.stable_listing_seconds
+        if seconds and any(self._unknown(f) for f in found):
+            wait_between_listings(seconds)
+            again = self._list(sftp)
+            found = [f for f in found if self._unchanged(f, again.get(f.path), seconds)]
+        return sorted(found, key=lambda f: (f.mtime, f.path))
+
+    def _list(self, sftp: Any) -> dict[str, RemoteFile]:
         root = self._remote_root(sftp)
         archive = (
             posixpath.normpath(posixpath.join(root, self.settings.archive_path))
             if self.settings.archive_path
             else None
         )
-        found = [f for f in self._walk(sftp, root, root, archive) if self._wanted(f.relative)]
-        return sorted(found, key=lambda f: (f.mtime, f.path))  # oldest deliveries first
+        return {f.path: f for f in self._walk(sftp, root, root, archive)}
 
     def _remote_root(self, sftp: Any) -> str:
         try:
@@ -168,121 +240,268 @@ class SftpRun:
         def matches(patterns: list[str]) -> bool:
             return any(fnmatch.fnmatchcase(relative, pattern) for pattern in patterns)
 
+        marker = self.settings.done_marker
+        if marker and _marker_pattern(marker).fullmatch(posixpath.basename(relative)):
+            return False  # a marker is a signal, never data
         return matches(self.settings.include) and not matches(self.settings.exclude)
+
+    def _ready(self, remote: RemoteFile, listing: dict[str, RemoteFile]) -> bool:
+        """Whether the writer is done with it, by its marker and its age."""
+        template = self.settings.done_marker
+        marker = marker_path(template, remote.path) if template else None
+        if marker and marker not in listing:
+            self._wait(remote, f"no done marker {posixpath.basename(marker)} yet")
+            return False
+        age = self.now.timestamp() - remote.mtime
+        if age < self.settings.settle_seconds:
+            self._wait(
+                remote,
+                f"modified {max(age, 0):.0f} s ago, settle_seconds={self.settings.settle_seconds}",
+            )
+            return False
+        return True
+
+    def _unknown(self, remote: RemoteFile) -> bool:
+        """Whether it would be downloaded (only such files are worth a second listing)."""
+        if self.settings.detect_changes == "checksum":
+            return True
+        return self.ctx.ports.state.get(self.pk, remote.stat_key) is None
+
+    def _unchanged(self, remote: RemoteFile, later: RemoteFile | None, seconds: int) -> bool:
+        if later is None:
+            self._wait(remote, "removed after it was listed")
+            return False
+        if (later.size, later.mtime) != (remote.size, remote.mtime):
+            self._wait(
+                remote, f"still changing: {remote.size} then {later.size} bytes {seconds} s apart"
+            )
+            return False
+        return True
 
     # -- one file ------------------------------------------------------------------------
 
     def _ingest(self, sftp: Any, remote: RemoteFile) -> None:
-        age = self.now.timestamp() - remote.mtime
-        if age < self.settings.settle_seconds:
-            self.result.waiting.append(remote.path)
-            return
-        if self.settings.detect_changes == "checksum":
-            self._ingest_by_checksum(sftp, remote)
-            return
-        ledger_key = f"{remote.path}#{remote.size}#{remote.mtime}"
-        taken = self._claim(ledger_key, remote)
-        if taken is None:
-            self.result.skipped += 1
-            return
-        with tempfile.TemporaryDirectory(prefix="strata-sftp-") as workdir:
-            local = Path(workdir) / "download"
-            try:
+        held = None
+        if self.settings.detect_changes == "stat":
+            held = self._claim(remote.stat_key, remote)
+            if held is None:
+                self._report_taken(remote, self.ctx.ports.state.get(self.pk, remote.stat_key))
+                return
+        try:
+            with scratch_dir("sftp") as folder:
+                local = folder / "download"
                 digest = self._fetch(sftp, remote, local)
-            except BaseException:
-                release(self.ctx.ports.state, taken)
-                raise
-            if digest is None:  # changed while being read: next run
-                release(self.ctx.ports.state, taken)
-                self.result.waiting.append(remote.path)
-                return
-            self._land(sftp, remote, local, digest, taken)
+                stored = self._land(remote, local, digest, held)
+        except RemoteFileChangedError as exc:
+            self._release(held)
+            logger.info("left for the next run", extra={"path": remote.path, "reason": str(exc)})
+            self._wait(remote, _reason(exc))
+            return
+        except StorageFailedError as exc:
+            self._release(held)
+            logger.warning("file not stored", extra={"path": remote.path, "error": str(exc)})
+            self.result.failed.append({"remote_path": remote.path, "error": _reason(exc)})
+            return
+        except BaseException:
+            self._release(held)
+            raise
+        if stored:
+            self._after_success(sftp, remote)
 
-    def _ingest_by_checksum(self, sftp: Any, remote: RemoteFile) -> None:
-        with tempfile.TemporaryDirectory(prefix="strata-sftp-") as workdir:
-            local = Path(workdir) / "download"
-            digest = self._fetch(sftp, remote, local)
-            if digest is None:
-                self.result.waiting.append(remote.path)
-                return
-            taken = self._claim(f"sha256:{digest}", remote)
-            if taken is None:
-                self.result.skipped += 1
-                return
-            self._land(sftp, remote, local, digest, taken)
-
-    def _claim(self, ledger_key: str, remote: RemoteFile) -> Claim | None:
-        """Claim a file; the claim fixes its raw key, so a retried landing reuses it."""
-        file_run = new_run_id(self.now)
+    def _claim(self, key: str, remote: RemoteFile, like: Claim | None = None) -> Claim | None:
+        """Claim a ledger key; the claim fixes the raw key (``like``'s, when given), so a
+        retried landing reuses it."""
+        now = self._clock()
+        file_run = like.run_id if like else new_run_id(now)
+        target = like.raw_key if like else None
         return claim(
             self.ctx.ports.state,
-            landed_pk(self.source),
-            ledger_key,
-            raw_key=raw_key(self.source, self.now, file_run, posixpath.basename(remote.path)),
+            self.pk,
+            key,
+            raw_key=target or raw_key(self.source, now, file_run, posixpath.basename(remote.path)),
             run_id=file_run,
-            now=self.now,
+            now=now,
             expiry=CLAIM_EXPIRY,
+            extra={"ingest_run_id": self.result.run_id},
         )
 
-    def _fetch(self, sftp: Any, remote: RemoteFile, local: Path) -> str | None:
-        """Download; the SHA-256, or None when the file changed while it was read."""
+    def _release(self, held: Claim | None) -> None:
+        if held is not None:
+            release(self.ctx.ports.state, held)
+
+    def _report_taken(self, remote: RemoteFile, record: dict[str, Any] | None) -> None:
+        """A claim that was refused: landed already, or being landed by another run."""
+        if record and record.get("status") == "landed":
+            self.result.skipped += 1
+            return
+        record = record or {}
+        self.result.in_flight.append(
+            {
+                "remote_path": remote.path,
+                "run_id": record.get("ingest_run_id") or record.get("run_id"),
+                "since": record.get("at"),
+            }
+        )
+
+    def _fetch(self, sftp: Any, remote: RemoteFile, local: Path) -> str:
+        """Download; the SHA-256. Raises RemoteFileChangedError when the file changed, shrank
+        or vanished, StorageFailedError when the local copy cannot be written."""
         try:
-            with sftp.open(remote.path, "rb") as handle, local.open("wb") as target:
-                written, digest = download(handle, remote.size, target)
-            after = sftp.stat(remote.path)
-        except transfer_errors() as exc:
-            raise SftpError(
-                f"transfer of {remote.path} failed: {type(exc).__name__}: {exc}", source=self.source
-            ) from exc
-        if written != remote.size or (after.st_size, after.st_mtime) != (remote.size, remote.mtime):
-            logger.info("file changed while downloading", extra={"path": remote.path})
-            return None
+            target = local.open("wb")
+        except OSError as exc:
+            raise self._storage_failed(remote, f"cannot write the local copy: {exc}") from exc
+        with target:
+            try:
+                with sftp.open(remote.path, "rb") as handle:
+                    _, digest = download(handle, remote.size, target)
+                after = sftp.stat(remote.path)
+            except LocalWriteError as exc:
+                raise self._storage_failed(remote, str(exc)) from exc
+            except FileNotFoundError as exc:
+                raise self._changed(remote, "removed after it was listed") from exc
+            except transfer_errors() as exc:
+                raise self._changed_or_broken(sftp, remote, exc) from exc
+        if (after.st_size, after.st_mtime) != (remote.size, remote.mtime):
+            raise self._changed(remote, "changed while it was downloading")
         return digest
 
-    def _land(self, sftp: Any, remote: RemoteFile, local: Path, digest: str, taken: Claim) -> None:
-        state, raw = self.ctx.ports.state, self.ctx.ports.raw
-        key = taken.raw_key
+    def _changed_or_broken(self, sftp: Any, remote: RemoteFile, exc: BaseException) -> Exception:
+        """A transfer stopped: the file changed (a fresh stat shows it), or the link broke."""
+        try:
+            now = sftp.stat(remote.path)
+        except FileNotFoundError:
+            return self._changed(remote, "removed while it was downloading")
+        except transfer_errors():
+            now = None
+        if now is not None and (now.st_size, now.st_mtime) != (remote.size, remote.mtime):
+            return self._changed(
+                remote, f"changed while it was downloading ({remote.size} → {now.st_size} bytes)"
+            )
+        return SftpError(
+            f"transfer of {remote.path} failed: {type(exc).__name__}: {exc}", source=self.source
+        )
+
+    def _changed(self, remote: RemoteFile, reason: str) -> RemoteFileChangedError:
+        return RemoteFileChangedError(reason, source=self.source, path=remote.path)
+
+    def _storage_failed(self, remote: RemoteFile, reason: str) -> StorageFailedError:
+        return StorageFailedError(reason, source=self.source, path=remote.path)
+
+    def _land(self, remote: RemoteFile, local: Path, digest: str, held: Claim | None) -> bool:
+        """Land the download unless its bytes were landed already; True when they are in raw
+        (landed now or before), False when another run is landing them right now."""
+        content = self._claim(f"sha256:{digest}", remote, like=held)
+        if content is None:
+            return self._seen_before(remote, digest, held)
+        try:
+            self._store(remote, local, digest, content)
+        except BaseException:
+            release(self.ctx.ports.state, content)
+            raise
+        details = {"sha256": digest, "size": remote.size, "remote": remote.path}
+        for record in (content, held):
+            if record is not None:
+                landed = replace(record, raw_key=content.raw_key)
+                mark_landed(self.ctx.ports.state, landed, self._clock(), **details)
+        self.result.landed.append(
+            {
+                "remote_path": remote.path,
+                "raw_key": content.raw_key,
+                "size": remote.size,
+                "sha256": digest,
+            }
+        )
+        logger.info(
+            "file landed",
+            extra={"path": remote.path, "raw_key": content.raw_key, "bytes": remote.size},
+        )
+        return True
+
+    def _seen_before(self, remote: RemoteFile, digest: str, held: Claim | None) -> bool:
+        """Its bytes have a ledger record: landed (record the file so the next run skips it
+        without a download), or being landed by another run (leave it to that run)."""
+        state = self.ctx.ports.state
+        record = state.get(self.pk, f"sha256:{digest}")
+        if not record or record.get("status") != "landed":
+            self._release(held)
+            self._report_taken(remote, record)
+            return False
+        first = record.get("raw_key")
+        if held is not None:
+            mark_landed(
+                state,
+                replace(held, raw_key=first),
+                self._clock(),
+                sha256=digest,
+                size=remote.size,
+                remote=remote.path,
+                duplicate_of=first,
+            )
+        if record.get("remote") == remote.path:
+            self.result.skipped += 1
+        else:
+            self.result.duplicates.append({"remote_path": remote.path, "duplicate_of": first})
+            logger.info("duplicate not landed", extra={"path": remote.path, "raw_key": first})
+        return True
+
+    def _store(self, remote: RemoteFile, local: Path, digest: str, taken: Claim) -> None:
+        received = self._clock()
         metadata = raw_metadata(
             source=self.source,
             run_id=taken.run_id,
-            received_at=self.now,
+            received_at=received,
             sha256=digest,
             size=remote.size,
             origin=f"sftp://{self.settings.host}:{self.settings.port}{remote.path}",
         )
         try:
-            stored = raw.put_file(key, local, metadata)
-            if stored.size != remote.size:
-                raise SftpError(
-                    f"{key}: stored {stored.size} bytes, expected {remote.size}", source=self.source
-                )
-            queue_for_conversion(state, self.source, key, self.now)
-        except BaseException:
-            release(state, taken)
-            raise
-        mark_landed(state, taken, self.now, sha256=digest, size=remote.size, remote=remote.path)
-        self.result.landed.append(
-            {"remote_path": remote.path, "raw_key": key, "size": remote.size, "sha256": digest}
-        )
-        logger.info(
-            "file landed", extra={"path": remote.path, "raw_key": key, "bytes": remote.size}
-        )
-        self._after_success(sftp, remote)
+            stored = self.ctx.ports.raw.put_file(taken.raw_key, local, metadata)
+        except (OSError, StorageError) as exc:
+            raise self._storage_failed(remote, f"cannot store it in raw: {exc}") from exc
+        if stored.size != remote.size:
+            raise self._storage_failed(
+                remote, f"raw holds {stored.size} bytes of {remote.size} at {taken.raw_key}"
+            )
+        queue_for_conversion(self.ctx.ports.state, self.source, taken.raw_key, received)
 
     def _after_success(self, sftp: Any, remote: RemoteFile) -> None:
+        """Delete or archive a landed file, and its done marker (a marker left behind would
+        let a later delivery under the same name land before it is complete)."""
         action = self.settings.after_success
         if action == "keep":
             return
-        try:
-            if action == "delete":
-                sftp.remove(remote.path)
-            else:
-                root = sftp.normalize(self.settings.path)
-                folder = posixpath.join(root, self.settings.archive_path or "")
-                sftp.posix_rename(
-                    remote.path, posixpath.join(folder, posixpath.basename(remote.path))
+        paths = [remote.path]
+        if self.settings.done_marker:
+            paths.append(marker_path(self.settings.done_marker, remote.path))
+        for path in paths:
+            try:
+                if action == "delete":
+                    sftp.remove(path)
+                else:
+                    root = sftp.normalize(self.settings.path)
+                    folder = posixpath.join(root, self.settings.archive_path or "")
+                    sftp.posix_rename(path, posixpath.join(folder, posixpath.basename(path)))
+            except OSError as exc:  # landed and recorded already: the ledger prevents a re-landing
+                logger.warning(
+                    f"could not {action} a landed file", extra={"path": path, "error": str(exc)}
                 )
-        except OSError as exc:  # landed and recorded already: the ledger prevents a re-landing
-            logger.warning(
-                f"could not {action} a landed file", extra={"path": remote.path, "error": str(exc)}
-            )
+
+
+def marker_path(template: str, path: str) -> str:
+    """The done marker of a remote file: ``{name}`` is its name, ``{stem}`` that without its
+    last extension; the marker sits in the same folder."""
+    name = posixpath.basename(path)
+    marker = template.replace("{name}", name).replace("{stem}", posixpath.splitext(name)[0])
+    return posixpath.join(posixpath.dirname(path), marker)
+
+
+@cache
+def _marker_pattern(template: str) -> re.Pattern[str]:
+    """What any file's marker looks like: the template with its placeholders as wildcards."""
+    parts = re.split(r"\{(?:name|stem)\}", template)
+    return re.compile(".+".join(re.escape(part) for part in parts))
+
+
+def _reason(exc: RemoteFileChangedError | StorageFailedError) -> str:
+    """The message without the source and path prefixes (the result names the file)."""
+    return str(exc).removeprefix(f"{exc.source}: ").removeprefix(f"{exc.path}: ")

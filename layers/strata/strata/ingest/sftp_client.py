@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from strata.contracts.ingestion import SftpSettings
 from strata.errors import ConfigError
-from strata.ingest.exceptions import HostKeyError, SftpError
+from strata.ingest.exceptions import HostKeyError, LocalWriteError, SftpError
 from strata.ingest.redact import Redactor
 from strata.observability import logger
 
@@ -168,8 +168,16 @@ def transfer_errors() -> tuple[type[BaseException], ...]:
     return (OSError, EOFError, paramiko.SSHException)
 
 
+class ShortReadError(EOFError):
+    """The server sent fewer bytes than the listed size: the file shrank, or the link broke (a
+    fresh stat of the file tells which)."""
+
+
 def download(remote: Any, size: int, target: IO[bytes]) -> tuple[int, str]:
-    """Stream an open remote file into ``target``; returns (bytes written, SHA-256 hex)."""
+    """Stream an open remote file into ``target``; returns (bytes written, SHA-256 hex).
+
+    A failed local write (a full disk) raises :class:`LocalWriteError`, so that it is not taken
+    for a broken transfer; a short answer from the server raises :class:`ShortReadError`."""
     digest = hashlib.sha256()
     offset = 0
     while offset < size:
@@ -178,8 +186,21 @@ def download(remote: Any, size: int, target: IO[bytes]) -> tuple[int, str]:
             [(offset, length)], max_concurrent_prefetch_requests=MAX_IN_FLIGHT
         ):
             if len(data) != length:
-                raise EOFError(f"short read at offset {offset}: {len(data)} of {length} bytes")
+                raise ShortReadError(
+                    f"short read at offset {offset}: {len(data)} of {length} bytes"
+                )
             digest.update(data)
-            target.write(data)
+            with _local_write():
+                target.write(data)
         offset += length
+    with _local_write():  # a buffered write that fails must fail here, not on close
+        target.flush()
     return offset, digest.hexdigest()
+
+
+@contextmanager
+def _local_write() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise LocalWriteError(f"cannot write the local copy: {exc.strerror or exc}") from exc
