@@ -85,7 +85,7 @@ def test_a_failing_report_ends_in_the_failure_report_and_the_alert(
     assert written["error"]["Error"] == "InjectedFault"
     assert "the report could not be written" in written["error"]["Cause"]
     [alert] = result.alerts
-    assert "run-1 failed" in alert and "runs/run-1/report.json" in alert
+    assert "run-1 ended failed" in alert and "runs/run-1/report.json" in alert
 
 
 def test_a_failing_next_wave_ends_in_the_failure_report_and_the_alert(
@@ -122,5 +122,5 @@ def test_a_failing_failure_report_still_publishes_the_alert(ctx, project_dir, mo
     ]
     [alert] = result.alerts
     # The alert names the run, what failed first and why no report exists.
-    assert "run-1 failed" in alert and "InjectedFault" in alert
+    assert "run-1 ended failed" in alert and "InjectedFault" in alert
     assert "could not be written" in alert

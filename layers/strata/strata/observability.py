@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,11 @@ def log_to_file(path: Path) -> Path:
     handler = logger.registered_handler
     if isinstance(handler, logging.StreamHandler):
         previous = handler.setStream(path.open("a", encoding="utf-8"))
-        if previous not in (None, sys.stdout, sys.stderr):
-            previous.close()
+        if previous is not None and previous is _log_files.get("current"):
+            previous.close()  # only a file this function opened
+        _log_files["current"] = handler.stream
     logger.setLevel("INFO")
     return path
+
+
+_log_files: dict[str, Any] = {}

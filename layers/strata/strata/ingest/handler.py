@@ -53,17 +53,23 @@ def measured(source: str) -> Iterator[None]:
 
 
 @contextmanager
-def attempt_recorded(ctx: Context, source: str) -> Iterator[None]:
-    """The attempt's outcome in the state store, where the next run's status reads it. A run
-    refused because another holds the source is no attempt: the holder records its own."""
+def attempt_recorded(ctx: Context, source: str) -> Iterator[dict[str, Any]]:
+    """The attempt's outcome in the state store, where the next run's status reads it: failed
+    when it raised or when its summary (yielded, for the caller to fill) says ``failed`` (an
+    SFTP file that could not be stored). A run refused because another holds the source is no
+    attempt: the holder records its own."""
+    summary: dict[str, Any] = {}
     try:
-        yield
+        yield summary
     except RunInProgressError:
         raise
     except Exception as exc:
         record_attempt(ctx.ports.state, source, datetime.now(UTC), f"{type(exc).__name__}: {exc}")
         raise
-    record_attempt(ctx.ports.state, source, datetime.now(UTC))
+    error = summary.get("error") if summary.get("status") == "failed" else None
+    if error:
+        count("IngestFailures", 1, source)
+    record_attempt(ctx.ports.state, source, datetime.now(UTC), error)
 
 
 def publish(summary: dict[str, Any], files_key: str) -> dict[str, Any]:
@@ -85,8 +91,8 @@ def scheduled_handler(ingest: Callable[..., Any], files_key: str) -> Handler:
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         ctx = current()
         source = source_of(ctx, event)
-        with measured(source), attempt_recorded(ctx, source):
-            result = ingest(ctx, source, budget_seconds=budget_from(context))
-        return publish(result.summary(), files_key=files_key)
+        with measured(source), attempt_recorded(ctx, source) as summary:
+            summary.update(ingest(ctx, source, budget_seconds=budget_from(context)).summary())
+        return publish(summary, files_key=files_key)
 
     return lambda_handler

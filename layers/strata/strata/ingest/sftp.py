@@ -52,7 +52,8 @@ from strata.observability import logger
 from strata.runtime import Context
 from strata.scratch import scratch_dir, sweep
 
-# A claim older than this belongs to a run that died mid-transfer: the next run takes it over.
+# A claim whose owner is dead is taken over at once; where its liveness cannot be told (another
+# Lambda), one older than this belongs to a run that died mid-transfer.
 CLAIM_EXPIRY = timedelta(minutes=20)
 
 
@@ -323,6 +324,7 @@ class SftpRun:
             now=now,
             expiry=CLAIM_EXPIRY,
             extra={"ingest_run_id": self.result.run_id},
+            liveness=self.ctx.ports.liveness,
         )
 
     def _release(self, held: Claim | None) -> None:

@@ -228,6 +228,11 @@ def fetch_sources(
             console.warn(f"ingest {contract.name} ({contract.kind}) failed: {exc}")
             continue
         console.step(f"ingest {contract.name} ({contract.kind}): {_fetched(result)}")
+        for line in _file_fates(result):
+            console.detail(line)
+        if result.get("status") == "failed":
+            failures.append(f"{contract.name}: {result.get('error')}")
+            console.warn(f"ingest {contract.name} ({contract.kind}) failed: {result.get('error')}")
     return failures
 
 
@@ -237,7 +242,33 @@ def _fetched(result: dict[str, Any]) -> str:
             f"{result['pages_landed']} page(s) landed, {result['records']} record(s), "
             f"watermark {result.get('watermark') or '-'}"
         )
-    return f"{result['files_landed']} new file(s) landed, {result['files_skipped']} already landed"
+    counts = [
+        f"{result['files_landed']} new file(s) landed",
+        f"{result['files_skipped']} already landed",
+    ]
+    for key, label in (
+        ("files_duplicate", "duplicate(s) of landed bytes not landed"),
+        ("files_in_flight", "in flight"),
+        ("files_waiting", "waiting"),
+        ("files_failed", "failed"),
+    ):
+        if result.get(key):
+            counts.append(f"{result[key]} {label}")
+    return ", ".join(counts)
+
+
+def _file_fates(result: dict[str, Any]) -> list[str]:
+    """One line per file that did not simply land: who holds it, why it waits."""
+    lines = [
+        f"{item['remote_path']}: in flight (run {item.get('run_id')}, since {item.get('since')})"
+        for item in result.get("in_flight", [])
+    ]
+    lines += [f"{item['remote_path']}: {item.get('reason')}" for item in result.get("waiting", [])]
+    lines += [
+        f"{item['remote_path']}: same bytes as {item.get('duplicate_of')}"
+        for item in result.get("duplicates", [])
+    ]
+    return lines
 
 
 def land_drops(
@@ -304,9 +335,9 @@ class Progress:
                 + (" (file quarantined)" if output.get("status") == "quarantined" else "")
             )
         elif name == "ConversionFailed":
-            self.console.warn(
-                f"{output.get('raw_key')}: {output.get('error')}: {output.get('cause')}"
-            )
+            # The state keeps the error's name; its text is in the run's failure record and
+            # in the summary at the end.
+            self.console.warn(f"{output.get('raw_key')}: {output.get('error')}")
         elif name == "CrawlerState":
             self.console.detail(
                 f"catalog crawl: {output.get('crawl', {}).get('status', {}).get('state')}"
