@@ -6,7 +6,6 @@ Lambda never holds a whole object in memory. Copies between buckets stay server-
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from botocore.exceptions import ClientError, HTTPClientError, ParamValidationErr
 
 from strata.aws_errors import raise_transient, transient_error
 from strata.errors import ObjectNotFoundError, StorageError
+from strata.scratch import scratch_dir
 from strata.storage.base import ObjectInfo, ObjectStore
 
 MB = 1024 * 1024
@@ -128,8 +128,8 @@ class S3ObjectStore(ObjectStore):
         own file (a local bucket) or from a temporary download."""
         if not isinstance(source, S3ObjectStore):
             with (
-                tempfile.TemporaryDirectory(prefix="strata-copy-") as workdir,
-                source.local_copy(source_key, Path(workdir)) as path,
+                scratch_dir("copy") as workdir,
+                source.local_copy(source_key, workdir) as path,
             ):
                 return self.put_file(key, path, metadata)
         with s3_errors(self.bucket, key):
