@@ -51,16 +51,35 @@ def count(name: str, value: float, source: str, unit: str = MetricUnit.Count) ->
 def log_to_file(path: Path) -> Path:
     """Send the handlers' structured log lines to a file instead of standard output: the
     local CLI runs handlers in its own process, and their JSON lines belong in a log, not
-    between the progress lines on a terminal. Returns the file's path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    between the progress lines on a terminal. The file is made at the first line, so a
+    command refused before it does anything leaves no folder behind. Returns the path."""
     handler = logger.registered_handler
     if isinstance(handler, logging.StreamHandler):
-        previous = handler.setStream(path.open("a", encoding="utf-8"))
-        if previous is not None and previous is _log_files.get("current"):
-            previous.close()  # only a file this function opened
-        _log_files["current"] = handler.stream
+        previous = handler.setStream(_LazyFile(path))
+        if isinstance(previous, _LazyFile):
+            previous.close()
     logger.setLevel("INFO")
     return path
 
 
-_log_files: dict[str, Any] = {}
+class _LazyFile:
+    """A text file opened for appending at its first write."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: Any = None
+
+    def write(self, text: str) -> int:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+        return int(self._file.write(text))
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
