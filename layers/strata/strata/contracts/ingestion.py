@@ -43,7 +43,8 @@ class S3DropSettings(StrictModel):
         pattern=LANDING_PREFIX,
         description=(
             "Landing prefix the source owns, e.g. `orders/`: letters, digits and `- _ . /`, not "
-            "starting with `/`, each folder a name (no `..`, `.` or empty folder) (S3 events carry keys URL-encoded, and the source's event rule "
+            "starting with `/`, each folder a name (no `..`, `.` or empty folder) (S3 events "
+            "carry keys URL-encoded, and the source's event rule "
             "matches this prefix as written). Only this source's function may read under it."
         ),
     )
