@@ -13,19 +13,15 @@ from strata.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = (
-    "name: shop\n"
-    "models:\n"
-    "  shop:\n"
-    "    stage:\n"
-    "      +materialized: view\n"
-    "      +tags: [daily]\n"
+    "name: shop\nmodels:\n  shop:\n    stage:\n      +materialized: view\n      +tags: [daily]\n"
 )
 MODEL = "models/stage/a.sql"
 
 
 def compiled(ctx, extra: dict[str, str], project: str = PROJECT):
     files = {"dbt_project.yml": project, MODEL: "select 1 as id", **extra}
-    return compile_for(Project(contracts=ctx.project.contracts, warehouse_files=files), ctx.settings)
+    whole = Project(contracts=ctx.project.contracts, warehouse_files=files)
+    return compile_for(whole, ctx.settings)
 
 
 def refused(ctx, extra: dict[str, str], project: str = PROJECT) -> str:
@@ -112,7 +108,7 @@ def test_a_yaml_config_strata_does_not_implement_is_refused_at_its_line(ctx, set
             "access",
             "'access' on a model (a): is outside the supported dbt subset",
         ),
-        ("unit_tests:\n  - name: t\n    model: a\n", "unit_tests", "unit tests are not implemented"),
+        ("unit_tests:\n  - name: t\n", "unit_tests", "unit tests are not implemented"),
         ("exposures:\n  - name: board\n", "exposures", "exposures are not implemented"),
         ("sources:\n  - name: raw\n", "sources", "sources are generated from the contracts"),
         ("semantic_models: []\n", "semantic_models", "outside the supported dbt subset"),
