@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from strata.errors import WarehouseError
+from strata.warehouse.redshift_sql import parse_redshift
 
 # Spectrum views must not bind to external tables; DuckDB has no such notion.
 _NO_SCHEMA_BINDING = re.compile(r"\bwith\s+no\s+schema\s+binding\b", re.IGNORECASE)
@@ -30,17 +30,11 @@ _LAYOUT = re.compile(
 
 def redshift_to_duckdb(sql: str) -> list[str]:
     """DuckDB statements for one Redshift statement (none for Redshift-only DDL)."""
-    import sqlglot
-    from sqlglot.errors import ParseError
-
     if _EXTERNAL_SCHEMA.match(sql):
         return []
     cleaned = _VARCHAR_MAX.sub("VARCHAR", _NO_SCHEMA_BINDING.sub("", sql))
     table = _CREATE_TABLE.match(cleaned)
     if table:
         cleaned = table[1] + _LAYOUT.sub("", table[2]) + table[3]
-    try:
-        statements = sqlglot.transpile(cleaned, read="redshift", write="duckdb")
-    except ParseError as exc:
-        raise WarehouseError(f"cannot translate Redshift SQL to DuckDB: {exc}") from exc
+    statements = [statement.sql(dialect="duckdb") for statement in parse_redshift(cleaned)]
     return [statement for statement in statements if statement.strip()]
