@@ -18,6 +18,7 @@ from strata.errors import ModelError, StrataError
 from strata.models import checks
 from strata.models.config import merge_configs, parse_model_config, parse_test_config
 from strata.models.project import Model, TestSpec, WarehouseProject
+from strata.models.sqlcheck import check_sql, mark_lines
 from strata.models.targets import Target
 from strata.models.yamlfile import shown
 
@@ -59,12 +60,19 @@ def compile_project(
         if disabled:
             raise ModelError(f"ref({disabled[0]!r}) names a disabled model", model=model.name)
     order = dependency_order({name: set(m.refs) for name, m in enabled.items()})
+    for name in order:
+        renderer = _Renderer(name, project, resolve_source, target, merged, enabled[name].file)
+        _check_as_redshift(enabled[name], renderer)
     tests = []
     for test in project.all_tests():
         if test.model is None or test.model in enabled:
             _compile_test(test, project, resolve_source, target, merged)
             if test.config.enabled:
                 tests.append(test)
+            if test.kind == "singular" and test.config.enabled:
+                file = shown(test.path)
+                renderer = _Renderer(test.name, project, resolve_source, target, merged, file)
+                check_sql(renderer.render(mark_lines(test.raw_sql)), file, test.name)
     return CompiledProject(project, target, [enabled[name] for name in order], tests)
 
 
@@ -210,6 +218,15 @@ def _compile_model(
             model.raw_sql, this=model.relation, incremental=True
         )
     model.refs, model.sources = renderer.refs, renderer.sources
+
+
+def _check_as_redshift(model: Model, renderer: _Renderer) -> None:
+    """Both renderings of a model, read as Redshift would (see :mod:`strata.models.sqlcheck`)."""
+    marked = mark_lines(model.raw_sql)
+    check_sql(renderer.render(marked, this=model.relation), model.file, model.name)
+    if model.materialized == "incremental":
+        rendered = renderer.render(marked, this=model.relation, incremental=True)
+        check_sql(rendered, model.file, model.name)
 
 
 def _compile_test(

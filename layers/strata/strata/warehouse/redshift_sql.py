@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from strata.errors import WarehouseError
 from strata.warehouse.redshift_functions import REDSHIFT_FUNCTIONS
@@ -105,7 +105,7 @@ def _check_function(node: Any) -> None:
         return
     elif isinstance(node, exp.Binary):
         raise RedshiftSqlError(
-            f"the operator in {node.sql('redshift')!r} is not a Redshift operator", _line(node)
+            f"the operator in {node.sql('postgres')!r} is not a Redshift operator", _line(node)
         )
     else:
         name = node.sql_name()
@@ -173,7 +173,25 @@ def _dialect() -> Any:
     from sqlglot.dialects.redshift import Redshift
     from sqlglot.tokens import TokenType
 
+    def named(parse: Any) -> Any:
+        """A parser of function syntax (CAST, POSITION, MAX_BY...) that keeps the name and
+        line as written, as sqlglot does for the functions it parses from their name."""
+
+        def wrapped(self: Any) -> Any:
+            token = self._tokens[self._index - 2]  # the name, before its "("
+            node = parse(self)
+            if node is not None:
+                node.meta.setdefault(NAME_KEY, token.text)
+                node.meta.setdefault("line", token.line)
+            return node
+
+        return wrapped
+
     class StrictParser(Redshift.Parser):  # type: ignore[misc,name-defined]
+        FUNCTION_PARSERS: ClassVar[dict[str, Any]] = {
+            name: named(parse) for name, parse in Redshift.Parser.FUNCTION_PARSERS.items()
+        }
+
         def _parse_csv(self, parse_method: Any, sep: Any = TokenType.COMMA) -> list[Any]:
             item = parse_method()
             items = [item] if item is not None else []
