@@ -78,14 +78,15 @@ def test_numeric_results_have_redshifts_types(warehouse):
     types = column_types(
         warehouse,
         "SELECT AVG(d) AS avg_decimal, SUM(d) AS sum_decimal, SUM(i) AS sum_int, "
-        "SUM(small) AS sum_smallint, SUM(d) / SUM(i) AS ratio, "
+        "SUM(small) AS sum_smallint, SUM(CAST(i AS BIGINT)) AS sum_bigint, SUM(d) / SUM(i) AS ratio, "
         "CAST(SUM(d) AS DECIMAL(9,4)) / COUNT(*) AS rate, AVG(i) AS avg_int, "
         "SUM(i) OVER (PARTITION BY k) AS running FROM s.t GROUP BY k, i",
     )
     # SUM and AVG of DECIMAL(12,2): Redshift's precision 38, the argument's scale.
     assert types["avg_decimal"] == types["sum_decimal"] == "DECIMAL(38,2)"
-    # SUM of INT or SMALLINT is BIGINT in Redshift (DuckDB: HUGEINT); AVG of INT is BIGINT.
-    assert types["sum_int"] == types["sum_smallint"] == types["avg_int"] == "BIGINT"
+    # SUM of any integer is BIGINT in Redshift (DuckDB: HUGEINT); AVG of INT is BIGINT.
+    assert types["sum_int"] == types["sum_smallint"] == types["sum_bigint"] == "BIGINT"
+    assert types["avg_int"] == "BIGINT"
     assert types["running"] == "BIGINT"
     # (38,2) / BIGINT as (19,0): scale 22, precision 58 > 38, so the scale gives way to 4.
     assert types["ratio"] == "DECIMAL(38,4)"

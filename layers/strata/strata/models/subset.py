@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from strata.models.sources import SOURCES_FILE
 from strata.models.yamlfile import Marked, refuse
 
 # dbt_project.yml keys that Strata reads, or that only tell dbt's own tools where things are.
@@ -44,7 +45,6 @@ YAML_FEATURES = {
 }
 MODEL_KEYS = {"name", "description", "columns", "config", "data_tests", "tests"}
 COLUMN_KEYS = {"name", "description", "data_tests", "tests"}
-SOURCES_FILE = "models/_sources.yml"
 SCHEMA_MACRO = "generate_schema_name"
 
 

@@ -2,13 +2,13 @@
 
 DuckDB divides decimals in DOUBLE, averages them in DOUBLE, sums integers into HUGEINT and
 divides integers into DOUBLE; Redshift keeps NUMERIC with its own precision and scale, sums
-integers into BIGINT (BIGINT into NUMERIC(38,0)), averages integers into a truncated BIGINT
-and divides integers as integers. So that a model's columns have Redshift's types (and an
+integers into BIGINT, averages integers into a truncated BIGINT and divides integers as
+integers. So that a model's columns have Redshift's types (and an
 integer average or ratio Redshift's value), each such expression is typed from the tables
 it reads (sqlglot's type annotation over the warehouse's catalog) and cast to the type
 Redshift gives it (its "Computations with numeric values" and aggregate function pages):
 
-- ``SUM``: SMALLINT/INT → BIGINT, BIGINT → NUMERIC(38,0), DECIMAL(p,s) → NUMERIC(38,s);
+- ``SUM``: SMALLINT/INT/BIGINT → BIGINT, DECIMAL(p,s) → NUMERIC(38,s);
 - ``AVG``: an integer → BIGINT (truncated), DECIMAL(p,s) → NUMERIC(38,s);
 - ``a / b`` with a DECIMAL: scale ``max(4, s1 + p2 - s2 + 1)``, precision
   ``p1 - s1 + s2 + scale``; above 38 digits the scale gives way (not below 4) and the
@@ -121,10 +121,8 @@ def redshift_type(node: Any) -> str | None:
 def _sum_type(operand: tuple[int, int, bool] | None) -> str | None:
     if operand is None:
         return None
-    precision, scale, integer = operand
-    if integer and precision < INTEGER_DIGITS["BIGINT"]:
-        return "BIGINT"
-    return f"DECIMAL({MAX_PRECISION}, {scale})"
+    _, scale, integer = operand
+    return "BIGINT" if integer else f"DECIMAL({MAX_PRECISION}, {scale})"
 
 
 def division_type(left: tuple[int, int], right: tuple[int, int]) -> str:
