@@ -78,7 +78,8 @@ def test_numeric_results_have_redshifts_types(warehouse):
     types = column_types(
         warehouse,
         "SELECT AVG(d) AS avg_decimal, SUM(d) AS sum_decimal, SUM(i) AS sum_int, "
-        "SUM(small) AS sum_smallint, SUM(CAST(i AS BIGINT)) AS sum_bigint, SUM(d) / SUM(i) AS ratio, "
+        "SUM(small) AS sum_smallint, SUM(CAST(i AS BIGINT)) AS sum_bigint, "
+        "SUM(d) / SUM(i) AS ratio, "
         "CAST(SUM(d) AS DECIMAL(9,4)) / COUNT(*) AS rate, AVG(i) AS avg_int, "
         "SUM(i) OVER (PARTITION BY k) AS running FROM s.t GROUP BY k, i",
     )
