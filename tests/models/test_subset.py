@@ -191,3 +191,14 @@ def test_dbt_project_settings_strata_does_not_implement_are_refused_at_their_lin
 
 def test_dbt_output_folders_are_not_part_of_the_project(ctx):
     assert compiled(ctx, {"target/manifest.json": "", "logs/dbt.log": ""}).model("a")
+
+
+def test_validate_refuses_a_seed_file_of_the_project_folder(project_dir, capsys):
+    from strata.cli.main import main
+
+    seeds = project_dir / "warehouse" / "seeds"
+    seeds.mkdir()
+    (seeds / "countries.csv").write_text("code,name\nFR,France\n")
+
+    assert main(["--project-dir", str(project_dir), "validate"]) == 1
+    assert "warehouse/seeds/countries.csv: dbt seeds" in capsys.readouterr().err
