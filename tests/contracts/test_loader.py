@@ -422,3 +422,34 @@ def test_load_contracts_needs_a_folder(tmp_path):
 @pytest.mark.skipif(not (REPO / "sources").is_dir(), reason="no sources folder")
 def test_every_contract_of_the_project_is_valid():
     assert load_contracts(REPO / "sources")
+
+
+@pytest.mark.parametrize("precision", ["decimal(40,2)", "decimal(39, 0)", "decimal(0,0)"])
+def test_a_decimal_wider_than_redshift_allows_names_its_line(precision):
+    text = edited("type: decimal(12,2)", f"type: {precision}")
+
+    error = error_for(text)
+
+    assert str(error).startswith(f"{FILE}:{line_of(text, precision)}: schema.2.type: ")
+    assert "precision must be 1 to 38" in str(error)
+
+
+def test_a_decimal_scale_above_its_precision_is_refused():
+    text = edited("type: decimal(12,2)", "type: decimal(4,6)")
+
+    error = error_for(text)
+
+    assert error.file == f"{FILE}:{line_of(text, 'decimal(4,6)')}"
+    assert "scale must not exceed the precision" in str(error)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ['"../../x/"', "orders/../other/", "./orders/", "orders//daily/", '"/abs/"', '"a\\\\b/"'],
+)
+def test_an_unsafe_s3_drop_prefix_is_refused_at_its_line(prefix):
+    text = edited("prefix: orders/", f"prefix: {prefix}")
+
+    error = error_for(text)
+
+    assert str(error).startswith(f"{FILE}:{line_of(text, 'prefix:')}: s3_drop.prefix: ")

@@ -64,20 +64,26 @@ def test_a_cycle_is_reported_by_model_name(ctx):
 @pytest.mark.parametrize(
     ("sql", "message"),
     [
-        ("select 1\nfrom {{ ref('nope') }}", r"m:2: ref\('nope'\) names no model"),
+        (
+            "select 1\nfrom {{ ref('nope') }}",
+            r"warehouse/models/stage/m\.sql:2: ref\('nope'\) names no model",
+        ),
         (
             "select 1\n\n{{ dbt_utils.star('x') }}",
-            r"m:3: .*dbt_utils.*outside the supported dbt subset",
+            r"warehouse/models/stage/m\.sql:3: .*dbt_utils.*outside the supported dbt subset",
         ),
-        ("select 1\n{% if %}", r"m:2: "),
-        ("select {{ var('missing') }}", r"m:1: var\('missing'\) is not set and has no default"),
+        ("select 1\n{% if %}", r"warehouse/models/stage/m\.sql:2: "),
+        (
+            "select {{ var('missing') }}",
+            r"warehouse/models/stage/m\.sql:1: var\('missing'\) is not set and has no default",
+        ),
         (
             "{{ config(post_hook='grant') }} select 1",
-            r"m:1: config 'post_hook' is outside the supported dbt subset",
+            r"stage/m\.sql:1: config 'post_hook' is outside the supported dbt subset",
         ),
         (
             "{{ config(materialized='ephemeral') }} select 1",
-            r"m:1: materialized='ephemeral' is not supported",
+            r"warehouse/models/stage/m\.sql:1: materialized='ephemeral' is not supported",
         ),
         (
             "{{ config(materialized='incremental', incremental_strategy='merge') }} select 1",
@@ -85,11 +91,11 @@ def test_a_cycle_is_reported_by_model_name(ctx):
         ),
         (
             "select * from {{ source('raw', 'orders') }}",
-            r"m:1: source\('raw', 'orders'\): the cleansed tables are source 'lake'",
+            r"stage/m\.sql:1: source\('raw', 'orders'\): the cleansed tables are source 'lake'",
         ),
         ("select * from {{ source('lake', 'ghosts') }}", "names no source contract"),
         ("select * from {{ ref('other_project', 'a') }}", "packages are not supported"),
-        ("{% do run_query('x') %}", r"m:1: .*unknown tag 'do'"),
+        ("{% do run_query('x') %}", r"warehouse/models/stage/m\.sql:1: .*unknown tag 'do'"),
     ],
 )
 def test_anything_outside_the_subset_names_the_model_and_line(ctx, sql, message):

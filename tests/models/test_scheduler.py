@@ -106,6 +106,9 @@ def test_a_failure_skips_descendants_only_and_fails_the_run(manifest):
     assert run.results["model.strata.orders_by_status"]["message"] == (
         "upstream model.strata.fct_orders failed"
     )
+    assert run.results["model.strata.fct_orders"]["message"] == (
+        "warehouse/models/analytics/fct_orders.sql: statement failed: boom"
+    )
     assert run.status == "error"
 
 

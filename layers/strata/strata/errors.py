@@ -99,12 +99,22 @@ class ConversionError(StrataError):
 
 
 class ModelError(StrataError):
-    """A warehouse model cannot be compiled or built; carries the model name."""
+    """A warehouse model cannot be compiled or built; carries the model name, and the file
+    (``warehouse/...``) and line where the problem is, named first in the message."""
 
-    def __init__(self, message: str, *, model: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        line: int | None = None,
+        file: str | None = None,
+    ) -> None:
         self.model = model
         self.line = line
-        where = model + (f":{line}" if line else "") if model else None
+        self.file = file
+        place = file or model
+        where = place + (f":{line}" if line else "") if place else None
         super().__init__(f"{where}: {message}" if where else message)
 
 

@@ -45,6 +45,10 @@ def load_project(store: ObjectStore, prefix: str = "") -> Project:
     files = {}
     for info in store.list(prefix + WAREHOUSE):
         relative = info.key[len(prefix + WAREHOUSE) :]
-        if PurePosixPath(relative).suffix in (".sql", ".yml", ".yaml"):
-            files[relative] = store.get_bytes(info.key).decode("utf-8")
+        if any(part.startswith(".") for part in PurePosixPath(relative).parts):
+            continue
+        # Other files are listed by name only, so that what Strata does not implement (dbt
+        # seeds, docs blocks...) is refused rather than silently left out.
+        text = PurePosixPath(relative).suffix in (".sql", ".yml", ".yaml")
+        files[relative] = store.get_bytes(info.key).decode("utf-8") if text else ""
     return Project(contracts=contracts, warehouse_files=files)

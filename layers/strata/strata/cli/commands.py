@@ -103,7 +103,7 @@ def validate(args: argparse.Namespace, console: Console) -> int:
     ctx = context_for(args)
     models = validate_project(ctx)
     console.success(f"{len(ctx.project.contracts)} source contract(s) valid")
-    console.success(f"{models} warehouse model(s) compile")
+    console.success(f"{models} warehouse model(s) compile and read as Redshift SQL")
     for definition in _check_definitions(args.project_dir.resolve()):
         console.success(f"{definition} matches template.yaml's DefinitionSubstitutions")
     return 0

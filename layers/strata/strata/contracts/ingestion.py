@@ -43,11 +43,25 @@ class S3DropSettings(StrictModel):
         pattern=LANDING_PREFIX,
         description=(
             "Landing prefix the source owns, e.g. `orders/`: letters, digits and `- _ . /`, not "
-            "starting with `/` (S3 events carry keys URL-encoded, and the source's event rule "
+            "starting with `/`, each folder a name (no `..`, `.` or empty folder) (S3 events "
+            "carry keys URL-encoded, and the source's event rule "
             "matches this prefix as written). Only this source's function may read under it."
         ),
     )
     include: str = Field("*", description="Glob the file names must match.")
+
+    @field_validator("prefix")
+    @classmethod
+    def _safe_prefix(cls, value: str) -> str:
+        """Each folder of the prefix is a real name: `..`, `.` or an empty folder (`a//b`)
+        would put the source's files, or its function's reading rights, outside its own folder."""
+        folders = value.removesuffix("/").split("/")
+        if any(folder in ("", ".", "..") for folder in folders):
+            raise ValueError(
+                f"invalid prefix {value!r}: every folder must be a name (no `..`, `.` or "
+                "empty folder), e.g. `orders/` or `partner/returns/`"
+            )
+        return value
 
 
 # --------------------------------------------------------------------------- API: auth

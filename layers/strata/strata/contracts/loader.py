@@ -292,6 +292,7 @@ def _pattern_help(loc: Location) -> str:
         "type": "string, int, bigint, decimal(p,s), double, boolean, date, timestamp, "
         "timestamptz, json",
         "schedule": "an EventBridge Scheduler expression: rate(...) or cron(...)",
+        "prefix": "letters, digits and - _ . / (no backslash), not starting with /",
     }.get(last, "see docs/sources.md")
 
 

@@ -52,7 +52,27 @@ class Column(StrictModel):
     @field_validator("type")
     @classmethod
     def _normalise_type(cls, value: str) -> str:
-        return re.sub(r"\s+", "", value)
+        value = re.sub(r"\s+", "", value)
+        _check_decimal_bounds(value)
+        return value
+
+
+# Redshift's DECIMAL holds at most 38 digits; a wider one fails only when the table is built.
+MAX_DECIMAL_PRECISION = 38
+
+
+def _check_decimal_bounds(value: str) -> None:
+    bounds = re.fullmatch(r"decimal\((\d+),(\d+)\)", value)
+    if not bounds:
+        return
+    precision, scale = int(bounds[1]), int(bounds[2])
+    if not 1 <= precision <= MAX_DECIMAL_PRECISION:
+        raise ValueError(
+            f"invalid type {value}: the precision must be 1 to {MAX_DECIMAL_PRECISION} "
+            "(Redshift's limit)"
+        )
+    if scale > precision:
+        raise ValueError(f"invalid type {value}: the scale must not exceed the precision")
 
 
 Encoding = Literal["auto", "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"]

@@ -16,9 +16,11 @@ from typing import Any
 
 from strata.errors import ModelError, StrataError
 from strata.models import checks
-from strata.models.config import parse_model_config, parse_test_config
+from strata.models.config import merge_configs, parse_model_config, parse_test_config
 from strata.models.project import Model, TestSpec, WarehouseProject
+from strata.models.sqlcheck import check_sql, mark_lines
 from strata.models.targets import Target
+from strata.models.yamlfile import shown
 
 # source_name, table → relation (raises ModelError for unknown sources)
 SourceResolver = Callable[[str, str], str]
@@ -58,12 +60,19 @@ def compile_project(
         if disabled:
             raise ModelError(f"ref({disabled[0]!r}) names a disabled model", model=model.name)
     order = dependency_order({name: set(m.refs) for name, m in enabled.items()})
+    for name in order:
+        renderer = _Renderer(name, project, resolve_source, target, merged, enabled[name].file)
+        _check_as_redshift(enabled[name], renderer)
     tests = []
     for test in project.all_tests():
         if test.model is None or test.model in enabled:
             _compile_test(test, project, resolve_source, target, merged)
             if test.config.enabled:
                 tests.append(test)
+            if test.kind == "singular" and test.config.enabled:
+                file = shown(test.path)
+                renderer = _Renderer(test.name, project, resolve_source, target, merged, file)
+                check_sql(renderer.render(mark_lines(test.raw_sql)), file, test.name)
     return CompiledProject(project, target, [enabled[name] for name in order], tests)
 
 
@@ -85,8 +94,10 @@ class _Renderer:
         resolve_source: SourceResolver,
         target: Target,
         variables: dict[str, Any],
+        file: str | None = None,
     ) -> None:
         self.node = node
+        self.file = file
         self.project = project
         self.resolve_source = resolve_source
         self.target = target
@@ -97,7 +108,7 @@ class _Renderer:
 
     def relation_of(self, name: str) -> str:
         other = self.project.models[name]
-        return f"{self.target.schema(other.folder_config.get('schema'))}.{name}"
+        return f"{self.target.schema(other.declared_config.get('schema'))}.{name}"
 
     def ref(self, *args: str, **kwargs: Any) -> str:
         if kwargs or not 1 <= len(args) <= 2:
@@ -154,20 +165,26 @@ class _Renderer:
             return template.render(context).strip().rstrip(";").rstrip()
         except jinja2.TemplateSyntaxError as exc:
             raise ModelError(
-                exc.message or "template error", model=self.node, line=exc.lineno
+                exc.message or "template error", model=self.node, line=exc.lineno, file=self.file
             ) from exc
         except jinja2.UndefinedError as exc:
             raise ModelError(
                 f"{exc.message} (outside the supported dbt subset)",
                 model=self.node,
                 line=_template_line(exc),
+                file=self.file,
             ) from exc
         except StrataError as exc:
             message = re.sub(r"^\S+?: ", "", str(exc)) if getattr(exc, "model", None) else str(exc)
-            raise ModelError(message, model=self.node, line=_template_line(exc)) from exc
+            raise ModelError(
+                message, model=self.node, line=_template_line(exc), file=self.file
+            ) from exc
         except Exception as exc:  # anything Jinja or a call in the template raised
             raise ModelError(
-                f"{type(exc).__name__}: {exc}", model=self.node, line=_template_line(exc)
+                f"{type(exc).__name__}: {exc}",
+                model=self.node,
+                line=_template_line(exc),
+                file=self.file,
             ) from exc
 
 
@@ -189,13 +206,11 @@ def _compile_model(
     target: Target,
     variables: dict[str, Any],
 ) -> None:
-    renderer = _Renderer(model.name, project, resolve_source, target, variables)
+    renderer = _Renderer(model.name, project, resolve_source, target, variables, model.file)
     this = renderer.relation_of(model.name)
     model.compiled_sql = renderer.render(model.raw_sql, this=this)
-    config = {**model.folder_config, **renderer.config}
-    if "tags" in renderer.config and "tags" in model.folder_config:
-        config["tags"] = [*model.folder_config["tags"], *_listed(renderer.config["tags"])]
-    model.config = parse_model_config(config, model=model.name, line=_config_line(model.raw_sql))
+    config = merge_configs(model.declared_config, renderer.config)
+    model.config = parse_model_config(config, model=model.name, **_config_place(model, renderer))
     model.schema = target.schema(model.config.schema_name)
     model.incremental_sql = None
     if model.materialized == "incremental":
@@ -205,6 +220,15 @@ def _compile_model(
     model.refs, model.sources = renderer.refs, renderer.sources
 
 
+def _check_as_redshift(model: Model, renderer: _Renderer) -> None:
+    """Both renderings of a model, read as Redshift would (see :mod:`strata.models.sqlcheck`)."""
+    marked = mark_lines(model.raw_sql)
+    check_sql(renderer.render(marked, this=model.relation), model.file, model.name)
+    if model.materialized == "incremental":
+        rendered = renderer.render(marked, this=model.relation, incremental=True)
+        check_sql(rendered, model.file, model.name)
+
+
 def _compile_test(
     test: TestSpec,
     project: WarehouseProject,
@@ -212,7 +236,7 @@ def _compile_test(
     target: Target,
     variables: dict[str, Any],
 ) -> None:
-    renderer = _Renderer(test.name, project, resolve_source, target, variables)
+    renderer = _Renderer(test.name, project, resolve_source, target, variables, shown(test.path))
     if test.kind == "singular":
         sql = renderer.render(test.raw_sql)
         test.config = parse_test_config(renderer.config, test=test.name)
@@ -227,12 +251,11 @@ def _compile_test(
     test.compiled_sql = checks.generic_test_sql(test, model.relation, parent)
 
 
-def _config_line(raw_sql: str) -> int | None:
-    for number, line in enumerate(raw_sql.splitlines(), start=1):
+def _config_place(model: Model, renderer: _Renderer) -> dict[str, Any]:
+    """Where a merged config is reported: the file's config() call, else the YAML config."""
+    if not renderer.config and model.yaml_path:
+        return {"file": shown(model.yaml_path), "line": model.yaml_config_line}
+    for number, line in enumerate(model.raw_sql.splitlines(), start=1):
         if "config(" in line:
-            return number
-    return None
-
-
-def _listed(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or [])
+            return {"file": model.file, "line": number}
+    return {"file": model.file, "line": None}

@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
-
 from strata.errors import ModelError
+from strata.models import subset
 from strata.models.config import (
     Freshness,
     ModelConfig,
     TestConfig,
+    check_config_values,
+    merge_configs,
     parse_freshness,
     parse_test_config,
 )
+from strata.models.yamlfile import Marked, load_yaml, refuse, shown
 
 GENERIC_TESTS = ("not_null", "unique", "accepted_values", "relationships")
 
@@ -57,6 +59,9 @@ class Model:
     path: str  # under warehouse/
     raw_sql: str
     folder_config: dict[str, Any]
+    yaml_config: dict[str, Any] = field(default_factory=dict)  # `config:` in the model's YAML
+    yaml_config_line: int | None = None  # where that `config:` is, in yaml_path
+    yaml_path: str | None = None
     description: str = ""
     columns: dict[str, str] = field(default_factory=dict)  # name → description
     tests: list[TestSpec] = field(default_factory=list)
@@ -71,6 +76,16 @@ class Model:
     @property
     def materialized(self) -> str:
         return self.config.materialized
+
+    @property
+    def file(self) -> str:
+        return shown(self.path)
+
+    @property
+    def declared_config(self) -> dict[str, Any]:
+        """dbt_project.yml's folder configs, overridden by the model's YAML ``config:``
+        (the SQL file's own ``config()`` overrides both, at compilation)."""
+        return merge_configs(self.folder_config, self.yaml_config)
 
     @property
     def relation(self) -> str:
@@ -102,13 +117,15 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
     """Build the project from its files (paths relative to ``warehouse/``)."""
     if "dbt_project.yml" not in files:
         raise ModelError("warehouse/dbt_project.yml is missing")
-    settings = _yaml(files["dbt_project.yml"], "dbt_project.yml")
+    settings = load_yaml(files["dbt_project.yml"], "dbt_project.yml")
     name = settings.get("name")
     if not isinstance(name, str):
-        raise ModelError("dbt_project.yml: `name` is required")
+        raise refuse("`name` is required", "dbt_project.yml", settings.line)
+    subset.check_project_settings(settings)
+    subset.check_files(files, settings)
     model_paths = settings.get("model-paths", ["models"])
     test_paths = settings.get("test-paths", ["tests"])
-    folder_configs = (settings.get("models") or {}).get(name, {}) or {}
+    folder_configs = _project_folder_configs(settings, name, files, model_paths)
     models: dict[str, Model] = {}
     singular: list[TestSpec] = []
     for path, text in sorted(files.items()):
@@ -117,9 +134,7 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
             continue
         if pure.parts[0] in model_paths:
             if pure.stem in models:
-                raise ModelError(
-                    f"two models are named {pure.stem!r}: {models[pure.stem].path}, {path}"
-                )
+                raise refuse(f"two models are named {pure.stem!r}: {models[pure.stem].path}", path)
             folders = pure.parts[1:-1]
             models[pure.stem] = Model(
                 pure.stem, path, text, _folder_config(folder_configs, folders)
@@ -129,7 +144,7 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
     for path, text in sorted(files.items()):
         pure = PurePosixPath(path)
         if pure.suffix in (".yml", ".yaml") and pure.parts[0] in model_paths:
-            _describe_models(models, _yaml(text, path), path)
+            _describe_models(models, load_yaml(text, path), path)
     _name_tests_uniquely([*(t for m in models.values() for t in m.tests), *singular])
     return WarehouseProject(
         name=name,
@@ -141,57 +156,114 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
     )
 
 
+def _project_folder_configs(
+    settings: Marked, name: str, files: dict[str, str], model_paths: list[str]
+) -> dict[str, Any]:
+    """``models: <project>:`` of dbt_project.yml, each ``+key`` checked where it is written."""
+    models = settings.get("models") or {}
+    for project in models:
+        if project != name:
+            raise refuse(
+                f"models: {project!r} is not this project ({name!r}): packages are outside the "
+                "supported dbt subset",
+                "dbt_project.yml",
+                models.line_of(project),
+            )
+    configs = models.get(name) or {}
+    folders = {
+        PurePosixPath(path).parent.parts[1:] for path in files if path.split("/")[0] in model_paths
+    }
+    _check_folder_node(configs, (), folders)
+    return configs
+
+
+def _check_folder_node(node: Any, where: tuple[str, ...], folders: set[tuple[str, ...]]) -> None:
+    if not isinstance(node, Marked):
+        return
+    for key, value in node.items():
+        line = node.line_of(key)
+        if key.startswith("+"):
+            check_config_values({key[1:]: value}, file=shown("dbt_project.yml"), line=line)
+            continue
+        folder = (*where, key)
+        if not isinstance(value, dict):
+            raise refuse(
+                f"{key!r} names a folder: write a config as +{key}", "dbt_project.yml", line
+            )
+        if not any(existing[: len(folder)] == folder for existing in folders):
+            raise refuse(
+                f"models/{'/'.join(folder)}/ is no folder of models", "dbt_project.yml", line
+            )
+        _check_folder_node(value, folder, folders)
+
+
 def _folder_config(configs: dict[str, Any], folders: tuple[str, ...]) -> dict[str, Any]:
     """``+key`` settings from the project root down to the model's folder; tags add up."""
-    merged: dict[str, Any] = {}
-    tags: list[str] = []
+    layers: list[dict[str, Any]] = []
     node: dict[str, Any] = configs
     for folder in ("", *folders):
         if folder:
             node = node.get(folder, {}) or {}
-        for key, value in node.items():
-            if not key.startswith("+"):
-                continue
-            if key == "+tags":
-                tags += [value] if isinstance(value, str) else list(value or [])
-            else:
-                merged[key[1:]] = value
-    if tags:
-        merged["tags"] = tags
-    return merged
+        layers.append({key[1:]: value for key, value in node.items() if key.startswith("+")})
+    return merge_configs(*layers)
 
 
-def _describe_models(models: dict[str, Model], document: dict[str, Any], path: str) -> None:
+def _describe_models(models: dict[str, Model], document: Marked, path: str) -> None:
+    subset.check_yaml_document(document, path)
     for entry in document.get("models", []) or []:
-        model = models.get(entry.get("name"))
+        subset.check_model_entry(entry, path)
+        model = models.get(entry["name"])
         if model is None:
-            raise ModelError(f"{path}: describes unknown model {entry.get('name')!r}")
+            raise refuse(f"describes unknown model {entry['name']!r}", path, entry.line)
         model.description = str(entry.get("description") or "")
         if entry.get("data_tests") or entry.get("tests"):
-            raise ModelError(
-                f"{path}: model-level tests are outside the supported dbt subset "
+            key = "data_tests" if "data_tests" in entry else "tests"
+            raise refuse(
+                "model-level tests are outside the supported dbt subset "
                 "(declare tests on columns, or write a singular test in tests/)",
-                model=model.name,
+                path,
+                entry.line_of(key),
             )
+        if "config" in entry:
+            _yaml_config(model, entry, path)
         for column in entry.get("columns", []) or []:
             model.columns[column["name"]] = str(column.get("description") or "")
+            line = column.line_of("data_tests" if "data_tests" in column else "tests")
             for test in column.get("data_tests", column.get("tests", [])) or []:
-                model.tests.append(_generic_test(test, column["name"], model.name, path))
+                model.tests.append(_generic_test(test, column["name"], model.name, path, line))
 
 
-def _generic_test(test: Any, column: str, model: str, path: str) -> TestSpec:
+def _yaml_config(model: Model, entry: Marked, path: str) -> None:
+    config = entry["config"]
+    line = entry.line_of("config")
+    if not isinstance(config, dict):
+        raise refuse("`config:` must be a mapping of settings", path, line)
+    for key, value in config.items():
+        where = config.line_of(key) if isinstance(config, Marked) else line
+        check_config_values({key: value}, file=shown(path), line=where)
+    model.yaml_config, model.yaml_config_line, model.yaml_path = dict(config), line, path
+
+
+def _generic_test(test: Any, column: str, model: str, path: str, line: int) -> TestSpec:
     if isinstance(test, str):
         kind, arguments = test, {}
     elif isinstance(test, dict) and len(test) == 1:
         kind, arguments = next(iter(test.items()))
         arguments = dict(arguments or {})
     else:
-        raise ModelError(f"{path}: cannot read test {test!r} of column {column!r}", model=model)
+        raise ModelError(
+            f"cannot read test {test!r} of column {column!r}",
+            model=model,
+            file=shown(path),
+            line=line,
+        )
     if kind not in GENERIC_TESTS:
         raise ModelError(
-            f"{path}: test {kind!r} on column {column!r} is outside the supported dbt subset "
+            f"test {kind!r} on column {column!r} is outside the supported dbt subset "
             f"(supported: {', '.join(GENERIC_TESTS)}, and singular tests in tests/)",
             model=model,
+            file=shown(path),
+            line=line,
         )
     config = dict(arguments.pop("config", {}) or {})
     if "severity" in arguments:  # the pre-1.10 spelling
@@ -218,7 +290,7 @@ def _check_arguments(test: TestSpec) -> None:
             if missing
             else f"does not take {', '.join(sorted(unknown))}"
         )
-        raise ModelError(f"{test.path}: test {test.kind} {problem}", model=test.model)
+        raise ModelError(f"test {test.kind} {problem}", model=test.model, file=shown(test.path))
 
 
 def _name_tests_uniquely(tests: list[TestSpec]) -> None:
@@ -246,13 +318,3 @@ def _freshness_configs(
                     table_node["+freshness"], where=f"sources.{source}.{table}"
                 )
     return found
-
-
-def _yaml(text: str, path: str) -> dict[str, Any]:
-    try:
-        document = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ModelError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(document, dict):
-        raise ModelError(f"{path}: expected a mapping")
-    return document

@@ -24,6 +24,7 @@ from typing import Any
 from strata.models import checks, materialize
 from strata.models.config import PERIOD_SECONDS
 from strata.models.plan import RELATIONS, freshness_sql
+from strata.models.yamlfile import WAREHOUSE_DIR
 
 MAX_BATCH = 40  # BatchExecuteStatement's limit
 MAX_STATEMENT_BYTES = 100_000  # the Data API's limit per statement
@@ -161,9 +162,10 @@ class WarehouseRun:
         if status != "FINISHED":
             message = ABORTED_MESSAGE if status == "ABORTED" else "statement failed"
             error = outcome.get("error")
-            return self._result(
-                uid, "error", message=f"{message}: {error}" if error else message, **timing
-            )
+            path = self.manifest["nodes"].get(uid, {}).get("path")
+            where = f"{WAREHOUSE_DIR}{path}: " if path else ""  # the file to open first
+            message = f"{where}{message}: {error}" if error else f"{where}{message}"
+            return self._result(uid, "error", message=message, **timing)
         columns, rows = read_result(outcome.get("result"))
         kind = uid.split(".")[0]
         if kind == "operation":

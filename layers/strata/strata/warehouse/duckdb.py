@@ -89,7 +89,7 @@ class DuckDBWarehouse(Warehouse):
                 cursor.execute("BEGIN TRANSACTION")
             for sql in sqls:
                 result = QueryResult(columns=[])
-                for statement in redshift_to_duckdb(sql):
+                for statement in redshift_to_duckdb(sql, lambda: _catalog(cursor)):
                     cursor.execute(statement)
                     result = _fetch(cursor)
                 results.append(result)
@@ -128,6 +128,17 @@ class DuckDBWarehouse(Warehouse):
             return self._statements[base]
         except KeyError:
             raise WarehouseError(f"no statement {statement_id!r}") from None
+
+
+def _catalog(cursor: Any) -> dict[str, Any]:
+    """Every table's and view's column types, for typing Redshift's numeric results."""
+    rows = cursor.execute(
+        "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns"
+    ).fetchall()
+    catalog: dict[str, Any] = {}
+    for schema, table, column, kind in rows:
+        catalog.setdefault(schema, {}).setdefault(table, {})[column] = kind
+    return catalog
 
 
 def _fetch(cursor: Any) -> QueryResult:

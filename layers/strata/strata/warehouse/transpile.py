@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from strata.errors import WarehouseError
+from strata.warehouse.numeric import Catalog, with_redshift_numerics
+from strata.warehouse.redshift_sql import parse_redshift
 
 # Spectrum views must not bind to external tables; DuckDB has no such notion.
 _NO_SCHEMA_BINDING = re.compile(r"\bwith\s+no\s+schema\s+binding\b", re.IGNORECASE)
@@ -28,19 +29,17 @@ _LAYOUT = re.compile(
 )
 
 
-def redshift_to_duckdb(sql: str) -> list[str]:
-    """DuckDB statements for one Redshift statement (none for Redshift-only DDL)."""
-    import sqlglot
-    from sqlglot.errors import ParseError
-
+def redshift_to_duckdb(sql: str, catalog: Catalog | None = None) -> list[str]:
+    """DuckDB statements for one Redshift statement (none for Redshift-only DDL). Given the
+    warehouse's catalog, numeric results get Redshift's types (:mod:`.numeric`)."""
     if _EXTERNAL_SCHEMA.match(sql):
         return []
     cleaned = _VARCHAR_MAX.sub("VARCHAR", _NO_SCHEMA_BINDING.sub("", sql))
     table = _CREATE_TABLE.match(cleaned)
     if table:
         cleaned = table[1] + _LAYOUT.sub("", table[2]) + table[3]
-    try:
-        statements = sqlglot.transpile(cleaned, read="redshift", write="duckdb")
-    except ParseError as exc:
-        raise WarehouseError(f"cannot translate Redshift SQL to DuckDB: {exc}") from exc
+    parsed = parse_redshift(cleaned)
+    if catalog is not None:
+        parsed = [with_redshift_numerics(statement, catalog) for statement in parsed]
+    statements = [statement.sql(dialect="duckdb") for statement in parsed]
     return [statement for statement in statements if statement.strip()]
