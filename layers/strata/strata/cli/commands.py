@@ -98,15 +98,28 @@ def replay(args: argparse.Namespace, console: Console) -> int:
 
 
 def validate(args: argparse.Namespace, console: Console) -> int:
+    from strata.cli.generated import from_contracts
     from strata.local.run import validate_project
 
     ctx = context_for(args)
+    project_dir = args.project_dir.resolve()
+    generated = from_contracts(ctx, project_dir)
+    if args.fix:  # first: the models may read a source that only the new files declare
+        for artifact in (artifact for artifact in generated if artifact.stale()):
+            artifact.write()
+            console.success(f"updated {artifact.path.relative_to(project_dir)}")
     models = validate_project(ctx)
     console.success(f"{len(ctx.project.contracts)} source contract(s) valid")
     console.success(f"{models} warehouse model(s) compile and read as Redshift SQL")
-    for definition in _check_definitions(args.project_dir.resolve()):
+    for definition in _check_definitions(project_dir):
         console.success(f"{definition} matches template.yaml's DefinitionSubstitutions")
-    return 0
+    stale = [artifact for artifact in generated if artifact.stale()]
+    for artifact in stale:
+        console.error(
+            f"{artifact.path.relative_to(project_dir)} is out of date with sources/: "
+            f"run `strata validate --fix` (or `{artifact.command}`)"
+        )
+    return 1 if stale else 0
 
 
 def _check_definitions(project_dir: Path) -> list[str]:

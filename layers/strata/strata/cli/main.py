@@ -82,7 +82,13 @@ def _parser() -> argparse.ArgumentParser:
         sub,
         "validate",
         "check every contract, model and the state machine before anything runs",
-        "strata validate",
+        "strata validate\n  strata validate --fix    # after adding sources/<name>.yaml",
+    )
+    validate.add_argument(
+        "--fix",
+        action="store_true",
+        help="first rewrite the files generated from sources/ (template.yaml's per-source "
+        "section, warehouse/models/_sources.yml)",
     )
     validate.set_defaults(command=commands.validate)
 

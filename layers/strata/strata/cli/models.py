@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from strata.cli.console import Console
@@ -176,22 +175,18 @@ def _compiled(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def sources_file(args: argparse.Namespace, console: Console) -> int:
     from strata.cli.commands import context_for
-    from strata.models.sources import SOURCES_FILE, sources_yaml
+    from strata.cli.generated import sources_yml
 
     ctx = context_for(args)
-    path: Path = args.project_dir.resolve() / "warehouse" / SOURCES_FILE
-    expected = sources_yaml(ctx.project.contracts, ctx.settings.external_schema)
-    current = path.read_text(encoding="utf-8") if path.exists() else None
+    generated = sources_yml(ctx, args.project_dir.resolve())
+    name = f"warehouse/{generated.path.name}"
     if args.check:
-        if current != expected:
-            raise ModelError(
-                f"warehouse/{SOURCES_FILE} is out of date with sources/: "
-                "run `strata models sources`"
-            )
-        console.success(f"warehouse/{SOURCES_FILE} is current")
+        if generated.stale():
+            raise ModelError(f"{name} is out of date with sources/: run `strata models sources`")
+        console.success(f"{name} is current")
         return 0
-    if not path.parent.is_dir():
-        raise ConfigError("no warehouse/models folder", file=str(path.parent))
-    path.write_text(expected, encoding="utf-8")
-    console.success(f"wrote warehouse/{SOURCES_FILE} ({len(ctx.project.contracts)} source(s))")
+    if not generated.path.parent.is_dir():
+        raise ConfigError("no warehouse/models folder", file=str(generated.path.parent))
+    generated.write()
+    console.success(f"wrote {name} ({len(ctx.project.contracts)} source(s))")
     return 0
