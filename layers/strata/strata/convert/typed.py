@@ -189,6 +189,9 @@ def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str
     for column in contract.columns:
         if column.type != "string":  # text is always a string
             problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
+        rounded = sql.rounding_problem(column, text[column.name], typed[column.name])
+        if rounded is not None:
+            problems.append(rounded)
         if not column.nullable:
             problems.append(sql.null_problem(column, text[column.name]))
     accepted = enumerated(contract)
