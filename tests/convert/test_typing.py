@@ -65,3 +65,47 @@ def test_a_column_that_opts_into_rounding_rounds_by_its_rule(tmp_path, rounding,
         Decimal(amount) for amount in amounts
     ]
     assert [count for id_, _, count in found if id_ == 6] == counts
+
+
+TIMES = (
+    b"id,seen\n"
+    b"1,2026-10-25 01:30:00\n"
+    b"2,2026-10-25 02:30:00\n"  # happens twice: at 00:30 and at 01:30 UTC
+    b"3,2026-03-29 02:30:00\n"  # never happens: the clocks skip from 02:00 to 03:00
+)
+
+
+def times(**rules: str) -> list[dict]:
+    return [{"name": "id", "type": "int"}, {"name": "seen", "type": "timestamp", **rules}]
+
+
+def test_a_local_time_that_happens_twice_or_never_is_rejected_with_the_reason(tmp_path):
+    madrid = contract(schema=times(), timezone="Europe/Madrid")
+    result = convert_bytes(tmp_path, TIMES, madrid)
+
+    assert rows(result, "id, CAST(seen AS VARCHAR)") == [(1, "2026-10-24 23:30:00")]
+    assert [(r["row"], r["column"], r["reason"]) for r in rejects(result)] == [
+        (
+            2,
+            "seen",
+            "seen: 2026-10-25 02:30:00 happens twice in Europe/Madrid (the clocks go back; "
+            "see `ambiguous`)",
+        ),
+        (
+            3,
+            "seen",
+            "seen: 2026-03-29 02:30:00 does not exist in Europe/Madrid (the clocks skip it; "
+            "see `nonexistent`)",
+        ),
+    ]
+
+
+def test_a_column_that_opts_into_daylight_saving_rules_takes_the_instant_they_name(tmp_path):
+    rules = times(ambiguous="earlier", nonexistent="shift_forward")
+    result = convert_bytes(tmp_path, TIMES, contract(schema=rules, timezone="Europe/Madrid"))
+
+    assert rows(result, "id, CAST(seen AS VARCHAR)") == [
+        (1, "2026-10-24 23:30:00"),
+        (2, "2026-10-25 00:30:00"),  # the first 02:30, summer time
+        (3, "2026-03-29 01:30:00"),  # 03:30 summer time
+    ]

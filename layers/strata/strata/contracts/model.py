@@ -20,6 +20,11 @@ TYPE_PATTERN = (
     r"|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\))$"
 )
 
+# What a value that is not exactly one value of its type becomes (see Column).
+Rounding = Literal["reject", "half_up", "half_even", "truncate"]
+Ambiguous = Literal["reject", "earlier", "later"]
+Nonexistent = Literal["reject", "shift_forward"]
+
 
 class Column(StrictModel):
     """A column of the cleansed table."""
@@ -44,7 +49,7 @@ class Column(StrictModel):
         None,
         description="strptime format for date and timestamp columns, e.g. `%d/%m/%Y %H:%M`.",
     )
-    rounding: Literal["reject", "half_up", "half_even", "truncate"] = Field(
+    rounding: Rounding = Field(
         "reject",
         description=(
             "For int, bigint and decimal columns: what a value with more decimal places than "
@@ -54,7 +59,7 @@ class Column(StrictModel):
             "the extra digits (10.55)."
         ),
     )
-    ambiguous: Literal["reject", "earlier", "later"] = Field(
+    ambiguous: Ambiguous = Field(
         "reject",
         description=(
             "For timestamp columns read in a `timezone` with daylight saving: a local time that "
@@ -62,7 +67,7 @@ class Column(StrictModel):
             "rejected, or taken as its `earlier` or `later` instant."
         ),
     )
-    nonexistent: Literal["reject", "shift_forward"] = Field(
+    nonexistent: Nonexistent = Field(
         "reject",
         description=(
             "For timestamp columns read in a `timezone` with daylight saving: a local time the "

@@ -104,12 +104,12 @@ Problem = tuple[str, str]
 def type_problem(column: Column, raw: str, typed: str) -> Problem:
     return (
         f"{raw} IS NOT NULL AND {typed} IS NULL",
-        f"{literal(column.name + ': cannot read ')} || {_shown(raw)} || "
+        f"{literal(column.name + ': cannot read ')} || {shown(raw)} || "
         f"{literal(' as ' + column.type)}",
     )
 
 
-def _shown(raw: str) -> str:
+def shown(raw: str) -> str:
     """A value as a reason quotes it: 80 characters at most."""
     return f"CASE WHEN length({raw}) > 80 THEN left({raw}, 77) || '...' ELSE {raw} END"
 
@@ -121,7 +121,7 @@ def rounding_problem(column: Column, raw: str, typed: str) -> Problem | None:
         return None
     return (
         f"{typed} <> {exact_value(column, raw)}",
-        f"{literal(column.name + ': ')} || {_shown(f'trim({raw})')} || "
+        f"{literal(column.name + ': ')} || {shown(f'trim({raw})')} || "
         f"{literal(f' has more decimal places than {column.type} keeps (see `rounding`)')}",
     )
 

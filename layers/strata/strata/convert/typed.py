@@ -21,7 +21,7 @@ from strata.contracts.model import SourceContract
 from strata.convert import sql
 from strata.convert.drift import Mapping
 from strata.convert.readers.base import TextSource
-from strata.convert.timezones import to_utc_sql
+from strata.convert.timezones import problem_sql, to_utc_sql
 
 # Where DuckDB writes the rows whose partition is NULL: the rejected rows, as an accepted row
 # always has one (a row without its event date is rejected). A NULL rather than a marker
@@ -121,13 +121,17 @@ def member_sql(
         for c in contract.columns
     )
     if zoned:
-        utc = ", ".join(f"{to_utc_sql(local[n], zone)} AS {sql.ident(n)}" for n in zoned)
+        utc = ", ".join(
+            f"{to_utc_sql(local[c.name], zone, c.ambiguous, c.nonexistent)} AS {sql.ident(c.name)}"
+            for c in contract.columns
+            if c.name in local
+        )
         read = f"SELECT *, {typed} FROM ({read})"
         typed = utc
     named = {c.name: sql.ident(c.name) for c in contract.columns}
     partition = sql.partition_expression(contract, named, lineage.ingest_date)
     checked = (
-        f"SELECT *, {partition} AS _partition, {_reason(contract, text, named)} AS _reason "
+        f"SELECT *, {partition} AS _partition, {_reason(contract, text, named, local)} AS _reason "
         f"FROM (SELECT *, {typed} FROM ({read}))"
     )
     checked, reason = _with_duplicates(checked, duplicates)
@@ -184,11 +188,24 @@ def _with_duplicates(checked: str, duplicates: list[Duplicates]) -> tuple[str, s
     return f"SELECT _c.*, {problem} AS _problem FROM ({checked}) AS _c{''.join(joins)}", "_problem"
 
 
-def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str]) -> str:
+def _reason(
+    contract: SourceContract, text: dict[str, str], typed: dict[str, str], local: dict[str, str]
+) -> str:
+    """The reasons a row is rejected, or NULL; ``local``: the local time of the columns that
+    are converted to UTC, by name."""
     problems: list[sql.Problem] = []
     for column in contract.columns:
+        name = column.name
         if column.type != "string":  # text is always a string
-            problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
+            problems.append(sql.type_problem(column, text[name], local.get(name, typed[name])))
+        if name in local:  # read, but not one instant in the source's zone
+            problems.append(
+                (
+                    f"{local[name]} IS NOT NULL AND {typed[name]} IS NULL",
+                    f"{sql.literal(name + ': ')} || {sql.shown(text[name])} || "
+                    f"{problem_sql(local[name], contract.timezone)}",
+                )
+            )
         rounded = sql.rounding_problem(column, text[column.name], typed[column.name])
         if rounded is not None:
             problems.append(rounded)
