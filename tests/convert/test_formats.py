@@ -93,7 +93,7 @@ def test_auto_detection_records_the_encoding_it_chose(tmp_path):
 @pytest.mark.parametrize(
     ("declared", "data", "reason"),
     [
-        ("utf-8", TEXT.encode("cp1252"), "undecodable bytes: byte 19 is not valid utf-8"),
+        ("utf-8", TEXT.encode("cp1252"), "undecodable bytes: line 2 is not valid utf-8"),
         ("cp1252", b"id,name,amount\n1,\x81,1\n", "undecodable bytes: byte 17 is not valid cp1252"),
         ("utf-16", TEXT.encode("utf-16")[:-1], "undecodable bytes"),
         (
@@ -230,10 +230,26 @@ def test_a_missing_records_path_quarantines_the_file(tmp_path):
     assert result.file_rejected_reason == "records_path 'data.rows' not found in the document"
 
 
-def test_json_with_trailing_garbage_is_quarantined(tmp_path):
-    result = convert_bytes(tmp_path, b'[{"id": 1}] trailing', json_contract(), name="f.json")
+@pytest.mark.parametrize(
+    ("data", "records_path", "reason"),
+    [
+        (b'[{"id": 1}] trailing', None, "line 1, column 13: expecting value"),
+        (
+            b'[{"id": 1},\n {"id": 2,, "name": "b"}]',
+            None,
+            "line 2, column 11: expecting property name enclosed in double quotes",
+        ),
+        (b'{"data": {"items": [\n  {"id": 1}\n  {"id": 2}]}}', "data.items", "line 3, column 3"),
+    ],
+)
+def test_malformed_json_is_quarantined_with_where_an_editor_shows_it(
+    tmp_path, data, records_path, reason
+):
+    source = json_contract(records_path=records_path)
+    result = convert_bytes(tmp_path, data, source, name="f.json")
     assert result.file_rejected_reason is not None
-    assert "Malformed JSON" in result.file_rejected_reason
+    assert result.file_rejected_reason.startswith(f"malformed JSON at {reason}")
+    assert result.rows_unknown
 
 
 # --- Excel -----------------------------------------------------------------------------------
