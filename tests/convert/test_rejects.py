@@ -53,7 +53,7 @@ def test_ndjson_rejects_carry_their_line_and_no_reason_in_the_column_field(tmp_p
 
 
 def test_blank_lines_at_the_end_leave_the_lines_of_the_records_alone(tmp_path):
-    data = b"id,name,amount\n1,a,1\n2,b,x\n3,c,2\n\n\r\n"
+    data = b"id,name,amount\n1,a,1\n2,b,x\n3,c,2\n\n\n"
     result = convert_bytes(tmp_path, data, contract())
 
     assert accounting(result) == (3, 2, 1)
