@@ -4,7 +4,11 @@ own field, whether the parser refused the record or a check rejected its values.
 
 from __future__ import annotations
 
+import csv
+
 from convert_helpers import accounting, contract, convert_bytes, rejects
+
+from strata.convert.lines import Layout, number_records
 
 CSV = (
     b"id,name,amount\n"
@@ -58,3 +62,30 @@ def test_blank_lines_at_the_end_leave_the_lines_of_the_records_alone(tmp_path):
 
     assert accounting(result) == (3, 2, 1)
     assert places(result) == [(2, 3, "amount", "amount")]
+
+
+def test_records_are_placed_across_blocks_as_pythons_csv_reader_places_them(tmp_path):
+    # Quoted values on every line, a few of them over two lines, blank lines: some blocks are
+    # counted whole, others walked line by line; Python's csv module is the reference.
+    lines = ["id,name"]
+    for number in range(1, 200_001):
+        name = f'"n{number}\nmore"' if number % 40_000 == 0 else f'"n, {number}"'
+        lines.append(f"{number},{name}" + ("\n" if number % 70_000 == 0 else ""))
+    path = tmp_path / "f.csv"
+    path.write_text("\n".join(lines) + "\n")
+    starts, line = [], 1
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for record in reader:
+            if record:
+                starts.append(line + 1)
+            line = reader.line_num
+    refused = [starts[number - 1] for number in (3, 150_000)]  # say the parser refused these
+    rows = [1, 2, 39_999, 120_000, 199_998]
+    found = number_records(path, Layout(b"\n", b'"', 0, True), 200_000, rows, refused)
+
+    assert found.by_line == {starts[2]: 3, starts[149_999]: 150_000}
+    # Row r is the r-th record the parser read: after the refused record 3, record r + 1.
+    numbers = {1: 1, 2: 2, 39_999: 40_000, 120_000: 120_001, 199_998: 200_000}
+    assert found.by_row == {row: (starts[n - 1], n) for row, n in numbers.items()}

@@ -123,21 +123,24 @@ def number_records(
 
 
 def _content_lines(path: Path, layout: Layout, line_ends: int | None) -> int:
-    """The lines of ``path`` up to its last line that is not blank."""
-    if line_ends is None:
-        line_ends = line_ends_in(path, layout.end)
+    """The lines of ``path`` up to its last line that is not blank (-1: not worked out, for
+    a blank tail longer than a block)."""
     size = path.stat().st_size
     with path.open("rb") as handle:
         handle.seek(max(size - BLOCK, 0))
         tail = handle.read()
-    trailing = tail[len(tail.rstrip(layout.blank + layout.end)) :].count(layout.end)
-    if len(tail.rstrip(layout.blank + layout.end)) == 0 and size > len(tail):
-        return -1  # a blank tail longer than a block: not worth the special case
+    values = len(tail.rstrip(layout.blank + layout.end))
+    if not values and size > len(tail):
+        return -1
+    if line_ends is None:
+        line_ends = line_ends_in(path, layout.end)
     # The first line end after the last value ends its line; the others end blank lines.
+    trailing = tail[values:].count(layout.end)
     return line_ends - max(trailing - 1, 0) + (0 if trailing else 1)
 
 
 def line_ends_in(path: Path, end: bytes) -> int:
+    """The line ends in the whole of ``path``."""
     return line_ends(path, [], end, whole=True)[1]
 
 
@@ -233,7 +236,7 @@ class _Walk:
             self.header = False
             return
         self.records += 1
-        if start in self.by_line or _holds(self.refused, start):
+        if _holds(self.refused, start):
             self.by_line[start] = self.records
             return
         self.read += 1

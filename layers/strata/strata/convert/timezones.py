@@ -37,9 +37,14 @@ def to_utc_sql(local: str, zone: str, ambiguous: Ambiguous, nonexistent: Nonexis
     )
 
 
+def rejects(zone: str, ambiguous: Ambiguous, nonexistent: Nonexistent) -> bool:
+    """Whether ``to_utc_sql`` gives no instant for some local times in 1970–2099."""
+    return None in _segments(zone, ambiguous, nonexistent)[1]
+
+
 def problem_sql(local: str, zone: str) -> str:
-    """SQL: why ``to_utc_sql`` gave no instant for ``local`` (for the rows it did not only:
-    it searches the transitions again)."""
+    """SQL: why ``to_utc_sql`` gave no instant for ``local``. It searches the transitions
+    again: evaluate it for those rows only."""
     starts, kinds = _segments(zone, "reject", "reject", kinds=True)
     messages = {
         "ambiguous": f" happens twice in {zone} (the clocks go back; see `ambiguous`)",

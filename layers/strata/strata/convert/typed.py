@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from strata.contracts.model import SourceContract
+from strata.contracts.model import Column, SourceContract
 from strata.convert import sql
 from strata.convert.drift import Mapping
 from strata.convert.readers.base import TextSource
-from strata.convert.timezones import problem_sql, to_utc_sql
+from strata.convert.timezones import problem_sql, rejects, to_utc_sql
 
 # Where DuckDB writes the rows whose partition is NULL: the rejected rows, as an accepted row
 # always has one (a row without its event date is rejected). A NULL rather than a marker
@@ -195,22 +195,7 @@ def _reason(
     are converted to UTC, by name."""
     problems: list[sql.Problem] = []
     for column in contract.columns:
-        name = column.name
-        if column.type != "string":  # text is always a string
-            problems.append(sql.type_problem(column, text[name], local.get(name, typed[name])))
-        if name in local:  # read, but not one instant in the source's zone
-            problems.append(
-                (
-                    f"{local[name]} IS NOT NULL AND {typed[name]} IS NULL",
-                    f"{sql.literal(name + ': ')} || {sql.shown(text[name])} || "
-                    f"{problem_sql(local[name], contract.timezone)}",
-                )
-            )
-        rounded = sql.rounding_problem(column, text[column.name], typed[column.name])
-        if rounded is not None:
-            problems.append(rounded)
-        if not column.nullable:
-            problems.append(sql.null_problem(column, text[column.name]))
+        problems += _column_problems(column, contract.timezone, text, typed, local)
     accepted = enumerated(contract)
     for rule in contract.quality:
         if rule.rule != "unique":
@@ -232,3 +217,28 @@ def _reason(
     )
     # A record that is not a record at all (broken JSON, say) has that one reason.
     return f"coalesce(_record_problem, CASE WHEN {broken} THEN concat_ws('; ', {messages}) END)"
+
+
+def _column_problems(
+    column: Column, zone: str, text: dict[str, str], typed: dict[str, str], local: dict[str, str]
+) -> list[sql.Problem]:
+    """What can be wrong with one column's value: it cannot be typed, it is typed only by
+    rounding it, it is a local time that is not one instant, it is missing."""
+    name = column.name
+    problems = []
+    if column.type != "string":  # text is always a string
+        problems.append(sql.type_problem(column, text[name], local.get(name, typed[name])))
+    rounded = sql.rounding_problem(column, text[name], typed[name])
+    if rounded is not None:
+        problems.append(rounded)
+    if name in local and rejects(zone, column.ambiguous, column.nonexistent):
+        problems.append(
+            (
+                f"{local[name]} IS NOT NULL AND {typed[name]} IS NULL",
+                f"{sql.literal(name + ': ')} || {sql.shown(text[name])} || "
+                f"{problem_sql(local[name], zone)}",
+            )
+        )
+    if not column.nullable:
+        problems.append(sql.null_problem(column, text[name]))
+    return problems
