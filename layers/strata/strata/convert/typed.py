@@ -227,18 +227,16 @@ def _column_problems(
     name = column.name
     problems = []
     if column.type != "string":  # text is always a string
-        problems.append(sql.type_problem(column, text[name], local.get(name, typed[name])))
+        condition, message = sql.type_problem(column, text[name], typed[name])
+        if name in local and rejects(zone, column.ambiguous, column.nonexistent):
+            # Read, but not one instant in the source's zone: one check for both, per row.
+            instant = f"{sql.literal(name + ': ')} || {sql.shown(text[name])} || "
+            instant += problem_sql(local[name], zone)
+            message = f"CASE WHEN {local[name]} IS NULL THEN {message} ELSE {instant} END"
+        problems.append((condition, message))
     rounded = sql.rounding_problem(column, text[name], typed[name])
     if rounded is not None:
         problems.append(rounded)
-    if name in local and rejects(zone, column.ambiguous, column.nonexistent):
-        problems.append(
-            (
-                f"{local[name]} IS NOT NULL AND {typed[name]} IS NULL",
-                f"{sql.literal(name + ': ')} || {sql.shown(text[name])} || "
-                f"{problem_sql(local[name], zone)}",
-            )
-        )
     if not column.nullable:
         problems.append(sql.null_problem(column, text[name]))
     return problems
