@@ -234,11 +234,13 @@ class Written:
         self._table("strata_refused", "line BIGINT, number BIGINT", refused)
 
     def _table(self, name: str, columns: str, values: list[tuple]) -> None:
+        """A temp table of ``values`` (a column of lists per field: one statement, whereas
+        DuckDB runs an ``executemany`` row by row)."""
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (source_file VARCHAR, {columns})")
         if values:
-            self.con.executemany(
-                f"INSERT INTO {name} VALUES ({', '.join('?' * len(values[0]))})", values
-            )
+            fields = [list(field) for field in zip(*values, strict=True)]
+            listed = ", ".join(f"unnest(${index})" for index in range(1, len(fields) + 1))
+            self.con.execute(f"INSERT INTO {name} SELECT {listed}", fields)
 
     def publish(self, target: Path) -> tuple[dict[str, int], list[Path]]:
         """Moves the accepted partitions under ``target``; rows per partition, and the files."""
