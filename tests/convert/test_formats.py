@@ -167,6 +167,16 @@ def test_an_unreadable_zip_entry_quarantines_the_whole_archive(tmp_path):
     result = convert_bytes(tmp_path, data, name="f.zip")
     assert result.file_rejected_reason is not None
     assert result.file_rejected_reason.startswith("b.csv: the file's columns do not match")
+    # Every entry was read: their rows count, all quarantined.
+    assert (accounting(result), result.rows_unknown) == ((3, 0, 3), False)
+
+
+def test_an_entry_that_cannot_be_read_leaves_the_archives_rows_unknown(tmp_path):
+    data = zipped({"a.csv": TEXT.encode(), "b.csv": b"\n", "c.csv": TEXT.encode()})
+    result = convert_bytes(tmp_path, data, name="f.zip")
+    assert result.file_rejected_reason == "b.csv: no header"
+    # The rows of a.csv were read and count; b.csv's and c.csv's are unknown.
+    assert (accounting(result), result.rows_unknown) == ((2, 0, 2), True)
 
 
 def test_an_empty_zip_is_quarantined(tmp_path):

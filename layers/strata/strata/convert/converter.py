@@ -285,6 +285,7 @@ class _Conversion:
         try:
             source = readers.read(self.con, self.contract, member, scratch, index)
         except FileRejected as exc:  # this member's rows cannot be read, nor counted
+            self._count_read_members()  # those before it can
             raise FileRejected(f"{prefix}{exc}") from None
         self.result.members.append(account)
         self.parse_rejects.append(source.parse_rejects)
