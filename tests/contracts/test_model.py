@@ -219,3 +219,29 @@ def test_a_schedule_that_is_not_an_eventbridge_expression_is_refused():
 
 def test_a_source_name_is_at_most_40_characters():
     validation_message(contract(name="a" * 41))
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ({"name": "note", "type": "string", "rounding": "half_up"}, "`rounding` applies to int"),
+        ({"name": "day", "type": "date", "ambiguous": "later"}, "`ambiguous` applies to timestamp"),
+        (
+            {"name": "at", "type": "timestamptz", "nonexistent": "shift_forward"},
+            "`nonexistent` applies to timestamp",
+        ),
+    ],
+)
+def test_rounding_and_daylight_saving_rules_fit_only_their_types(column, message):
+    data = contract()
+    data["schema"] = [*data["schema"], column]
+
+    assert message in validation_message(data)
+
+
+def test_rounding_and_daylight_saving_rules_default_to_reject():
+    parsed = SourceContract.model_validate(VALID)
+
+    assert parsed.column("amount").rounding == "reject"
+    assert parsed.column("ordered_at").ambiguous == "reject"
+    assert parsed.column("ordered_at").nonexistent == "reject"

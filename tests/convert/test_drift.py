@@ -73,7 +73,8 @@ def test_duplicate_header_feeding_a_column_quarantines_the_file(tmp_path):
     assert result.file_rejected_reason == (
         "duplicate columns 'name', 'Name' in the file, for 'name'"
     )
-    assert accounting(result) == (0, 0, 0)  # not read: which column to trust is unknown
+    # Not converted (which column to trust is unknown), but its records count: all quarantined.
+    assert accounting(result) == (1, 0, 1)
 
 
 def test_a_trailing_delimiter_names_no_column(tmp_path):
@@ -137,7 +138,7 @@ def test_rejected_rows_reach_quarantine_with_file_row_column_reason_and_raw(thin
     assert entry == {
         "source_file": key,
         "row": 2,
-        "line": None,
+        "line": 3,
         "column": "amount",
         "reason": "amount: cannot read lots as decimal(8,2)",
         "raw": '{"id":"2","name":"b","amount":"lots"}',

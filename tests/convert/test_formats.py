@@ -93,7 +93,7 @@ def test_auto_detection_records_the_encoding_it_chose(tmp_path):
 @pytest.mark.parametrize(
     ("declared", "data", "reason"),
     [
-        ("utf-8", TEXT.encode("cp1252"), "undecodable bytes: byte 19 is not valid utf-8"),
+        ("utf-8", TEXT.encode("cp1252"), "undecodable bytes: line 2 is not valid utf-8"),
         ("cp1252", b"id,name,amount\n1,\x81,1\n", "undecodable bytes: byte 17 is not valid cp1252"),
         ("utf-16", TEXT.encode("utf-16")[:-1], "undecodable bytes"),
         (
@@ -167,6 +167,16 @@ def test_an_unreadable_zip_entry_quarantines_the_whole_archive(tmp_path):
     result = convert_bytes(tmp_path, data, name="f.zip")
     assert result.file_rejected_reason is not None
     assert result.file_rejected_reason.startswith("b.csv: the file's columns do not match")
+    # Every entry was read: their rows count, all quarantined.
+    assert (accounting(result), result.rows_unknown) == ((3, 0, 3), False)
+
+
+def test_an_entry_that_cannot_be_read_leaves_the_archives_rows_unknown(tmp_path):
+    data = zipped({"a.csv": TEXT.encode(), "b.csv": b"\n", "c.csv": TEXT.encode()})
+    result = convert_bytes(tmp_path, data, name="f.zip")
+    assert result.file_rejected_reason == "b.csv: no header"
+    # The rows of a.csv were read and count; b.csv's and c.csv's are unknown.
+    assert (accounting(result), result.rows_unknown) == ((2, 0, 2), True)
 
 
 def test_an_empty_zip_is_quarantined(tmp_path):
@@ -230,10 +240,26 @@ def test_a_missing_records_path_quarantines_the_file(tmp_path):
     assert result.file_rejected_reason == "records_path 'data.rows' not found in the document"
 
 
-def test_json_with_trailing_garbage_is_quarantined(tmp_path):
-    result = convert_bytes(tmp_path, b'[{"id": 1}] trailing', json_contract(), name="f.json")
+@pytest.mark.parametrize(
+    ("data", "records_path", "reason"),
+    [
+        (b'[{"id": 1}] trailing', None, "line 1, column 13: expecting value"),
+        (
+            b'[{"id": 1},\n {"id": 2,, "name": "b"}]',
+            None,
+            "line 2, column 11: expecting property name enclosed in double quotes",
+        ),
+        (b'{"data": {"items": [\n  {"id": 1}\n  {"id": 2}]}}', "data.items", "line 3, column 3"),
+    ],
+)
+def test_malformed_json_is_quarantined_with_where_an_editor_shows_it(
+    tmp_path, data, records_path, reason
+):
+    source = json_contract(records_path=records_path)
+    result = convert_bytes(tmp_path, data, source, name="f.json")
     assert result.file_rejected_reason is not None
-    assert "Malformed JSON" in result.file_rejected_reason
+    assert result.file_rejected_reason.startswith(f"malformed JSON at {reason}")
+    assert result.rows_unknown
 
 
 # --- Excel -----------------------------------------------------------------------------------

@@ -36,24 +36,30 @@ NESTED = [
     {"name": "tags", "type": "json", "source_name": "meta.tags"},
 ]
 
-# file → (contract changes, (rows in, out, quarantined), file-level reason or None)
+# file → (contract changes, (rows in, out, quarantined), file-level reason or None). A file
+# quarantined whole counts the rows read from it; those whose rows cannot be read at all say so
+# (ROWS_UNKNOWN).
 CASES = {
     "embedded_newlines_quotes.csv": ({}, (3, 3, 0), None),
     "ragged_rows.csv": ({}, (4, 2, 2), None),
     "bom_utf8.csv": ({}, (1, 1, 0), None),
     "cp1252.csv": ({"format": {"encoding": "auto"}}, (1, 1, 0), None),
     "utf16.csv": ({"format": {"encoding": "utf-16"}}, (1, 1, 0), None),
-    "mixed_encodings.csv": ({}, (0, 0, 0), "undecodable bytes"),
+    "mixed_encodings.csv": ({}, (2, 0, 2), "undecodable bytes: line 3 is not valid utf-8"),
     "invalid_dates.csv": ({"schema": DATES}, (5, 1, 4), None),
     "integer_overflow.csv": ({"schema": NUMBERS}, (4, 2, 2), None),
     "empty.csv": ({}, (0, 0, 0), "empty file"),
     "header_only.csv": ({}, (0, 0, 0), None),
-    "duplicate_headers.csv": ({}, (0, 0, 0), "duplicate columns 'name', 'name'"),
+    "duplicate_headers.csv": ({}, (1, 0, 1), "duplicate columns 'name', 'name'"),
     "trailing_delimiters.csv": ({}, (2, 2, 0), None),
     "truncated.csv.gz": ({}, (0, 0, 0), "corrupt gzip: the file is truncated"),
     "several_entries.zip": ({}, (4, 3, 1), None),
     "wrong_format.csv": ({}, (0, 0, 0), "wrong format: an xlsx workbook"),
-    "trailing_garbage.json": ({"format": {"type": "json"}}, (0, 0, 0), "Malformed JSON"),
+    "trailing_garbage.json": (
+        {"format": {"type": "json"}},
+        (0, 0, 0),
+        "malformed JSON at line 1, column 26",
+    ),
     "trailing_garbage.ndjson": ({"format": {"type": "ndjson"}}, (3, 2, 1), None),
     "deeply_nested.json": (
         {
@@ -66,6 +72,8 @@ CASES = {
     "merged_header_formulas.xlsx": ({"format": {"type": "xlsx"}, "schema": EXCEL}, (3, 3, 0), None),
     "empty_sheets.xlsx": ({"format": {"type": "xlsx"}}, (1, 1, 0), None),
 }
+
+ROWS_UNKNOWN = {"truncated.csv.gz", "wrong_format.csv", "trailing_garbage.json"}
 
 
 def convert_case(tmp_path: Path, name: str, data: bytes | None = None):
@@ -85,6 +93,7 @@ def test_corpus_file_is_converted_or_quarantined_with_exact_accounting(tmp_path,
     _, counts, reason = CASES[name]
     result = convert_case(tmp_path, name)
     assert accounting(result) == counts
+    assert result.rows_unknown == (name in ROWS_UNKNOWN)
     if reason is None:
         assert result.file_rejected_reason is None
         assert len(rows(result)) == counts[1]

@@ -110,12 +110,15 @@ def test_rows_numbered_across_pieces_and_rejects_placed_on_their_line(tmp_path, 
     assert dict(rows(result, "_row_number, id")) == {
         number: row for number, row in enumerate(handed, start=1) if row % 1_234
     }
-    parsed = {r["line"]: r for r in rejects(result) if r["row"] is None}
-    typed = {r["row"]: r for r in rejects(result) if r["row"] is not None}
-    # Record 1,554 (ragged) is on line 1,555, plus one for each two-line value before it (3).
+    # Every reject has its line and its number among the file's records, whichever piece
+    # placed it: record 1,554 (ragged) is on line 1,555, plus one for each two-line value
+    # before it (3); record 1,234 (a bad amount) on line 1,235 + 2.
+    parsed = {r["line"]: r for r in rejects(result) if "COLUMNS" in r["reason"]}
+    typed = {r["row"]: r for r in rejects(result) if "COLUMNS" not in r["reason"]}
     assert parsed[1_555 + 3]["raw"] == "1554,ragged,1.00,extra"
+    assert parsed[1_555 + 3]["row"] == 1_554
     assert len(parsed) == RECORDS // 777
-    assert typed[handed.index(1_234) + 1]["column"] == "amount"
+    assert (typed[1_234]["line"], typed[1_234]["column"]) == (1_235 + 2, "amount")
     assert len(typed) == RECORDS // 1_234
 
 

@@ -1,11 +1,13 @@
-"""The cheap local → UTC conversion gives exactly what ICU's ``AT TIME ZONE`` gives."""
+"""The cheap local → UTC conversion gives exactly what ICU's ``AT TIME ZONE`` gives, with ICU's
+own rules for local times that happen twice or never; other rules pick the other instant or
+none."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from strata.convert.timezones import to_utc_sql, transitions
+from strata.convert.timezones import problem_sql, to_utc_sql, transitions
 
 ZONES = [
     "Europe/Paris",
@@ -16,6 +18,9 @@ ZONES = [
     "Pacific/Apia",  # skipped 30 December 2011 entirely
     "Asia/Tehran",
 ]
+
+
+ICU = ("later", "shift_forward")  # what ICU makes of local times that happen twice or never
 
 
 @pytest.mark.parametrize("zone", ZONES)
@@ -37,7 +42,7 @@ def test_fast_conversion_matches_icu_everywhere_and_around_every_transition(zone
         )
     icu = f"CAST((l AT TIME ZONE '{zone}') AT TIME ZONE 'UTC' AS TIMESTAMP)"
     mismatches = con.execute(
-        f"SELECT count(*), any_value(l) FROM t WHERE ({to_utc_sql('l', zone)}) "
+        f"SELECT count(*), any_value(l) FROM t WHERE ({to_utc_sql('l', zone, *ICU)}) "
         f"IS DISTINCT FROM {icu}"
     ).fetchone()
     assert mismatches == (0, None)
@@ -45,3 +50,55 @@ def test_fast_conversion_matches_icu_everywhere_and_around_every_transition(zone
 
 def test_a_zone_without_transitions_is_a_fixed_offset():
     assert transitions("Asia/Kolkata") == ((), (19800,))
+
+
+# In Europe/Madrid the clocks go from 02:00 to 03:00 on 2026-03-29 and from 03:00 back to 02:00
+# on 2026-10-25 (UTC+1 in winter, UTC+2 in summer).
+LOCAL = {
+    "before the gap": ("2026-03-29 01:59:59", "2026-03-29 00:59:59"),
+    "in the gap": ("2026-03-29 02:30:00", None),
+    "after the gap": ("2026-03-29 03:00:00", "2026-03-29 01:00:00"),
+    "before the overlap": ("2026-10-25 01:59:59", "2026-10-24 23:59:59"),
+    "in the overlap": ("2026-10-25 02:30:00", None),
+    "end of the overlap": ("2026-10-25 02:59:59", None),
+    "after the overlap": ("2026-10-25 03:00:00", "2026-10-25 02:00:00"),
+}
+
+
+@pytest.mark.parametrize(
+    ("ambiguous", "nonexistent", "gap", "overlap"),
+    [
+        ("reject", "reject", None, None),
+        ("earlier", "shift_forward", "2026-03-29 01:30:00", "2026-10-25 00:30:00"),
+        ("later", "reject", None, "2026-10-25 01:30:00"),
+    ],
+)
+def test_local_times_that_happen_twice_or_never_follow_the_columns_rules(
+    ambiguous, nonexistent, gap, overlap
+):
+    con = duckdb.connect()
+    found = {}
+    for name, (local, _) in LOCAL.items():
+        sql = to_utc_sql(f"TIMESTAMP '{local}'", "Europe/Madrid", ambiguous, nonexistent)
+        found[name] = con.execute(f"SELECT CAST({sql} AS VARCHAR)").fetchone()[0]
+    expected = {name: utc for name, (_, utc) in LOCAL.items()}
+    expected["in the gap"] = gap
+    expected["in the overlap"] = overlap
+    expected["end of the overlap"] = overlap and overlap.replace("30:00", "59:59")
+    assert found == expected
+
+
+def test_the_reason_says_whether_a_local_time_happens_twice_or_never():
+    con = duckdb.connect()
+
+    def reason(local: str) -> str:
+        return con.execute(
+            f"SELECT {problem_sql(f'TIMESTAMP {local!r}', 'Europe/Madrid')}"
+        ).fetchone()[0]
+
+    assert reason("2026-03-29 02:30:00") == (
+        " does not exist in Europe/Madrid (the clocks skip it; see `nonexistent`)"
+    )
+    assert reason("2026-10-25 02:30:00") == (
+        " happens twice in Europe/Madrid (the clocks go back; see `ambiguous`)"
+    )

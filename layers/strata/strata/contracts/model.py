@@ -20,6 +20,11 @@ TYPE_PATTERN = (
     r"|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\))$"
 )
 
+# What a value that is not exactly one value of its type becomes (see Column).
+Rounding = Literal["reject", "half_up", "half_even", "truncate"]
+Ambiguous = Literal["reject", "earlier", "later"]
+Nonexistent = Literal["reject", "shift_forward"]
+
 
 class Column(StrictModel):
     """A column of the cleansed table."""
@@ -43,6 +48,33 @@ class Column(StrictModel):
     format: str | None = Field(
         None,
         description="strptime format for date and timestamp columns, e.g. `%d/%m/%Y %H:%M`.",
+    )
+    rounding: Rounding = Field(
+        "reject",
+        description=(
+            "For int, bigint and decimal columns: what a value with more decimal places than "
+            "the type keeps becomes (`10.555` in a `decimal(12,2)`, `1.5` in an `int`). "
+            "`reject` quarantines the row; `half_up` rounds halves away from zero (10.56), "
+            "`half_even` to the even neighbour (10.56; 10.545 gives 10.54), `truncate` drops "
+            "the extra digits (10.55)."
+        ),
+    )
+    ambiguous: Ambiguous = Field(
+        "reject",
+        description=(
+            "For timestamp columns read in a `timezone` with daylight saving: a local time that "
+            "happens twice, when the clocks go back (02:30 on 2026-10-25 in Europe/Madrid), is "
+            "rejected, or taken as its `earlier` or `later` instant."
+        ),
+    )
+    nonexistent: Nonexistent = Field(
+        "reject",
+        description=(
+            "For timestamp columns read in a `timezone` with daylight saving: a local time the "
+            "clocks skip when they go forward (02:30 on 2026-03-29 in Europe/Madrid) is "
+            "rejected, or `shift_forward`: moved later by the length of the gap (03:30 CEST), "
+            "as java.time and Python's zoneinfo read it."
+        ),
     )
 
     @property
@@ -73,6 +105,17 @@ def _check_decimal_bounds(value: str) -> None:
         )
     if scale > precision:
         raise ValueError(f"invalid type {value}: the scale must not exceed the precision")
+
+    @model_validator(mode="after")
+    def _options_fit_the_type(self) -> Column:
+        numeric = self.type in ("int", "bigint") or self.type.startswith("decimal")
+        if self.rounding != "reject" and not numeric:
+            raise ValueError("`rounding` applies to int, bigint and decimal columns only")
+        timestamp = self.type == "timestamp"
+        for option, value in (("ambiguous", self.ambiguous), ("nonexistent", self.nonexistent)):
+            if value != "reject" and not timestamp:
+                raise ValueError(f"`{option}` applies to timestamp columns only")
+        return self
 
 
 Encoding = Literal["auto", "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"]

@@ -26,7 +26,7 @@ from strata.catalog.base import TableDef
 from strata.contracts.model import CsvFormat, SourceContract
 from strata.convert import engine, pieces, readers, sql
 from strata.convert.drift import Mapping, SchemaDrift, map_columns
-from strata.convert.inputs import FileRejected, Member, prepare
+from strata.convert.inputs import EmptyFile, FileRejected, Member, prepare
 from strata.convert.output import Part, Written
 from strata.convert.typed import Duplicates, Lineage, member_sql
 
@@ -55,6 +55,9 @@ class FileConversion:
     files: list[Path] = field(default_factory=list)  # Parquet files written under out_dir
     rejects_file: Path | None = None  # NDJSON of rejected rows
     file_rejected_reason: str | None = None  # the whole file goes to quarantine
+    # Quarantined before its rows could be counted (a corrupt archive, another format, a
+    # document that is not JSON): the counts are those of the rows read, not the file's.
+    rows_unknown: bool = False
     drift: list[str] = field(default_factory=list)
     members: list[MemberConversion] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)  # evolved string columns written
@@ -102,6 +105,9 @@ def convert_file(
         conversion = _Conversion(con, contract, lineage, out_dir, file_id, known_table)
         try:
             return conversion.run(path, work)
+        except EmptyFile as exc:
+            conversion.counted = True  # no bytes, no rows
+            return conversion.rejected(str(exc))
         except FileRejected as exc:
             return conversion.rejected(str(exc))
         except duckdb.Error as exc:
@@ -126,13 +132,13 @@ class _Conversion:
         self.result = FileConversion()
         self.parse_rejects: list[str | None] = []  # per member, its parser's rejects table
         self._readings: list[_Reading] = []
+        self.counted = False  # every member's records are counted (or the pass counts them)
+        self.total = 0  # members in the raw file
 
     def run(self, path: Path, work: Path) -> FileConversion:
         members = prepare(self.contract, path, work)
-        readings = [
-            self._read(index, member, work, len(members) > 1)
-            for index, member in enumerate(members)
-        ]
+        self.total = len(members)
+        readings = [self._read(index, member, work) for index, member in enumerate(members)]
         parts = [reading.part for reading in readings]
         written = Written(self.con, self.contract, parts, work / "pass", self.file_id)
         if not self._in_pieces(readings, written, work / "pieces"):
@@ -143,6 +149,7 @@ class _Conversion:
         result = self.result
         for member, passed in zip(result.members, written.passed, strict=True):
             member.rows_in = passed  # parse rejects are added by the accounting
+        self.counted = True
         for counts, member in zip(written.counts(), result.members, strict=True):
             member.rows_in, member.rows_quarantined = counts.rows_in, counts.rows_quarantined
         self.parse_rejects = [None] * len(parts)  # now counted in rows_in
@@ -241,6 +248,7 @@ class _Conversion:
             shutil.rmtree(work, ignore_errors=True)
         part.parse_rejects = self.parse_rejects[0] = gathered
         part.lines_counted = True
+        part.line_ends = sum(converted.line_ends)
         written.account(converted.rows)
         return True
 
@@ -254,6 +262,7 @@ class _Conversion:
         result.rows_out, result.rows_quarantined = 0, result.rows_in
         result.partitions, result.files, result.rejects_file = {}, [], None
         result.file_rejected_reason = reason
+        result.rows_unknown = not self.counted
         shutil.rmtree(self.out_dir / "parquet", ignore_errors=True)
         result.check_accounting()
         return result
@@ -269,27 +278,35 @@ class _Conversion:
         except Exception:  # duckdb.Error: the reader failed before creating the table
             return 0
 
-    def _read(self, index: int, member: Member, work: Path, in_archive: bool) -> _Reading:
+    def _read(self, index: int, member: Member, work: Path) -> _Reading:
         scratch = work / f"member-{index}"
-        prefix = f"{member.entry}: " if in_archive else ""
+        prefix = f"{member.entry}: " if self.total > 1 else ""
         account = MemberConversion(member.entry, encoding=member.encoding)
         try:
             source = readers.read(self.con, self.contract, member, scratch, index)
-            self.result.members.append(account)
-            self.parse_rejects.append(source.parse_rejects)
+        except FileRejected as exc:  # this member's rows cannot be read, nor counted
+            self._count_read_members()  # those before it can
+            raise FileRejected(f"{prefix}{exc}") from None
+        self.result.members.append(account)
+        self.parse_rejects.append(source.parse_rejects)
+        try:
             mapping = map_columns(self.contract, source, self.known)
-        except SchemaDrift as exc:
-            self.result.drift += [prefix + item for item in exc.drift]
+        except FileRejected as exc:  # the records can be read: they count
+            if isinstance(exc, SchemaDrift):
+                self.result.drift += [prefix + item for item in exc.drift]
             account.rows_in = self._count(source)
             self._count_read_members()
-            raise FileRejected(f"{prefix}{exc}") from None
-        except FileRejected as exc:
-            self._count_read_members()
+            self.counted = index == self.total - 1  # no member after it is left unread
             raise FileRejected(f"{prefix}{exc}") from None
         self._note(mapping, prefix)
         label = member.label(self.lineage.source_file)
         part = Part(
-            label, member.entry, member.path, source.parse_rejects, _column_names(source, mapping)
+            label,
+            member.entry,
+            member.path,
+            source.parse_rejects,
+            _column_names(source, mapping),
+            layout=source.layout,
         )
         self._readings.append(_Reading(source, mapping, part))
         return self._readings[-1]

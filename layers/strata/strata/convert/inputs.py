@@ -39,6 +39,10 @@ class FileRejected(Exception):
     """The file as a whole cannot be converted: it goes to quarantine with this reason."""
 
 
+class EmptyFile(FileRejected):
+    """A file without a byte: it holds no rows, for certain."""
+
+
 @dataclass(frozen=True)
 class Member:
     """One file to parse: the raw object itself, or one file of a zip archive."""
@@ -57,7 +61,7 @@ def prepare(contract: SourceContract, path: Path, workdir: Path) -> list[Member]
     workdir.mkdir(parents=True, exist_ok=True)
     fmt = contract.format
     if path.stat().st_size == 0:
-        raise FileRejected("empty file")
+        raise EmptyFile("empty file")
     container = _container(fmt, path)
     if container == "gzip":
         path = _gunzip(path, workdir / "gunzipped")
@@ -104,7 +108,7 @@ def _gunzip(path: Path, target: Path) -> Path:
     except (gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise FileRejected(f"corrupt gzip: {exc}") from None
     if target.stat().st_size == 0:
-        raise FileRejected("empty file (inside gzip)")
+        raise EmptyFile("empty file (inside gzip)")
     return target
 
 

@@ -31,6 +31,8 @@ class Part:
     parse_rejects: str | None  # DuckDB rejects table, for CSV and NDJSON
     columns: dict[str, str] = field(default_factory=dict)  # reader's column → name in rejects
     lines_counted: bool = False  # parse_rejects' ``line`` is already the line an editor shows
+    layout: lines.Layout | None = None  # line-based text: its rejects' lines are found by it
+    line_ends: int | None = None  # in the file, when the pieces counted them
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Written:
         self.rows = 0  # what the pass wrote, by COPY's own count
         self.passed: list[int] = []  # per member: rows through the pass, counted in the files
         self.rejected: dict[str, int] = {}  # per member label: rows the pass set aside
+        self._counts: list[Counts] = []  # per member, once counted
 
     def write(self, query: str) -> None:
         """Writes every row of ``query`` into its partition's file (one file per partition)."""
@@ -146,7 +149,7 @@ class Written:
                 "SELECT source_file, count(*) FROM strata_parse_rejects GROUP BY 1"
             ).fetchall()
         )
-        return [
+        self._counts = [
             Counts(
                 part.entry,
                 passed + parsed.get(part.label, 0),
@@ -154,21 +157,39 @@ class Written:
             )
             for part, passed in zip(self.parts, self.passed, strict=True)
         ]
+        return self._counts
 
     def write_rejects(self, path: Path) -> None:
-        parsed = (
-            'SELECT source_file, NULL AS row, line, "column", reason, raw FROM strata_parse_rejects'
-        )
+        """Every reject with its file, line (where the format has lines), row (its number
+        among the file's records, those the parser refused included), column and reason."""
         rejected = self._read(self._rejected())
+
+        def field(name: str) -> str:
+            return f"json_extract_string({self.carrier}, '$.{name}')"
+
+        typed = ""
         if rejected:
-
-            def field(name: str) -> str:
-                return f"json_extract_string({self.carrier}, '$.{name}')"
-
+            typed = (
+                f"SELECT {field('file')} AS source_file, _row_number, "
+                f"CAST({field('line')} AS BIGINT) AS line, {field('reason')} AS reason, "
+                f"{field('raw')} AS raw FROM {rejected}"
+            )
+        self._place_rejects(typed)
+        parsed = (
+            'SELECT p.source_file, n.number AS row, p.line, p."column", p.reason, p.raw '
+            "FROM strata_parse_rejects AS p LEFT JOIN strata_refused AS n "
+            "ON n.source_file = p.source_file AND n.line = p.line"
+        )
+        if typed:
+            # A reason names its column first ("amount: ..."); a record that is no record at
+            # all (not JSON, say) names none.
+            named = ", ".join(sql.literal(column.name) for column in self.contract.columns)
+            column = "split_part(t.reason, ':', 1)"
             parsed += (
-                f" UNION ALL SELECT {field('file')}, _row_number, "
-                f"CAST({field('line')} AS BIGINT), split_part({field('reason')}, ':', 1), "
-                f"{field('reason')}, {field('raw')} FROM {rejected}"
+                " UNION ALL SELECT t.source_file, coalesce(n.number, t._row_number), "
+                f"coalesce(t.line, n.line), CASE WHEN {column} IN ({named}) THEN {column} END, "
+                f"t.reason, t.raw FROM ({typed}) AS t LEFT JOIN strata_placed AS n "
+                "ON n.source_file = t.source_file AND n.row = t._row_number"
             )
         order = " ".join(
             f"WHEN {sql.literal(part.label)} THEN {index}" for index, part in enumerate(self.parts)
@@ -177,6 +198,49 @@ class Written:
             f"COPY (SELECT * FROM ({parsed}) ORDER BY CASE source_file {order} "
             f"END, coalesce(row, line), line, reason) TO {sql.literal(str(path))} (FORMAT json)"
         )
+
+    def _place_rejects(self, typed: str) -> None:
+        """``strata_placed`` (source_file, row, line, number): the line and the number among
+        all records of each rejected row of line-based text; ``strata_refused`` (source_file,
+        line, number): the number of each record the parser refused."""
+        placed: list[tuple[str, int, int, int]] = []
+        refused: list[tuple[str, int, int]] = []
+        for part, counts in zip(self.parts, self._counts, strict=True):
+            if part.layout is None:
+                continue
+            label = sql.literal(part.label)
+            rows = []
+            if typed:
+                rows = [
+                    row
+                    for (row,) in self.con.execute(
+                        f"SELECT _row_number FROM ({typed}) WHERE source_file = {label}"
+                    ).fetchall()
+                ]
+            lines_refused = [
+                line
+                for (line,) in self.con.execute(
+                    f"SELECT line FROM strata_parse_rejects WHERE source_file = {label}"
+                ).fetchall()
+            ]
+            if not rows and not lines_refused:
+                continue
+            numbered = lines.number_records(
+                part.path, part.layout, counts.rows_in, rows, lines_refused, part.line_ends
+            )
+            placed += [(part.label, row, *where) for row, where in numbered.by_row.items()]
+            refused += [(part.label, line, number) for line, number in numbered.by_line.items()]
+        self._table("strata_placed", "row BIGINT, line BIGINT, number BIGINT", placed)
+        self._table("strata_refused", "line BIGINT, number BIGINT", refused)
+
+    def _table(self, name: str, columns: str, values: list[tuple]) -> None:
+        """A temp table of ``values`` (a column of lists per field: one statement, whereas
+        DuckDB runs an ``executemany`` row by row)."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (source_file VARCHAR, {columns})")
+        if values:
+            fields = [list(field) for field in zip(*values, strict=True)]
+            listed = ", ".join(f"unnest(${index})" for index in range(1, len(fields) + 1))
+            self.con.execute(f"INSERT INTO {name} SELECT {listed}", fields)
 
     def publish(self, target: Path) -> tuple[dict[str, int], list[Path]]:
         """Moves the accepted partitions under ``target``; rows per partition, and the files."""

@@ -81,7 +81,7 @@ def cut(path: Path, quote: str, count: int, folder: Path) -> list[Piece]:
 @dataclass
 class Converted:
     rows: int  # written by all the pieces
-    line_ends: list[int]  # in each piece (the last one's: up to its last parser reject)
+    line_ends: list[int]  # in each piece
 
 
 def convert(
@@ -111,8 +111,8 @@ def convert(
                 written = con.execute(
                     copy(query(piece, run.offsets[index].result()), output(work, index))
                 ).fetchone()[0]
-                whole = index < len(pieces) - 1  # the pieces after need its line ends
-                ends = _place_rejects(con, piece, rejects, end, whole, rejected(work, index))
+                # The pieces after need its line ends, and the rejects all of them.
+                ends = _place_rejects(con, piece, rejects, end, rejected(work, index))
             return int(written), ends
         except Exception as exc:
             run.abandon(exc)
@@ -130,13 +130,11 @@ def convert(
     return Converted(sum(rows for rows, _ in done), [ends for _, ends in done])
 
 
-def _place_rejects(
-    con: Any, piece: Piece, rejects: str, end: bytes, whole: bool, target: Path
-) -> int:
+def _place_rejects(con: Any, piece: Piece, rejects: str, end: bytes, target: Path) -> int:
     """Writes the piece's parser rejects, placed in the whole file by byte and within the
     piece by line (DuckDB's own line numbers are the piece's records': replaced), for the
-    accounting. Returns the line ends counted in the piece (all of them, ``whole``)."""
-    ends = lines.place(con, rejects, "strata_piece_lines", piece.path, end, whole)
+    accounting. Returns the line ends in the piece."""
+    ends = lines.place(con, rejects, "strata_piece_lines", piece.path, end, whole=True)
     con.execute(
         f"COPY (SELECT r.* REPLACE (line_byte_position + {piece.start} AS line_byte_position, "
         f"byte_position + {piece.start} AS byte_position, l.line AS line) "

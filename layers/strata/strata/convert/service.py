@@ -32,6 +32,7 @@ class ConversionResult:
     rows_in: int
     rows_out: int
     rows_quarantined: int
+    rows_unknown: bool = False  # quarantined before its rows could be read: counts are of none
     partitions: dict[str, int] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     quarantine: list[str] = field(default_factory=list)
@@ -103,6 +104,7 @@ def _publish(
         rows_in=outcome.rows_in,
         rows_out=outcome.rows_out,
         rows_quarantined=outcome.rows_quarantined,
+        rows_unknown=outcome.rows_unknown,
         partitions=outcome.partitions,
         outputs=outputs,
         quarantine=quarantine,
@@ -160,6 +162,7 @@ def _quarantine_file(
         "source_file": raw_key,
         "reason": outcome.file_rejected_reason,
         "rows_in": outcome.rows_in,
+        "rows_unknown": outcome.rows_unknown,
         "drift": outcome.drift,
         "members": [asdict(member) for member in outcome.members],
     }

@@ -6,6 +6,8 @@ becomes a reason, not an exception, and the row can be set aside with that reaso
 
 from __future__ import annotations
 
+import re
+
 from strata.catalog.types import duckdb_type, glue_type
 from strata.contracts.model import Column, QualityRule, SourceContract
 
@@ -39,7 +41,42 @@ def typed_expression(column: Column, raw: str, accepted: list[str] | None = None
         return _temporal(column, raw)
     # Numeric and temporal casts accept surrounding blanks; the boolean cast does not.
     value = f"trim({raw})" if kind == "boolean" else raw
-    return f"TRY_CAST({value} AS {duckdb_type(glue_type(kind))})"
+    cast = f"TRY_CAST({value} AS {duckdb_type(glue_type(kind))})"
+    if scale(column) is None or column.rounding in ("reject", "half_up"):
+        return cast  # DuckDB's cast rounds half away from zero; ``reject`` checks it did not
+    rounded = {"half_even": "round_even", "truncate": "trunc"}[column.rounding]
+    exact = exact_value(column, raw)
+    # Only a value with digits beyond the scale is rounded again, from its exact value: the
+    # wide decimal's arithmetic costs ten times the cast.
+    return (
+        f"CASE WHEN {cast} IS DISTINCT FROM {exact} THEN TRY_CAST({rounded}({exact}, "
+        f"{scale(column)}) AS {duckdb_type(glue_type(kind))}) ELSE {cast} END"
+    )
+
+
+# Digits left of the point in the integer types (a scale of 0).
+_INTEGER_DIGITS = {"int": 10, "bigint": 19}
+_WIDEST = 38  # DuckDB's widest decimal
+
+
+def scale(column: Column) -> int | None:
+    """The decimal places the column keeps (0 for integers); None for other types."""
+    if column.type in _INTEGER_DIGITS:
+        return 0
+    decimal = re.fullmatch(r"decimal\((\d+),(\d+)\)", column.type)
+    return int(decimal.group(2)) if decimal else None
+
+
+def exact_value(column: Column, raw: str) -> str:
+    """The text in ``raw`` as the widest decimal with the column's integer digits: it keeps
+    every decimal place a source writes (up to 38 digits in all), so comparing it with the
+    typed value tells whether typing rounded."""
+    places = scale(column) or 0
+    integer = _INTEGER_DIGITS.get(column.type)
+    if integer is None:
+        precision = int(column.type[len("decimal(") :].split(",")[0])
+        integer = precision - places
+    return f"TRY_CAST({raw} AS DECIMAL({_WIDEST}, {max(places, _WIDEST - integer)}))"
 
 
 def in_source_zone(column: Column, timezone: str) -> bool:
@@ -65,10 +102,34 @@ Problem = tuple[str, str]
 
 
 def type_problem(column: Column, raw: str, typed: str) -> Problem:
-    shown = f"CASE WHEN length({raw}) > 80 THEN left({raw}, 77) || '...' ELSE {raw} END"
     return (
         f"{raw} IS NOT NULL AND {typed} IS NULL",
-        f"{literal(column.name + ': cannot read ')} || {shown} || {literal(' as ' + column.type)}",
+        f"{literal(column.name + ': cannot read ')} || {shown(raw)} || "
+        f"{literal(' as ' + column.type)}",
+    )
+
+
+def shown(raw: str) -> str:
+    """A value as a reason quotes it: 80 characters at most."""
+    return f"CASE WHEN length({raw}) > 80 THEN left({raw}, 77) || '...' ELSE {raw} END"
+
+
+def rounding_problem(column: Column, raw: str, typed: str) -> Problem | None:
+    """A value typed only by rounding it (``rounding: reject``, the default), if the column
+    has a scale."""
+    if scale(column) is None or column.rounding != "reject":
+        return None
+    # A text of at most 15 characters holds at most 15 significant digits, and so does its
+    # typed value: two such numbers are equal exactly when their doubles are, and a double
+    # is read for half the CPU of the wide decimal that longer texts need.
+    rounded = (
+        f"CASE WHEN strlen({raw}) <= 15 THEN {typed} <> TRY_CAST({raw} AS DOUBLE) "
+        f"ELSE {typed} <> {exact_value(column, raw)} END"
+    )
+    return (
+        rounded,
+        f"{literal(column.name + ': ')} || {shown(f'trim({raw})')} || "
+        f"{literal(f' has more decimal places than {column.type} keeps (see `rounding`)')}",
     )
 
 

@@ -4,9 +4,13 @@ zone's offset changes only a couple of times a year.
 
 The zone's transitions are read once per process from DuckDB's own ICU (so the result is the
 same as ``AT TIME ZONE``, time-zone database included), and each value is converted by a
-binary search over them written as nested ``CASE`` expressions. Local times that do not exist
-or occur twice around a transition resolve as ICU resolves them: with the offset in force after
-the transition. Values outside 1970–2099 fall back to ICU.
+binary search over them written as nested ``CASE`` expressions.
+
+A local time that happens twice (the clocks go back) or never (they go forward) is not one
+instant: each column's contract says what it becomes (``ambiguous``: the earlier or the later
+instant; ``nonexistent``: shifted forward by the gap), or it is NULL, for the row to be rejected
+with ``problem_sql``'s reason. ICU itself takes the later instant and shifts forward; values
+outside 1970–2099 fall back to it.
 """
 
 from __future__ import annotations
@@ -14,20 +18,69 @@ from __future__ import annotations
 import functools
 from datetime import datetime, timedelta
 
+from strata.contracts.model import Ambiguous, Nonexistent
 from strata.convert.sql import literal
 
 FIRST, LAST = datetime(1970, 1, 2), datetime(2099, 12, 30)
 
 
-def to_utc_sql(local: str, zone: str) -> str:
-    """SQL converting ``local`` (a TIMESTAMP column reference, wall-clock time in ``zone``)."""
+def to_utc_sql(local: str, zone: str, ambiguous: Ambiguous, nonexistent: Nonexistent) -> str:
+    """SQL converting ``local`` (a TIMESTAMP column reference, wall-clock time in ``zone``);
+    NULL for a local time that ``ambiguous`` or ``nonexistent`` rejects."""
     icu = f"CAST(({local} AT TIME ZONE {literal(zone)}) AT TIME ZONE 'UTC' AS TIMESTAMP)"
-    boundaries, offsets = transitions(zone)
-    fast = f"{local} - {_search(local, boundaries, offsets, 0, len(offsets) - 1)}"
+    starts, offsets = _segments(zone, ambiguous, nonexistent)
+    leaves = [_interval(offset) for offset in offsets]
+    fast = f"{local} - {_search(local, starts, leaves, 0, len(leaves) - 1)}"
     return (
         f"CASE WHEN {local} >= {_timestamp(FIRST)} AND {local} < {_timestamp(LAST)} "
         f"THEN {fast} ELSE {icu} END"
     )
+
+
+def rejects(zone: str, ambiguous: Ambiguous, nonexistent: Nonexistent) -> bool:
+    """Whether ``to_utc_sql`` gives no instant for some local times in 1970–2099."""
+    return None in _segments(zone, ambiguous, nonexistent)[1]
+
+
+def problem_sql(local: str, zone: str) -> str:
+    """SQL: why ``to_utc_sql`` gave no instant for ``local``. It searches the transitions
+    again: evaluate it for those rows only."""
+    starts, kinds = _segments(zone, "reject", "reject", kinds=True)
+    messages = {
+        "ambiguous": f" happens twice in {zone} (the clocks go back; see `ambiguous`)",
+        "nonexistent": f" does not exist in {zone} (the clocks skip it; see `nonexistent`)",
+    }
+    leaves = [literal(messages.get(str(kind), "")) for kind in kinds]
+    return _search(local, starts, leaves, 0, len(leaves) - 1)
+
+
+def _segments(
+    zone: str, ambiguous: str, nonexistent: str, kinds: bool = False
+) -> tuple[list[datetime], list[int | str | None]]:
+    """The local time line cut where its offset changes, and the offset of each stretch
+    (``starts[i]`` starts stretch i + 1; None: no instant). Around each transition, the
+    stretch that happens twice or never gets its rule's offset; with ``kinds``, its kind."""
+    boundaries, offsets = transitions(zone)
+    starts: list[datetime] = []
+    values: list[int | str | None] = [offsets[0]]
+    for index, boundary in enumerate(boundaries):
+        old, new = offsets[index], offsets[index + 1]
+        if new < old:  # back: the local times [boundary, boundary + old - new) happen twice
+            rule = {"earlier": old, "later": new, "reject": None}[ambiguous]
+            starts += [boundary, boundary + timedelta(seconds=old - new)]
+            values += ["ambiguous" if kinds else rule, new]
+        else:  # forward: the local times [boundary - (new - old), boundary) never happen
+            rule = {"shift_forward": old, "reject": None}[nonexistent]
+            starts += [boundary - timedelta(seconds=new - old), boundary]
+            values += ["nonexistent" if kinds else rule, new]
+    # A rule that takes a neighbour's offset needs no stretch of its own.
+    merged_starts: list[datetime] = []
+    merged: list[int | str | None] = values[:1]
+    for start, value in zip(starts, values[1:], strict=True):
+        if value != merged[-1]:
+            merged_starts.append(start)
+            merged.append(value)
+    return merged_starts, merged
 
 
 @functools.lru_cache(maxsize=64)
@@ -80,18 +133,20 @@ def transitions(zone: str) -> tuple[tuple[datetime, ...], tuple[int, ...]]:
     return tuple(boundaries), tuple(offsets)
 
 
-def _search(
-    local: str, boundaries: tuple[datetime, ...], offsets: tuple[int, ...], low: int, high: int
-) -> str:
-    """The offset of ``local`` as an INTERVAL, by binary search over offsets[low..high]."""
+def _search(local: str, starts: list[datetime], leaves: list[str], low: int, high: int) -> str:
+    """The leaf of ``local``'s stretch, by binary search over leaves[low..high]."""
     if low == high:
-        return f"INTERVAL ({offsets[low]}) SECOND"
+        return leaves[low]
     middle = (low + high + 1) // 2
     return (
-        f"CASE WHEN {local} < {_timestamp(boundaries[middle - 1])} "
-        f"THEN {_search(local, boundaries, offsets, low, middle - 1)} "
-        f"ELSE {_search(local, boundaries, offsets, middle, high)} END"
+        f"CASE WHEN {local} < {_timestamp(starts[middle - 1])} "
+        f"THEN {_search(local, starts, leaves, low, middle - 1)} "
+        f"ELSE {_search(local, starts, leaves, middle, high)} END"
     )
+
+
+def _interval(offset: int | str | None) -> str:
+    return "CAST(NULL AS INTERVAL)" if offset is None else f"INTERVAL ({offset}) SECOND"
 
 
 def _timestamp(moment: datetime) -> str:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from strata.contracts.model import SourceContract
+from strata.contracts.model import Column, SourceContract
 from strata.convert import sql
 from strata.convert.drift import Mapping
 from strata.convert.readers.base import TextSource
-from strata.convert.timezones import to_utc_sql
+from strata.convert.timezones import problem_sql, rejects, to_utc_sql
 
 # Where DuckDB writes the rows whose partition is NULL: the rejected rows, as an accepted row
 # always has one (a row without its event date is rejected). A NULL rather than a marker
@@ -121,13 +121,17 @@ def member_sql(
         for c in contract.columns
     )
     if zoned:
-        utc = ", ".join(f"{to_utc_sql(local[n], zone)} AS {sql.ident(n)}" for n in zoned)
+        utc = ", ".join(
+            f"{to_utc_sql(local[c.name], zone, c.ambiguous, c.nonexistent)} AS {sql.ident(c.name)}"
+            for c in contract.columns
+            if c.name in local
+        )
         read = f"SELECT *, {typed} FROM ({read})"
         typed = utc
     named = {c.name: sql.ident(c.name) for c in contract.columns}
     partition = sql.partition_expression(contract, named, lineage.ingest_date)
     checked = (
-        f"SELECT *, {partition} AS _partition, {_reason(contract, text, named)} AS _reason "
+        f"SELECT *, {partition} AS _partition, {_reason(contract, text, named, local)} AS _reason "
         f"FROM (SELECT *, {typed} FROM ({read}))"
     )
     checked, reason = _with_duplicates(checked, duplicates)
@@ -184,13 +188,14 @@ def _with_duplicates(checked: str, duplicates: list[Duplicates]) -> tuple[str, s
     return f"SELECT _c.*, {problem} AS _problem FROM ({checked}) AS _c{''.join(joins)}", "_problem"
 
 
-def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str]) -> str:
+def _reason(
+    contract: SourceContract, text: dict[str, str], typed: dict[str, str], local: dict[str, str]
+) -> str:
+    """The reasons a row is rejected, or NULL; ``local``: the local time of the columns that
+    are converted to UTC, by name."""
     problems: list[sql.Problem] = []
     for column in contract.columns:
-        if column.type != "string":  # text is always a string
-            problems.append(sql.type_problem(column, text[column.name], typed[column.name]))
-        if not column.nullable:
-            problems.append(sql.null_problem(column, text[column.name]))
+        problems += _column_problems(column, contract.timezone, text, typed, local)
     accepted = enumerated(contract)
     for rule in contract.quality:
         if rule.rule != "unique":
@@ -212,3 +217,26 @@ def _reason(contract: SourceContract, text: dict[str, str], typed: dict[str, str
     )
     # A record that is not a record at all (broken JSON, say) has that one reason.
     return f"coalesce(_record_problem, CASE WHEN {broken} THEN concat_ws('; ', {messages}) END)"
+
+
+def _column_problems(
+    column: Column, zone: str, text: dict[str, str], typed: dict[str, str], local: dict[str, str]
+) -> list[sql.Problem]:
+    """What can be wrong with one column's value: it cannot be typed, it is typed only by
+    rounding it, it is a local time that is not one instant, it is missing."""
+    name = column.name
+    problems = []
+    if column.type != "string":  # text is always a string
+        condition, message = sql.type_problem(column, text[name], typed[name])
+        if name in local and rejects(zone, column.ambiguous, column.nonexistent):
+            # Read, but not one instant in the source's zone: one check for both, per row.
+            instant = f"{sql.literal(name + ': ')} || {sql.shown(text[name])} || "
+            instant += problem_sql(local[name], zone)
+            message = f"CASE WHEN {local[name]} IS NULL THEN {message} ELSE {instant} END"
+        problems.append((condition, message))
+    rounded = sql.rounding_problem(column, text[name], typed[name])
+    if rounded is not None:
+        problems.append(rounded)
+    if not column.nullable:
+        problems.append(sql.null_problem(column, text[name]))
+    return problems

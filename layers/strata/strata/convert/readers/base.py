@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from strata.convert.lines import Layout
+
 # DuckDB refuses longer CSV lines (or NDJSON records): a 10 MB field still fits. Its read
 # buffer must hold a whole line; left alone it would be sized for 8 lines (too much memory).
 MAX_LINE_SIZE = 16 * 1024 * 1024
@@ -34,6 +36,9 @@ class TextSource:
     # boundary, given the piece and whether it starts the file (header, rows to skip). Pieces
     # of a large file are converted side by side (``convert/pieces.py``).
     piece: Callable[[Path, bool], str] | None = None
+    # For line-based text: how its records lie on its lines, to tell a reject's line and
+    # number in the file (``lines.number_records``).
+    layout: Layout | None = None
 
     def value(self, name: str) -> str:
         return self.values[self.fields.index(name)]

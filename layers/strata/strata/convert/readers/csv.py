@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
 from strata.contracts.model import CsvFormat
+from strata.convert import lines
 from strata.convert.inputs import FileRejected, Member
+from strata.convert.lines import Layout
 from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
 from strata.convert.sql import ident, literal
 
 csv.field_size_limit(MAX_LINE_SIZE)
+UNDECODED = re.compile("[\udc80-\udcff]")  # bytes ``surrogateescape`` could not decode
 
 
 def read(con: Any, fmt: CsvFormat, member: Member, scratch: Path, index: int) -> TextSource:
@@ -38,6 +42,9 @@ def read(con: Any, fmt: CsvFormat, member: Member, scratch: Path, index: int) ->
         parse_rejects=rejects,
         positional=not fmt.header,
         piece=piece if cuttable(fmt) else None,
+        layout=Layout(
+            lines.ending(member.path), fmt.quote.encode(), fmt.skip_rows, fmt.header, b"\r"
+        ),
     )
 
 
@@ -79,7 +86,9 @@ def first_record(fmt: CsvFormat, path: Path) -> list[str]:
     quoting = csv.QUOTE_MINIMAL if fmt.quote else csv.QUOTE_NONE
     escape = fmt.escape if fmt.escape and fmt.escape != fmt.quote else None
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        # Bytes that are not UTF-8 after the first record are DuckDB's to find: they reject
+        # their own line, and the file is counted before it goes to quarantine.
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             for _ in range(fmt.skip_rows):
                 handle.readline()
             reader = csv.reader(
@@ -91,10 +100,11 @@ def first_record(fmt: CsvFormat, path: Path) -> list[str]:
                 quoting=quoting,
             )
             first = next(reader, None)
-    except UnicodeDecodeError as exc:
-        raise FileRejected(f"undecodable bytes: byte {exc.start} is not valid utf-8") from None
     except csv.Error as exc:
         raise FileRejected(f"unreadable first record: {exc}") from None
+    if first and any(UNDECODED.search(value) for value in first):
+        what = "header" if fmt.header else "first record"
+        raise FileRejected(f"undecodable bytes: the {what} is not valid utf-8")
     if not first or first == [""]:
         raise FileRejected("no header" if fmt.header else "no rows")
     return first

@@ -4,24 +4,36 @@ flattened to ``flatten_depth`` levels (deeper objects and all lists stay JSON te
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from strata.contracts.model import JsonFormat
-from strata.convert import engine
+from strata.convert import engine, lines
 from strata.convert.inputs import FileRejected, Member
+from strata.convert.lines import Layout
 from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
 from strata.convert.sql import literal
 
+LOCATE_LIMIT = 64 << 20  # bytes of a malformed file decoded again to say where it breaks
+BLANKS = re.compile(r"[ \t\n\r]*")  # between JSON values
+
 
 def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -> TextSource:
+    import duckdb
+
     del scratch
-    if fmt.type == "ndjson":
-        texts, rejects = _lines(member.path, index), f"strata_rejects_{index}"
-    else:
-        texts, rejects = _documents(con, fmt, member.path), None
-    with engine.all_cores(con):  # a key is a key in whatever order the lines come
-        fields = discover_fields(con, texts, fmt.flatten_depth)
+    try:
+        if fmt.type == "ndjson":
+            texts, rejects = _lines(member.path, index), f"strata_rejects_{index}"
+        else:
+            texts, rejects = _documents(con, fmt, member.path), None
+        with engine.all_cores(con):  # a key is a key in whatever order the lines come
+            fields = discover_fields(con, texts, fmt.flatten_depth)
+    except duckdb.InvalidInputException as exc:
+        if "Malformed JSON" not in str(exc):
+            raise
+        raise FileRejected(malformed(member.path)) from None
     # Each record is parsed twice: for its type, and for all its values at once (TRY: a line
     # that is not JSON gives NULL, and the reason below).
     paths = ", ".join(literal(json_path(name)) for name in fields) or "'$.\"\"'"
@@ -49,7 +61,27 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
         parse_rejects=rejects,
         sparse=True,
         piece=piece if fmt.type == "ndjson" else None,
+        # A line of spaces is no record (see ``_lines``).
+        layout=Layout(lines.ending(member.path), blank=b" \r") if fmt.type == "ndjson" else None,
     )
+
+
+def malformed(path: Path) -> str:
+    """Where the file stops being JSON, as an editor shows it, found by Python's decoder:
+    DuckDB's message counts bytes and values within a piece it split off, not in the file.
+    A file too large to decode here in the memory budget is named malformed, no more."""
+    import json
+
+    if path.stat().st_size > LOCATE_LIMIT:
+        return "malformed JSON"
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    decoder, at = json.JSONDecoder(), 0
+    while (at := BLANKS.match(text, at).end()) < len(text):  # type: ignore[union-attr]
+        try:
+            _, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError as exc:
+            return f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg.lower()}"
+    return "malformed JSON"
 
 
 def json_path(dotted: str) -> str:
