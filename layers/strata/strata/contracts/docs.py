@@ -51,7 +51,7 @@ What the contract drives:
   `schema`, timestamps in UTC), checked with `quality`, and written as Parquet under
   `cleansed/<name>/<partition column>=<value>/`. Rows that cannot be typed or break a rule go to
   `quarantine/` with the reason.
-- **Warehouse**: the cleansed table is exposed to SQL models as `source('cleansed', '<name>')`.
+- **Warehouse**: the cleansed table is exposed to SQL models as `source('lake', '<name>')`.
 
 See [architecture.md](architecture.md) for the storage layouts."""
 

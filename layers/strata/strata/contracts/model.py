@@ -88,6 +88,17 @@ class Column(StrictModel):
         _check_decimal_bounds(value)
         return value
 
+    @model_validator(mode="after")
+    def _options_fit_the_type(self) -> Column:
+        numeric = self.type in ("int", "bigint") or self.type.startswith("decimal")
+        if self.rounding != "reject" and not numeric:
+            raise ValueError("`rounding` applies to int, bigint and decimal columns only")
+        timestamp = self.type == "timestamp"
+        for option, value in (("ambiguous", self.ambiguous), ("nonexistent", self.nonexistent)):
+            if value != "reject" and not timestamp:
+                raise ValueError(f"`{option}` applies to timestamp columns only")
+        return self
+
 
 # Redshift's DECIMAL holds at most 38 digits; a wider one fails only when the table is built.
 MAX_DECIMAL_PRECISION = 38
@@ -105,17 +116,6 @@ def _check_decimal_bounds(value: str) -> None:
         )
     if scale > precision:
         raise ValueError(f"invalid type {value}: the scale must not exceed the precision")
-
-    @model_validator(mode="after")
-    def _options_fit_the_type(self) -> Column:
-        numeric = self.type in ("int", "bigint") or self.type.startswith("decimal")
-        if self.rounding != "reject" and not numeric:
-            raise ValueError("`rounding` applies to int, bigint and decimal columns only")
-        timestamp = self.type == "timestamp"
-        for option, value in (("ambiguous", self.ambiguous), ("nonexistent", self.nonexistent)):
-            if value != "reject" and not timestamp:
-                raise ValueError(f"`{option}` applies to timestamp columns only")
-        return self
 
 
 Encoding = Literal["auto", "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"]
