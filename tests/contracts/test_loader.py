@@ -293,14 +293,16 @@ def test_a_missing_required_field_is_named():
     assert "required field is missing" in str(error)
 
 
-def test_several_problems_report_the_first_and_count_the_others():
+def test_several_problems_are_all_reported_each_at_its_line():
     text = edited("kind: s3_drop", "kind: ftp")
     text = edited("type: bigint", "type: integer", text)
 
     error = error_for(text)
 
     assert error.field == "kind"
-    assert str(error).endswith("(and 1 more problem)")
+    first, second = str(error).splitlines()
+    assert first.startswith(f"{FILE}:{line_of(text, 'kind: ftp')}: kind: ")
+    assert second.startswith(f"  {FILE}:{line_of(text, 'type: integer')}: schema.0.type: ")
 
 
 def test_a_yaml_syntax_error_names_its_line():

@@ -163,17 +163,18 @@ def _dotted(loc: Location) -> str:
 def _contract_error(
     exc: ValidationError, root: yaml.Node | None, data: dict[str, Any], file: str
 ) -> ContractError:
+    """Every problem of the contract, each at its own line: the first is the error's file and
+    field, the others follow it one per line, so a user fixes them all in one pass."""
     errors = exc.errors()
     paths = [_clean_location(error["loc"])[0] for error in errors]
-    first = errors[0]
-    same_place = [error for error, path in zip(errors, paths, strict=True) if path == paths[0]]
-    field_loc, line_loc, message = _describe(first, paths[0], same_place, data)
-    remaining = len(dict.fromkeys(paths)) - 1
-    if remaining:
-        message += f" (and {remaining} more problem{'s' if remaining > 1 else ''})"
-    return ContractError(
-        message, file=_where(file, _line_of(root, line_loc)), field=_dotted(field_loc)
-    )
+    problems = []
+    for path in dict.fromkeys(paths):
+        same_place = [error for error, at in zip(errors, paths, strict=True) if at == path]
+        field_loc, line_loc, message = _describe(same_place[0], path, same_place, data)
+        problems.append((_where(file, _line_of(root, line_loc)), _dotted(field_loc), message))
+    (where, field, message), others = problems[0], problems[1:]
+    message += "".join(f"\n  {at}: {name}: {text}" for at, name, text in others)
+    return ContractError(message, file=where, field=field)
 
 
 def _describe(
