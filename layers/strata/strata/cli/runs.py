@@ -162,6 +162,12 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
     )
     if report.get("warehouse_status") == "deferred":
         console.warn(f"models deferred: {report.get('warehouse_message')}")
+    for name, source in report.get("sources", {}).items():
+        if source.get("files_rows_unknown"):
+            console.warn(
+                f"{name}: {source['files_rows_unknown']} file(s) quarantined whole before any "
+                "row could be read: their rows are not in the counts above"
+            )
     # A distributed Map's iterations are child executions, absent from the run's progress:
     # the summary names every failed file, whichever Map converted it.
     for file in report.get("files", []):

@@ -26,6 +26,7 @@ COUNTERS = (
     "rows_quarantined",
     "files_quarantined",
     "files_failed",
+    "files_rows_unknown",
 )
 
 
@@ -198,6 +199,8 @@ def _per_source(conversions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             row["files_failed"] += 1
             continue
         row["files_quarantined"] += conversion.get("status") == "quarantined"
+        # Quarantined whole before any row could be read: its rows in are unknown, not 0.
+        row["files_rows_unknown"] += bool(conversion.get("rows_unknown"))
         for counter in ("bytes", "rows_in", "rows_out", "rows_quarantined"):
             row[counter] += int(conversion.get(counter, 0))
         if conversion.get("drift"):
