@@ -16,6 +16,7 @@ from conftest import write_contract, write_secrets
 
 import strata.ingest.api as api_module
 from samples.servers.vendor_api import Credentials, Fault, sample_orders
+from strata import progress
 from strata.ingest.api import finish_committed_run, ingest_api, manifest_key
 from strata.ingest.exceptions import (
     ApiResponseError,
@@ -372,9 +373,12 @@ def test_retry_after_in_seconds_is_honoured(ctx, project_dir, vendor_api):
     server.inject(Fault(status=503, headers={"Retry-After": "7"}))
     api_source(project_dir, server.url + "/v1/orders", params={"per_page": "100"})
 
-    result, sleeps = run_with_sleeps(ctx)
+    heard: list[str] = []
+    with progress.watching(heard.append):
+        result, sleeps = run_with_sleeps(ctx)
 
     assert sleeps == [7.0] and result.status == "completed"
+    assert len(heard) == 1 and "HTTP 503; retrying in 7 s (attempt 2 of" in heard[0]
 
 
 def test_retry_after_as_an_http_date_is_honoured(ctx, project_dir, vendor_api):

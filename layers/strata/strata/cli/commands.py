@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from strata import progress
 from strata.cli.console import Console
 from strata.errors import ConfigError
 from strata.runtime import Context, build_context, use
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "full_refresh": args.full_refresh,
         },
     )
-    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, options)
+    with progress.watching(console.warn):
+        outcome = run_pipeline(ctx, args.project_dir.resolve(), console, options)
     return _conclude(ctx, outcome, console)
 
 

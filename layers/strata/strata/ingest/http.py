@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from strata import progress
 from strata.contracts.ingestion import RetryPolicy
 from strata.ingest.exceptions import ApiResponseError, ApiUnavailableError, BudgetExhaustedError
 from strata.ingest.redact import Redactor
@@ -108,6 +109,10 @@ class HttpClient:
                     f"{shown}: {problem}; waiting {wait:.1f} s to retry would pass the time budget",
                     source=self.source,
                 )
+            progress.notify(
+                f"{self.source}: {shown}: {problem}; retrying in {wait:.0f} s "
+                f"(attempt {attempt + 1} of {self.retry.max_attempts})"
+            )
             self.sleep(wait)
         raise ApiUnavailableError(
             f"{shown}: {problem} after {self.retry.max_attempts} attempt(s)", source=self.source
