@@ -139,7 +139,9 @@ def _scheduled_block(contract: SourceContract) -> str:
         for name in secret_names(contract)
     )
     schedule = contract.schedule or DEFAULT_SCHEDULE
-    head = _function_head(f"{ident}IngestLogGroup", fn, f"ingest-{dashed}", description)
+    head = _function_head(
+        f"{ident}IngestLogGroup", fn, f"ingest-{dashed}", description, "IngestConcurrency"
+    )
     return f"""\
 {head}      CodeUri: functions/{FUNCTION_FOLDERS[contract.kind]}/
       Timeout: {timeout}
@@ -200,7 +202,8 @@ def _scheduled_block(contract: SourceContract) -> str:
       ScheduleExpressionTimezone: UTC
       FlexibleTimeWindow:
         Mode: "OFF"
-      State: ENABLED
+      # Off unless SchedulesEnabled (dev and test do not poll the real systems by default).
+      State: !If [SchedulesOn, ENABLED, DISABLED]
       Target:
         Arn: !GetAtt {fn}.Arn
         RoleArn: !GetAtt {ident}IngestScheduleRole.Arn
@@ -235,7 +238,9 @@ def _drop_block(contract: SourceContract) -> str:
         f"The {contract.name} landing function raised errors (events that still fail after "
         "its retries wait in the landing failures queue)."
     )
-    head = _function_head(f"{ident}LandLogGroup", fn, f"land-{dashed}", description)
+    head = _function_head(
+        f"{ident}LandLogGroup", fn, f"land-{dashed}", description, "LandConcurrency"
+    )
     return f"""\
 {head}      CodeUri: functions/{DROP_FOLDER}/
       Layers:
@@ -291,8 +296,12 @@ def _drop_block(contract: SourceContract) -> str:
 {_errors_alarm(f"{ident}LandErrorsAlarm", f"land-{dashed}", fn, alarm)}"""
 
 
-def _function_head(log_group: str, function: str, name: str, description: str) -> str:
-    """A per-source function's log group (kept 14 or 90 days) and the start of its resource."""
+def _function_head(
+    log_group: str, function: str, name: str, description: str, concurrency: str
+) -> str:
+    """A per-source function's log group (kept 14 or 90 days, encrypted with the data key) and
+    the start of its resource, with the reserved concurrency of its kind in this environment
+    (``Mappings.Environments``)."""
     return f"""\
   {log_group}:
     Type: AWS::Logs::LogGroup
@@ -301,11 +310,13 @@ def _function_head(log_group: str, function: str, name: str, description: str) -
     Properties:
       LogGroupName: !Sub /aws/lambda/${{{function}}}
       RetentionInDays: !If [IsProd, 90, 14]
+      KmsKeyId: !GetAtt DataKey.Arn
 
   {function}:
     Type: AWS::Serverless::Function
     Properties:
       FunctionName: !Sub strata-${{EnvironmentName}}-{name}
+      ReservedConcurrentExecutions: !FindInMap [Environments, !Ref EnvironmentName, {concurrency}]
       Description: {_description(description)}
 """
 
@@ -358,7 +369,7 @@ def _errors_alarm(logical_id: str, name: str, function: str, description: str) -
       Statistic: Sum
       Period: 300
       EvaluationPeriods: 1
-      Threshold: 1
+      Threshold: !FindInMap [Environments, !Ref EnvironmentName, FunctionErrorsThreshold]
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
       AlarmActions: [!Ref AlertTopic]
