@@ -244,8 +244,7 @@ def test_log_groups_are_encrypted_with_the_data_key_which_lets_logs_use_it(templ
     (logs,) = [
         s
         for s in statements
-        if s.get("Principal", {}).get("Service")
-        == {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}
+        if s.get("Principal", {}).get("Service") == {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}
     ]
     assert {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} <= set(logs["Action"])
     assert not any("*" in action for action in logs["Action"])
@@ -338,9 +337,7 @@ def test_sam_tags_the_generated_role_with_the_database_role(translated):
     tags = {tag["Key"]: tag["Value"] for tag in role["Properties"]["Tags"]}
     assert tags["RedshiftDbRoles"] == {"Fn::Sub": "strata_${EnvironmentName}_pipeline"}
     # The output the bootstrap reads refers to a resource that exists after the transform.
-    assert translated["Outputs"]["PipelineRoleName"]["Value"] == {
-        "Ref": "PipelineStateMachineRole"
-    }
+    assert translated["Outputs"]["PipelineRoleName"]["Value"] == {"Ref": "PipelineStateMachineRole"}
 
 
 def test_the_translated_stack_stays_under_the_resource_limit(translated):
