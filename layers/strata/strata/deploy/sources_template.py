@@ -44,6 +44,24 @@ DEFAULT_SCHEDULE = "rate(1 hour)"
 TIMEOUT_MARGIN_SECONDS = 60
 LAMBDA_MAX_TIMEOUT = 900
 DESCRIPTION_LIMIT = 256
+# checkov's findings that do not apply to these functions, each with its reason (kept in the
+# template as `checkov:skip` entries; `make checkov` runs the scanner).
+NO_VPC = (
+    "Reaches vendor APIs, SFTP servers and AWS APIs over the internet and no private resource; "
+    "a VPC would only add NAT gateways."
+)
+ENV_HOLDS_NO_SECRETS = (
+    "The environment holds resource names only; credentials are read from Secrets Manager "
+    "at run time."
+)
+SCHEDULED_DLQ = (
+    "Started by its schedule without retries: the next scheduled run is the retry, and its "
+    "errors alarm reports the failure."
+)
+DROP_DLQ = (
+    "Events that still fail after the retries go to LandingFailuresQueue through the on-failure "
+    "destination (EventInvokeConfig), which checkov does not count as a DLQ."
+)
 # Secrets Manager names secrets `strata/<env>/<name>` and appends 6 random characters.
 SECRET_ARN = (
     "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
@@ -140,7 +158,12 @@ def _scheduled_block(contract: SourceContract) -> str:
     )
     schedule = contract.schedule or DEFAULT_SCHEDULE
     head = _function_head(
-        f"{ident}IngestLogGroup", fn, f"ingest-{dashed}", description, "IngestConcurrency"
+        f"{ident}IngestLogGroup",
+        fn,
+        f"ingest-{dashed}",
+        description,
+        "IngestConcurrency",
+        SCHEDULED_DLQ,
     )
     return f"""\
 {head}      CodeUri: functions/{FUNCTION_FOLDERS[contract.kind]}/
@@ -239,7 +262,7 @@ def _drop_block(contract: SourceContract) -> str:
         "its retries wait in the landing failures queue)."
     )
     head = _function_head(
-        f"{ident}LandLogGroup", fn, f"land-{dashed}", description, "LandConcurrency"
+        f"{ident}LandLogGroup", fn, f"land-{dashed}", description, "LandConcurrency", DROP_DLQ
     )
     return f"""\
 {head}      CodeUri: functions/{DROP_FOLDER}/
@@ -297,11 +320,11 @@ def _drop_block(contract: SourceContract) -> str:
 
 
 def _function_head(
-    log_group: str, function: str, name: str, description: str, concurrency: str
+    log_group: str, function: str, name: str, description: str, concurrency: str, dlq: str
 ) -> str:
     """A per-source function's log group (kept 14 or 90 days, encrypted with the data key) and
-    the start of its resource, with the reserved concurrency of its kind in this environment
-    (``Mappings.Environments``)."""
+    the start of its resource: checkov's inapplicable findings with their reasons, the reserved
+    concurrency of its kind in this environment (``Mappings.Environments``)."""
     return f"""\
   {log_group}:
     Type: AWS::Logs::LogGroup
@@ -314,6 +337,15 @@ def _function_head(
 
   {function}:
     Type: AWS::Serverless::Function
+    Metadata:
+      checkov:
+        skip:
+          - id: CKV_AWS_116
+            comment: {_quoted(dlq)}
+          - id: CKV_AWS_117
+            comment: {_quoted(NO_VPC)}
+          - id: CKV_AWS_173
+            comment: {_quoted(ENV_HOLDS_NO_SECRETS)}
     Properties:
       FunctionName: !Sub strata-${{EnvironmentName}}-{name}
       ReservedConcurrentExecutions: !FindInMap [Environments, !Ref EnvironmentName, {concurrency}]
