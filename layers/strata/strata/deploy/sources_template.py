@@ -13,6 +13,11 @@ between the two markers from the contracts in ``sources/``; ``--check`` (and a t
 ``make test``) fails when they are stale. Adding a source is adding its contract and running
 ``strata template``.
 
+Every function reserves the concurrency of its kind in the environment
+(``Mappings.Environments``: ``IngestConcurrency``, ``LandConcurrency``), logs to a group
+encrypted with the data key, and carries checkov skips with their reasons; the schedules run
+only with ``SchedulesEnabled`` (the ``SchedulesOn`` condition).
+
 Each function may read the published project, use the lake key, and read and write only its own
 state items (``dynamodb:LeadingKeys``). An api/sftp function may write and list its own raw
 prefix (``<source>/``) and read only its own secret; a drop function may read and list only its
