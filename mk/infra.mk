@@ -11,13 +11,18 @@ SAM := $(SAM_VENV)/bin/sam
 CFN_LINT := $(SAM_VENV)/bin/cfn-lint
 SAM_STAMP := $(SAM_VENV)/.installed
 NODE_STAMP := node_modules/.strata-installed
+# checkov pins an older boto3: its own virtualenv, apart from the project's and the SAM CLI's.
+CHECKOV_VENV := .tools/checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+TRANSLATED := .tools/translated/template.json
 ASL_VALIDATOR := node_modules/.bin/asl-validator
 
 # sam/cfn-lint need a region; telemetry off (no network, no prompt).
 INFRA_ENV := AWS_DEFAULT_REGION=$(AWS_REGION_FOR_TOOLS) AWS_REGION=$(AWS_REGION_FOR_TOOLS) \
 	SAM_CLI_TELEMETRY=0 SAM_CLI_CONTACT_TELEMETRY=0
 
-.PHONY: tools lint-template validate-asl check-package-size infra-check
+.PHONY: tools lint-template validate-asl check-package-size infra-check checkov
 
 tools: $(SAM_STAMP) $(NODE_STAMP) ## Install SAM CLI (own venv) and asl-validator (npm ci)
 
@@ -44,3 +49,17 @@ check-package-size: ## Each function's code + layers, unzipped, under 250 MB (py
 	$(PYTHON) tools/check_package_size.py
 
 infra-check: lint-template validate-asl check-package-size ## All infrastructure checks
+
+$(CHECKOV_STAMP): requirements/checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
+	touch $@
+
+# Not part of infra-check (a large install): every finding is fixed or skipped in the template
+# with its reason (Metadata.checkov.skip). Scans the template and its SAM translation (the
+# generated roles and permissions).
+checkov: $(CHECKOV_STAMP) $(SAM_STAMP) ## checkov on template.yaml and the SAM-translated template
+	mkdir -p $(dir $(TRANSLATED))
+	$(INFRA_ENV) $(SAM_VENV)/bin/python tools/sam_translate.py template.yaml > $(TRANSLATED)
+	$(CHECKOV) --skip-download --quiet --compact --framework cloudformation -f template.yaml
+	$(CHECKOV) --skip-download --quiet --compact --framework cloudformation -f $(TRANSLATED)

@@ -12,9 +12,13 @@ wheels only, for the manylinux platforms the Lambda runtime accepts, into a cach
 ``.tools/pkgcache/`` keyed by a hash of the requirements file. Sizes are apparent sizes (the
 sum of file sizes), which is what Lambda counts when it unzips.
 
-Exit status: 0 when every function is below the limit; 1 when one is not, or when a
-requirements file lists a package the runtime already provides (boto3), or when packages cannot
-be resolved for the Lambda platform; 2 on usage errors.
+The AWS SDK (boto3, botocore, s3transfer) is either left out of a layer entirely or pinned there
+as a whole: a layer that ships botocore (aws-xray-sdk pulls it in) shadows the runtime's, so it
+must also ship the matching boto3 and s3transfer, each pinned with ``==``.
+
+Exit status: 0 when every function is below the limit; 1 when one is not, or when a layer ships
+part of the SDK or an unpinned SDK package, or when packages cannot be resolved for the Lambda
+platform; 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ PLATFORMS = (
     "manylinux_2_28_aarch64",
     "manylinux_2_34_aarch64",
 )
-# Provided by the Lambda Python runtime: shipping them again wastes ~100 MB unzipped.
-RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
+# The AWS SDK, also provided by the Lambda Python runtime: a layer ships all of it, pinned, or
+# none of it (half from the layer, half from the runtime would mix versions).
+SDK = ("boto3", "botocore", "s3transfer")
 # What `sam build` leaves out when it copies a source folder.
 EXCLUDED_DIRS = {"__pycache__", ".git", ".venv", "venv", ".aws-sam", ".pytest_cache", ".mypy_cache"}
 EXCLUDED_SUFFIXES = (".pyc",)
@@ -75,6 +80,17 @@ def requirement_names(requirements: Path) -> list[str]:
         if match:
             names.append(re.sub(r"[-_.]+", "-", match.group(0)).lower())
     return names
+
+
+def pinned_names(requirements: Path) -> set[str]:
+    """The packages a requirements file pins to one version (``name==version``)."""
+    pinned = set()
+    for raw in requirements.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^]]*\])?==[A-Za-z0-9.+!-]+", line)
+        if match:
+            pinned.add(re.sub(r"[-_.]+", "-", match.group(1)).lower())
+    return pinned
 
 
 def install_requirements(requirements: Path, cache_root: Path) -> Path:
@@ -176,12 +192,8 @@ class Checker:
         requirements = folder / "requirements.txt"
         if not requirements.is_file():
             return 0, []
-        listed = [name for name in requirement_names(requirements) if name in RUNTIME_PROVIDED]
-        for name in listed:
-            self.errors.append(
-                f"{show(requirements)} lists {name}, which the Lambda runtime "
-                f"provides: remove it ({owner})."
-            )
+        listed = [name for name in requirement_names(requirements) if name in SDK]
+        pinned = pinned_names(requirements)
         if requirements not in self._packages:
             try:
                 target = install_requirements(requirements, self.cache_root)
@@ -192,12 +204,13 @@ class Checker:
             self._packages[requirements] = tree_size(target) - tree_size(
                 target / ".strata-complete"
             )
-            pulled = [name for name in RUNTIME_PROVIDED if (target / name).is_dir()]
-            for name in sorted(pulled):
-                print(
-                    f"warning: {show(requirements)} pulls in {name} "
-                    f"({tree_size(target / name) / MB:.1f} MB) although the runtime provides it",
-                    file=sys.stderr,
+            shipped = [name for name in SDK if (target / name).is_dir()]
+            unpinned = [name for name in SDK if name not in pinned]
+            if shipped and unpinned:
+                self.errors.append(
+                    f"{show(requirements)} ships {', '.join(shipped)} (they shadow the runtime's) "
+                    f"but does not pin {', '.join(unpinned)} with ==: pin boto3, botocore and "
+                    f"s3transfer together at requirements/constraints.txt's versions ({owner})."
                 )
         return self._packages[requirements], listed
 

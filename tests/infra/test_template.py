@@ -21,6 +21,7 @@ from strata.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
+ACCESS_LOGS_BUCKET = "AccessLogsBucket"
 SETTINGS = REPO / "layers" / "strata" / "strata" / "settings.py"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
@@ -126,7 +127,7 @@ def iam_statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
 def test_is_a_sam_template_with_the_expected_parameters(template):
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
     params = template["Parameters"]
-    assert params["EnvironmentName"]["AllowedValues"] == ["dev", "prod"]
+    assert params["EnvironmentName"]["AllowedValues"] == ["dev", "test", "prod"]
     assert "RedshiftWorkgroup" in params
     assert params["RedshiftDatabase"]["Default"] == "dev"
     assert params["PipelineSchedule"]["Default"] == "rate(1 hour)"
@@ -208,9 +209,17 @@ def test_layers_are_built_for_python312_arm64(template):
     assert engine_users == {"ConvertFunction", "PlanModelsFunction"}
 
 
-def test_layer_requirements_are_pinned_and_leave_boto3_to_the_runtime(template):
-    for layer in resources(template, "AWS::Serverless::LayerVersion").values():
+SDK = {"boto3", "botocore", "s3transfer"}
+
+
+def test_layer_requirements_are_pinned_and_ship_the_sdk_whole_or_not_at_all(template):
+    """aws-xray-sdk pulls botocore into the StrataLayer, where it shadows the runtime's: that
+    layer pins boto3, botocore and s3transfer together (matching versions); no other layer
+    ships any part of the SDK."""
+    shipping = {}
+    for logical_id, layer in resources(template, "AWS::Serverless::LayerVersion").items():
         requirements = REPO / layer["Properties"]["ContentUri"] / "requirements.txt"
+        pins = {}
         for raw in requirements.read_text(encoding="utf-8").splitlines():
             line = raw.split("#", 1)[0].strip()
             if not line:
@@ -218,10 +227,16 @@ def test_layer_requirements_are_pinned_and_leave_boto3_to_the_runtime(template):
             assert re.fullmatch(r"[A-Za-z0-9._\[\],-]+==[A-Za-z0-9.+-]+", line), (
                 f"{requirements.relative_to(REPO)}: '{line}' is not pinned with =="
             )
-            name = re.split(r"[=\[]", line, maxsplit=1)[0].lower().replace("_", "-")
-            assert name not in {"boto3", "botocore", "s3transfer"}, (
-                f"{requirements.relative_to(REPO)}: {name} is provided by the Lambda runtime"
-            )
+            name, version = line.split("==")
+            pins[re.split(r"\[", name)[0].lower().replace("_", "-")] = version
+        if SDK & set(pins):
+            assert set(pins) >= SDK, f"{logical_id}: pins {sorted(SDK & set(pins))} only"
+            shipping[logical_id] = pins
+    assert set(shipping) == {"StrataLayer"}
+    pins = shipping["StrataLayer"]
+    assert "aws-xray-sdk" in pins  # the reason botocore is there at all
+    # boto3 and botocore are released together with the same version number.
+    assert pins["boto3"] == pins["botocore"]
 
 
 # ----------------------------------------------------------------------------- data at rest
@@ -238,9 +253,13 @@ def test_buckets_are_kms_encrypted_versioned_private_and_tls_only(template):
     for logical_id, bucket in buckets.items():
         props = bucket["Properties"]
         (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", logical_id
-        assert refs_to(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"], "DataKey")
-        assert rule["BucketKeyEnabled"] is True, logical_id
+        if logical_id == ACCESS_LOGS_BUCKET:
+            # S3 delivers server access logs only to a bucket with SSE-S3 default encryption.
+            assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+        else:
+            assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", logical_id
+            assert refs_to(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"], "DataKey")
+            assert rule["BucketKeyEnabled"] is True, logical_id
         assert props["VersioningConfiguration"]["Status"] == "Enabled", logical_id
         block = props["PublicAccessBlockConfiguration"]
         assert block == {
@@ -679,7 +698,12 @@ def test_alert_topic_is_encrypted_with_the_data_key(template):
 
 def test_data_key_lets_alarms_and_events_publish_to_the_alert_topic_only(template):
     statements = template["Resources"]["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
-    services = [s for s in statements if "Service" in s.get("Principal", {})]
+    services = [
+        s
+        for s in statements
+        if "Service" in s.get("Principal", {})
+        and "aws:sns:topicArn" in json.dumps(s.get("Condition", {}))
+    ]
     granted = {
         service
         for s in services
@@ -783,7 +807,15 @@ def test_every_alarm_notifies_the_alert_topic(template):
         assert props.get("AlarmActions") == [{"Ref": "AlertTopic"}], logical_id
         assert props["TreatMissingData"] == "notBreaching", logical_id
         assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", logical_id
-        assert props["Threshold"] == 1, logical_id
+        # A failed or stuck run alerts at once everywhere; the rest per environment.
+        if props["Namespace"] == "AWS/States":
+            assert props["Threshold"] == 1, logical_id
+        else:
+            key = "FunctionErrorsThreshold" if props["Namespace"] == "AWS/Lambda" else None
+            key = key or "DeadLettersThreshold"
+            assert props["Threshold"] == {
+                "Fn::FindInMap": ["Environments", {"Ref": "EnvironmentName"}, key]
+            }, logical_id
         # The topic policy admits alarms by this name prefix only.
         name = props["AlarmName"]["Fn::Sub"]
         assert name.startswith("strata-${EnvironmentName}-"), logical_id

@@ -150,9 +150,10 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")
     docs.set_defaults(command=commands.docs)
 
-    from strata.cli import models
+    from strata.cli import models, warehouse
 
     models.register(sub)
+    warehouse.register(sub)
     return parser
 
 

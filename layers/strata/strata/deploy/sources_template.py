@@ -13,6 +13,11 @@ between the two markers from the contracts in ``sources/``; ``--check`` (and a t
 ``make test``) fails when they are stale. Adding a source is adding its contract and running
 ``strata template``.
 
+Every function reserves the concurrency of its kind in the environment
+(``Mappings.Environments``: ``IngestConcurrency``, ``LandConcurrency``), logs to a group
+encrypted with the data key, and carries checkov skips with their reasons; the schedules run
+only with ``SchedulesEnabled`` (the ``SchedulesOn`` condition).
+
 Each function may read the published project, use the lake key, and read and write only its own
 state items (``dynamodb:LeadingKeys``). An api/sftp function may write and list its own raw
 prefix (``<source>/``) and read only its own secret; a drop function may read and list only its
@@ -44,6 +49,24 @@ DEFAULT_SCHEDULE = "rate(1 hour)"
 TIMEOUT_MARGIN_SECONDS = 60
 LAMBDA_MAX_TIMEOUT = 900
 DESCRIPTION_LIMIT = 256
+# checkov's findings that do not apply to these functions, each with its reason (kept in the
+# template as `checkov:skip` entries; `make checkov` runs the scanner).
+NO_VPC = (
+    "Reaches vendor APIs, SFTP servers and AWS APIs over the internet and no private resource; "
+    "a VPC would only add NAT gateways."
+)
+ENV_HOLDS_NO_SECRETS = (
+    "The environment holds resource names only; credentials are read from Secrets Manager "
+    "at run time."
+)
+SCHEDULED_DLQ = (
+    "Started by its schedule without retries: the next scheduled run is the retry, and its "
+    "errors alarm reports the failure."
+)
+DROP_DLQ = (
+    "Events that still fail after the retries go to LandingFailuresQueue through the on-failure "
+    "destination (EventInvokeConfig), which checkov does not count as a DLQ."
+)
 # Secrets Manager names secrets `strata/<env>/<name>` and appends 6 random characters.
 SECRET_ARN = (
     "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
@@ -139,7 +162,14 @@ def _scheduled_block(contract: SourceContract) -> str:
         for name in secret_names(contract)
     )
     schedule = contract.schedule or DEFAULT_SCHEDULE
-    head = _function_head(f"{ident}IngestLogGroup", fn, f"ingest-{dashed}", description)
+    head = _function_head(
+        f"{ident}IngestLogGroup",
+        fn,
+        f"ingest-{dashed}",
+        description,
+        "IngestConcurrency",
+        SCHEDULED_DLQ,
+    )
     return f"""\
 {head}      CodeUri: functions/{FUNCTION_FOLDERS[contract.kind]}/
       Timeout: {timeout}
@@ -200,7 +230,8 @@ def _scheduled_block(contract: SourceContract) -> str:
       ScheduleExpressionTimezone: UTC
       FlexibleTimeWindow:
         Mode: "OFF"
-      State: ENABLED
+      # Off unless SchedulesEnabled (dev and test do not poll the real systems by default).
+      State: !If [SchedulesOn, ENABLED, DISABLED]
       Target:
         Arn: !GetAtt {fn}.Arn
         RoleArn: !GetAtt {ident}IngestScheduleRole.Arn
@@ -235,7 +266,9 @@ def _drop_block(contract: SourceContract) -> str:
         f"The {contract.name} landing function raised errors (events that still fail after "
         "its retries wait in the landing failures queue)."
     )
-    head = _function_head(f"{ident}LandLogGroup", fn, f"land-{dashed}", description)
+    head = _function_head(
+        f"{ident}LandLogGroup", fn, f"land-{dashed}", description, "LandConcurrency", DROP_DLQ
+    )
     return f"""\
 {head}      CodeUri: functions/{DROP_FOLDER}/
       Layers:
@@ -291,8 +324,12 @@ def _drop_block(contract: SourceContract) -> str:
 {_errors_alarm(f"{ident}LandErrorsAlarm", f"land-{dashed}", fn, alarm)}"""
 
 
-def _function_head(log_group: str, function: str, name: str, description: str) -> str:
-    """A per-source function's log group (kept 14 or 90 days) and the start of its resource."""
+def _function_head(
+    log_group: str, function: str, name: str, description: str, concurrency: str, dlq: str
+) -> str:
+    """A per-source function's log group (kept 14 or 90 days, encrypted with the data key) and
+    the start of its resource: checkov's inapplicable findings with their reasons, the reserved
+    concurrency of its kind in this environment (``Mappings.Environments``)."""
     return f"""\
   {log_group}:
     Type: AWS::Logs::LogGroup
@@ -301,11 +338,22 @@ def _function_head(log_group: str, function: str, name: str, description: str) -
     Properties:
       LogGroupName: !Sub /aws/lambda/${{{function}}}
       RetentionInDays: !If [IsProd, 90, 14]
+      KmsKeyId: !GetAtt DataKey.Arn
 
   {function}:
     Type: AWS::Serverless::Function
+    Metadata:
+      checkov:
+        skip:
+          - id: CKV_AWS_116
+            comment: {_quoted(dlq)}
+          - id: CKV_AWS_117
+            comment: {_quoted(NO_VPC)}
+          - id: CKV_AWS_173
+            comment: {_quoted(ENV_HOLDS_NO_SECRETS)}
     Properties:
       FunctionName: !Sub strata-${{EnvironmentName}}-{name}
+      ReservedConcurrentExecutions: !FindInMap [Environments, !Ref EnvironmentName, {concurrency}]
       Description: {_description(description)}
 """
 
@@ -358,7 +406,7 @@ def _errors_alarm(logical_id: str, name: str, function: str, description: str) -
       Statistic: Sum
       Period: 300
       EvaluationPeriods: 1
-      Threshold: 1
+      Threshold: !FindInMap [Environments, !Ref EnvironmentName, FunctionErrorsThreshold]
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
       AlarmActions: [!Ref AlertTopic]
