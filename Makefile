@@ -46,7 +46,7 @@ validate: setup
 unit: setup
 	$(PY) -m pytest
 
-test: lint validate unit infra-check
+test: lint validate infra-check unit
 
 docs: setup
 	$(STRATA) docs
