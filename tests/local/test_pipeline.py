@@ -146,6 +146,9 @@ def test_an_unreachable_source_fails_the_run_while_the_others_reach_analytics(
     assert '{"level"' not in captured.out + captured.err
     log = (project_dir / "lake" / "logs" / "strata.log").read_text(encoding="utf-8")
     assert '"message":"ingestion failed"' in log and '"source":"customers"' in log
+    run_id = next((project_dir / "lake" / "artifacts" / "runs").glob("*/report.json")).parent.name
+    assert cli(project_dir, "runs", "show", run_id) == 1
+    assert "ingestion of customers failed" in capsys.readouterr().out
     assert len(rows(project_dir, "select * from analytics.daily_revenue", capsys)) == 16
 
 

@@ -103,6 +103,8 @@ def _show(ctx: Any, run_id: str, console: Console) -> int:
     )
     if report.get("error"):
         console.warn(f"run error: {report['error'].get('Error')}: {report['error'].get('Cause')}")
+    for problem in report.get("problems", []):  # why the run is not a success
+        console.warn(problem)
     return 0 if report.get("passed", report["status"] == "succeeded") else 1
 
 
