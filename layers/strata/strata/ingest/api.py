@@ -47,8 +47,9 @@ from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_met
 from strata.ingest.redact import Redactor
 from strata.observability import logger
 from strata.runtime import Context
+from strata.state import keys
 
-WATERMARK = "watermark"
+WATERMARK = keys.INGEST_WATERMARK
 # The lock outlives the budget by this much: a run killed by the Lambda timeout frees it then.
 LOCK_MARGIN = timedelta(minutes=2)
 EXTENSIONS = {"json": "json", "ndjson": "ndjson", "csv": "csv"}

@@ -24,7 +24,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from strata.errors import ConditionFailedError
 from strata.liveness.base import Liveness
@@ -177,8 +176,3 @@ def describe(held: Held, liveness: Liveness) -> str:
     """``run X (process 4242 on host, since T)`` for messages."""
     who = liveness.describe(held.owner) if held.owner else "an unknown owner"
     return f"run {held.run_id} ({who}, since {held.since})"
-
-
-def claim_summary(item: Item) -> dict[str, Any]:
-    """The public part of a claim item (no token)."""
-    return {key: value for key, value in item.items() if key != "token"}
