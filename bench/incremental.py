@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
-from strata.cli.console import Console
-from strata.local.run import run_pipeline
 from strata.runtime import build_context, close_current, use
 from strata.settings import Settings
+from strata_dev.console import Console
+from strata_dev.local.run import run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 HEADER = "Order ID,Customer,Order Date,Status,Channel,Amount,Currency\n"

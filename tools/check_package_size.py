@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from strata.deploy.template import load_template
+from strata_dev.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parent.parent
 LIMIT_MB = 250.0

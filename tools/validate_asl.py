@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from strata.deploy.template import (
+from strata_dev.deploy.template import (
     PLACEHOLDER,
     load_template,
     substitutions_by_definition,

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from strata.deploy.template import load_template
+from strata_dev.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"

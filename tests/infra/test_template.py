@@ -16,8 +16,8 @@ import pytest
 
 from strata.contracts.loader import load_contracts
 from strata.convert import engine
-from strata.deploy import sources_template
-from strata.deploy.template import load_template
+from strata_dev.deploy import sources_template
+from strata_dev.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
@@ -521,7 +521,7 @@ def test_discover_writes_only_the_item_list(template):
 
 
 def test_local_runs_use_the_templates_parameter_defaults(template):
-    from strata.local.stepfunctions import LOCAL_SUBSTITUTIONS
+    from strata_dev.local.stepfunctions import LOCAL_SUBSTITUTIONS
 
     for name in ("ConvertConcurrency", "InlineMapLimit"):
         assert LOCAL_SUBSTITUTIONS[name] == str(template["Parameters"][name]["Default"]), name

@@ -27,7 +27,7 @@ from strata.ingest.exceptions import (
 )
 from strata.ingest.http import retry_after_seconds
 from strata.ingest.ledger import ingest_pk
-from strata.ingest.raw import RawKey
+from strata.lake.keys import RawKey
 
 ALL_IDS = [order["id"] for order in sample_orders()]
 NO_WAIT = {"max_attempts": 4, "backoff_seconds": 0.01, "max_backoff_seconds": 0.05}

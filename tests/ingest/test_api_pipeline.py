@@ -7,7 +7,7 @@ import pytest
 from conftest import keep_only_sources, write_contract
 
 from samples.servers.vendor_api import Fault, sample_orders
-from strata.cli.main import main
+from strata_dev.cli.main import main
 
 pytestmark = pytest.mark.slow
 

@@ -10,10 +10,10 @@ from conftest import write_secrets
 
 from strata.errors import IngestError
 from strata.ingest.handler import budget_from, source_of
-from strata.local.functions import bound_to_source, load_handler
-from strata.local.moto_patches import LambdaContext
 from strata.runtime import build_context, current, use
 from strata.settings import Settings
+from strata_dev.local.functions import bound_to_source, load_handler
+from strata_dev.local.moto_patches import LambdaContext
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [

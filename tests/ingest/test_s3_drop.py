@@ -9,8 +9,8 @@ import pytest
 from conftest import write_contract
 
 from strata.ingest.events import s3_object_created
-from strata.ingest.raw import RawKey
 from strata.ingest.s3_drop import land_from_event, land_object
+from strata.lake.keys import RawKey
 from strata.runtime import Context
 
 BODY = b"Order ID,Customer\xe9\n1,x\n"

@@ -18,8 +18,8 @@ import pytest
 from conftest import write_contract, write_secrets
 
 from strata.ingest.exceptions import HostKeyError, SftpError
-from strata.ingest.raw import RawKey
 from strata.ingest.sftp import ingest_sftp
+from strata.lake.keys import RawKey
 from strata.runtime import build_context
 from strata.settings import Settings
 

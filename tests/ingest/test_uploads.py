@@ -12,12 +12,12 @@ import pytest
 import requests
 from moto import mock_aws
 
-from strata.cli.main import main
 from strata.errors import ConfigError
 from strata.ingest.uploads import presign_upload
-from strata.local.functions import load_handler
-from strata.local.moto_patches import LambdaContext
 from strata.storage.s3 import S3ObjectStore
+from strata_dev.cli.main import main
+from strata_dev.local.functions import load_handler
+from strata_dev.local.moto_patches import LambdaContext
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "orders" / "orders_2026-11-01.csv"

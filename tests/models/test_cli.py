@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from strata.cli.main import main
+from strata_dev.cli.main import main
 
 
 def cli(project_dir, *args: str) -> int:
@@ -76,15 +76,15 @@ def test_usage_errors_name_the_problem(project_dir, capsys):
 
 
 def test_a_build_that_fails_before_it_starts_leaves_the_warehouse_lock_free(project_dir, capsys):
+    from strata.lake import state_keys
     from strata.runtime import build_context
     from strata.settings import Settings
-    from strata.state import keys
 
     lake_with_orders(project_dir)
     assert cli(project_dir, "build", "--select", "nosuch") == 1
     assert "selector 'nosuch' matches no model" in capsys.readouterr().err
     settings = Settings(project_dir=project_dir, lake_dir=project_dir / "lake")
-    assert build_context(settings).ports.state.get(*keys.WAREHOUSE_LOCK) is None
+    assert build_context(settings).ports.state.get(*state_keys.WAREHOUSE_LOCK) is None
     cli(project_dir, "build", "--select", "stg_orders")  # built, not deferred behind a lock
     out = capsys.readouterr().out
     assert "deferred" not in out and "stg_orders: view created" in out

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from strata.cli.main import main
 from strata.models.sources import SOURCES_FILE, sources_yaml
+from strata_dev.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".tools" / "dbt" / "bin" / "dbt"

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from strata.cli.main import main
 from strata.errors import ModelError
 from strata.models import compile_for
 from strata.models.sqlcheck import _MARKER, mark_lines, template_line
 from strata.project import Project
+from strata_dev.cli.main import main
 
 BASE = {"dbt_project.yml": "name: shop\n"}
 FILE = "warehouse/models/m.sql"

@@ -194,7 +194,7 @@ def test_dbt_output_folders_are_not_part_of_the_project(ctx):
 
 
 def test_validate_refuses_a_seed_file_of_the_project_folder(project_dir, capsys):
-    from strata.cli.main import main
+    from strata_dev.cli.main import main
 
     seeds = project_dir / "warehouse" / "seeds"
     seeds.mkdir()

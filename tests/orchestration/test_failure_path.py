@@ -13,7 +13,7 @@ import pytest
 
 import strata.models
 import strata.orchestration.report
-from strata.local.stepfunctions import REGION, Execution, local_step_functions
+from strata_dev.local.stepfunctions import REGION, Execution, local_step_functions
 
 
 class InjectedFault(Exception):

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from strata.errors import ConversionError, PipelineError, TransientError
-from strata.ingest.raw import raw_object_id
-from strata.orchestration.failures import failure_key, failures_recorded
+from strata.lake.keys import failure_key, raw_object_id
+from strata.orchestration.failures import failures_recorded
 from strata.orchestration.map_results import conversion_results
 from strata.orchestration.report import build_report
 

@@ -12,9 +12,9 @@ import pytest
 
 import strata.convert
 from strata.errors import ConversionError
-from strata.local.stepfunctions import definition_text, local_step_functions
 from strata.orchestration.map_results import conversion_results
 from strata.orchestration.report import build_report
+from strata_dev.local.stepfunctions import definition_text, local_step_functions
 
 REPO = Path(__file__).resolve().parents[2]
 STATE_LIMIT = 256 * 1024  # bytes of the state's JSON text

@@ -42,7 +42,7 @@ def test_a_failed_ingestion_attempt_makes_the_run_partial_and_says_why(ctx):
 
 
 def test_a_file_quarantined_before_any_row_was_read_is_counted_as_rows_unknown(ctx):
-    from strata.ingest.raw import raw_object_id
+    from strata.lake.keys import raw_object_id
 
     key = "orders/ingest_date=2026-12-04/run_id=r/broken.csv.gz"
     manifest = {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import strata.orchestration.discover
-from strata.local.stepfunctions import REGION, Execution, local_step_functions
+from strata_dev.local.stepfunctions import REGION, Execution, local_step_functions
 
 REPO = Path(__file__).resolve().parents[2]
 LAMBDA = "arn:aws:states:::lambda:invoke"

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
-from strata.cli.console import Console
+from strata.lake import claims
 from strata.liveness.process import ProcessLiveness
-from strata.local.run import land_drops
-from strata.local.stepfunctions import local_step_functions
 from strata.orchestration.discover import discover
-from strata.state import claims
+from strata_dev.console import Console
+from strata_dev.local.run import land_drops
+from strata_dev.local.stepfunctions import local_step_functions
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from strata.local import moto_patches
-from strata.local.stepfunctions import local_step_functions
 from strata.models import RunOptions, start_run
 from strata.project import Project
 from strata.runtime import Context, use
+from strata_dev.local import moto_patches
+from strata_dev.local.stepfunctions import local_step_functions
 
 # The planner runs in-process as a Lambda handler: Powertools' metrics have nothing to flush.
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")

@@ -17,11 +17,18 @@ from strata.catalog.tables import table_for
 from strata.contracts.model import SourceContract
 from strata.convert.converter import FileConversion, Lineage, convert_file
 from strata.errors import ConversionError
-from strata.ingest.raw import RawKey, raw_object_id
+from strata.lake import state_keys
+from strata.lake.claims import release_run
+from strata.lake.keys import (
+    RawKey,
+    cleansed_key,
+    conversion_manifest_key,
+    quarantined_file_prefix,
+    quarantined_rows_key,
+    raw_object_id,
+)
 from strata.runtime import Context, cleansed_location
 from strata.scratch import scratch_dir
-from strata.state import keys
-from strata.state.claims import release_run
 
 
 @dataclass
@@ -69,7 +76,7 @@ def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> Conv
             outcome = convert_file(contract, path, lineage, workdir / "out", file_id, known)
         result = _publish(ctx, contract, parsed, raw_key, file_id, outcome, known)
     result.bytes = info.size
-    _record(ctx, run_id, result, file_id)
+    _record(ctx, run_id, result)
     return result
 
 
@@ -84,13 +91,12 @@ def _publish(
 ) -> ConversionResult:
     ports = ctx.ports
     quarantine: list[str] = []
-    rows_prefix = f"{contract.name}/rows/ingest_date={parsed.ingest_date}/"
+    rows_key = quarantined_rows_key(contract.name, parsed.ingest_date, file_id)
     if outcome.rejects_file is not None:
-        key = f"{rows_prefix}{file_id}.ndjson"
-        ports.quarantine.put_file(key, outcome.rejects_file, {"strata-source-file": raw_key})
-        quarantine.append(key)
+        ports.quarantine.put_file(rows_key, outcome.rejects_file, {"strata-source-file": raw_key})
+        quarantine.append(rows_key)
     else:
-        ports.quarantine.delete(f"{rows_prefix}{file_id}.ndjson")
+        ports.quarantine.delete(rows_key)
     outputs: list[str] = []
     if outcome.file_rejected_reason is not None:
         quarantine += _quarantine_file(ctx, contract.name, parsed, raw_key, file_id, outcome)
@@ -126,7 +132,7 @@ def _upload_parquet(
     outputs = []
     for path in outcome.files:
         partition_dir = path.parent.name  # event_date=2026-11-01
-        key = f"{contract.name}/{partition_dir}/{path.name}"
+        key = cleansed_key(contract.name, partition_dir, path.name)
         ctx.ports.cleansed.put_file(key, path)
         outputs.append(key)
     location = cleansed_location(ctx.ports, contract.name)
@@ -157,7 +163,7 @@ def _table(
 def _quarantine_file(
     ctx: Context, source: str, parsed: RawKey, raw_key: str, file_id: str, outcome: FileConversion
 ) -> list[str]:
-    prefix = f"{source}/files/ingest_date={parsed.ingest_date}/{file_id}/"
+    prefix = quarantined_file_prefix(source, parsed.ingest_date, file_id)
     reason = {
         "source_file": raw_key,
         "reason": outcome.file_rejected_reason,
@@ -175,21 +181,21 @@ def _quarantine_file(
 
 
 def _remove_stale_outputs(ctx: Context, source: str, raw_key: str, keep: set[str]) -> None:
-    previous = ctx.ports.state.get(keys.converted(source), raw_key) or {}
+    previous = ctx.ports.state.get(state_keys.converted(source), raw_key) or {}
     for key in previous.get("outputs", []):
         if key not in keep:
             ctx.ports.cleansed.delete(key)
 
 
-def _record(ctx: Context, run_id: str, result: ConversionResult, file_id: str) -> None:
+def _record(ctx: Context, run_id: str, result: ConversionResult) -> None:
     state = ctx.ports.state
     summary = result.to_dict()
     ctx.ports.artifacts.put_bytes(
-        f"runs/{run_id}/conversions/{file_id}.json", json.dumps(summary, indent=2).encode()
+        conversion_manifest_key(run_id, result.raw_key), json.dumps(summary, indent=2).encode()
     )
-    state.put(keys.converted(result.source), result.raw_key, {**summary, "run_id": run_id})
-    state.delete(keys.pending(result.source), result.raw_key)
-    release_run(state, keys.conversion_claim(result.source), result.raw_key, run_id)
+    state.put(state_keys.converted(result.source), result.raw_key, {**summary, "run_id": run_id})
+    state.delete(state_keys.pending(result.source), result.raw_key)
+    release_run(state, state_keys.conversion_claim(result.source), result.raw_key, run_id)
 
 
 def _naive_utc(timestamp: str) -> str:

@@ -43,13 +43,14 @@ from strata.ingest.pages import (
     paginator_for,
     parse_page,
 )
-from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
+from strata.ingest.raw import queue_for_conversion, raw_metadata
 from strata.ingest.redact import Redactor
+from strata.lake import state_keys
+from strata.lake.keys import new_run_id, raw_key
 from strata.observability import logger
 from strata.runtime import Context
-from strata.state import keys
 
-WATERMARK = keys.INGEST_WATERMARK
+WATERMARK = state_keys.INGEST_WATERMARK
 # The lock outlives the budget by this much: a run killed by the Lambda timeout frees it then.
 LOCK_MARGIN = timedelta(minutes=2)
 EXTENSIONS = {"json": "json", "ndjson": "ndjson", "csv": "csv"}

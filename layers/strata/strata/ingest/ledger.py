@@ -1,7 +1,7 @@
-"""What the ingestion keeps per source (keys in :mod:`strata.state.keys`): the source's lock,
+"""What the ingestion keeps per source (keys in :mod:`strata.lake.state_keys`): the source's lock,
 an API source's watermark, its last attempt, and the landing ledger of SFTP files and drops.
 
-Ledger entries and the source lock are claims (:mod:`strata.state.claims`): the first writer
+Ledger entries and the source lock are claims (:mod:`strata.lake.claims`): the first writer
 wins; a claim left by a run that died is taken over (at once when its owner is known dead,
 else when its lease runs out), and the takeover reuses the claim's raw key, so a retried landing
 overwrites the same raw object instead of adding a second copy.
@@ -16,19 +16,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from strata.ingest.exceptions import RunInProgressError
+from strata.lake import claims, state_keys
 from strata.liveness.base import LeaseOnly, Liveness
-from strata.state import claims, keys
 from strata.state.base import StateStore
 
 _NO_LIVENESS = LeaseOnly()
 
 
 def ingest_pk(source: str) -> str:
-    return keys.ingest(source)
+    return state_keys.ingest(source)
 
 
 def landed_pk(source: str) -> str:
-    return keys.landed(source)
+    return state_keys.landed(source)
 
 
 @contextmanager
@@ -42,7 +42,9 @@ def source_lock(
 ) -> Iterator[None]:
     """One run per source at a time (a schedule firing while a slow run is still going)."""
     claimant = claims.Claimant.of(liveness, run_id)
-    taken = claims.take(state, keys.ingest(source), keys.INGEST_LOCK, claimant, now=now, lease=hold)
+    taken = claims.take(
+        state, state_keys.ingest(source), state_keys.INGEST_LOCK, claimant, now=now, lease=hold
+    )
     if isinstance(taken, claims.Held):
         raise RunInProgressError(
             f"{claims.describe(taken, liveness)} is in progress "
@@ -125,9 +127,11 @@ def record_attempt(
         "error": error,
         **details,
     }
-    state.put(keys.ingest(source), keys.INGEST_LAST, item)
+    state.put(state_keys.ingest(source), state_keys.INGEST_LAST, item)
 
 
 def last_attempts(state: StateStore, sources: list[str]) -> dict[str, dict[str, Any]]:
-    found = {source: state.get(keys.ingest(source), keys.INGEST_LAST) for source in sources}
+    found = {
+        source: state.get(state_keys.ingest(source), state_keys.INGEST_LAST) for source in sources
+    }
     return {source: item for source, item in found.items() if item is not None}

@@ -21,10 +21,11 @@ from urllib.parse import unquote_plus
 
 from strata.contracts.model import SourceContract
 from strata.errors import IngestError
-from strata.ingest.raw import RawKey, new_run_id, queue_for_conversion, raw_key, raw_metadata
+from strata.ingest.raw import queue_for_conversion, raw_metadata
+from strata.lake import claims, state_keys
+from strata.lake.keys import RawKey, new_run_id, raw_key
 from strata.runtime import Context
 from strata.scratch import scratch_dir
-from strata.state import claims, keys
 from strata.storage.base import ObjectInfo, ObjectStore, sha256_file
 
 # A landing Lambda lives at most 15 minutes: a claim whose lease ran out belongs to one that died
@@ -105,7 +106,7 @@ def land_object(ctx: Context, key: str, now: datetime | None = None) -> LandingR
     if info is None:
         return LandingResult("ignored", key, contract.name, reason="object no longer exists")
     now = now or datetime.now(UTC)
-    ledger_pk, ledger_sk = keys.landed(contract.name), f"{key}#{info.etag}"
+    ledger_pk, ledger_sk = state_keys.landed(contract.name), f"{key}#{info.etag}"
     run_id = new_run_id(now)
     claimant = claims.Claimant.of(ctx.ports.liveness, run_id)
     # The raw key is chosen before the copy and kept by a takeover: a landing that died after

@@ -45,9 +45,10 @@ from strata.ingest.exceptions import (
 )
 from strata.ingest.http import Deadline
 from strata.ingest.ledger import Claim, claim, landed_pk, mark_landed, release
-from strata.ingest.raw import new_run_id, queue_for_conversion, raw_key, raw_metadata
+from strata.ingest.raw import queue_for_conversion, raw_metadata
 from strata.ingest.redact import Redactor
 from strata.ingest.sftp_client import connect, download, read_credentials, transfer_errors
+from strata.lake.keys import new_run_id, raw_key
 from strata.observability import logger
 from strata.runtime import Context
 from strata.scratch import scratch_dir, sweep

@@ -14,14 +14,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from strata.lake import claims, state_keys
+from strata.lake.keys import warehouse_prefix
 from strata.models.plan import RunOptions, build_manifest
 from strata.models.scheduler import Clock, WarehouseRun, utc_now
 from strata.runtime import Context
-from strata.state import claims, keys
-
-
-def artifacts_prefix(run_id: str) -> str:
-    return f"runs/{run_id}/warehouse/"
 
 
 def start_run(
@@ -45,7 +42,7 @@ def start_run(
 def continue_run(
     ctx: Context, run_id: str, outcomes: list[dict[str, Any]], clock: Clock = utc_now
 ) -> dict[str, Any]:
-    prefix = artifacts_prefix(run_id)
+    prefix = warehouse_prefix(run_id)
     manifest = json.loads(ctx.ports.artifacts.get_bytes(prefix + "manifest.json"))
     state = json.loads(ctx.ports.artifacts.get_bytes(prefix + "run_results.json"))
     results = {result["unique_id"]: result for result in state["results"]}
@@ -63,7 +60,7 @@ def _advance(ctx: Context, run: WarehouseRun) -> dict[str, Any]:
     if run.done:
         summary = {
             **run.summary(),
-            "run_results_key": artifacts_prefix(run_id) + "run_results.json",
+            "run_results_key": warehouse_prefix(run_id) + "run_results.json",
         }
     return {
         "done": run.done,
@@ -85,7 +82,7 @@ def _take_build_lock(
     """None when this run may build; otherwise who holds the lock, in words."""
     claimant = claims.Claimant.of(ctx.ports.liveness, run_id, execution_arn)
     taken = claims.take(
-        ctx.ports.state, *keys.WAREHOUSE_LOCK, claimant, now=now, lease=BUILD_LOCK_TTL
+        ctx.ports.state, *state_keys.WAREHOUSE_LOCK, claimant, now=now, lease=BUILD_LOCK_TTL
     )
     if isinstance(taken, claims.Claim):
         return None
@@ -93,7 +90,7 @@ def _take_build_lock(
 
 
 def release_build_lock(ctx: Context, run_id: str) -> None:
-    claims.release_run(ctx.ports.state, *keys.WAREHOUSE_LOCK, run_id)
+    claims.release_run(ctx.ports.state, *state_keys.WAREHOUSE_LOCK, run_id)
 
 
 def _deferred(holder: str) -> dict[str, Any]:
@@ -107,4 +104,4 @@ def _deferred(holder: str) -> dict[str, Any]:
 
 def _put(ctx: Context, run_id: str, name: str, document: dict[str, Any]) -> None:
     body = json.dumps(document, indent=2, default=str).encode()
-    ctx.ports.artifacts.put_bytes(artifacts_prefix(run_id) + name, body)
+    ctx.ports.artifacts.put_bytes(warehouse_prefix(run_id) + name, body)

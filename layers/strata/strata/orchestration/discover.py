@@ -17,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from strata.catalog.tables import table_for
+from strata.lake import claims, state_keys
+from strata.lake.keys import items_key, map_results_prefix
 from strata.orchestration import run_records
 from strata.runtime import Context, cleansed_location
-from strata.state import claims, keys
 
 DEFAULT_CONCURRENCY = 4
 # The template's InlineMapLimit default. An inline item stays in the state for the whole run and
@@ -53,11 +54,11 @@ def discover(
     return [
         {"source": name, "raw_key": item["raw_key"]}
         for name in names
-        for item in ctx.ports.state.query(keys.pending(name))
+        for item in ctx.ports.state.query(state_keys.pending(name))
         if isinstance(
             claims.take(
                 ctx.ports.state,
-                keys.conversion_claim(name),
+                state_keys.conversion_claim(name),
                 item["raw_key"],
                 claimant,
                 now=now,
@@ -66,15 +67,6 @@ def discover(
             claims.Claim,
         )
     ]
-
-
-def items_key(run_id: str) -> str:
-    return f"runs/{run_id}/items.json"
-
-
-def map_results_prefix(run_id: str) -> str:
-    """Where a distributed Map's ResultWriter puts ``<map run id>/manifest.json`` and results."""
-    return f"runs/{run_id}/map"
 
 
 def discovery_output(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:

@@ -17,14 +17,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from strata.errors import ObjectNotFoundError
-from strata.ingest.raw import raw_object_id
+from strata.lake.keys import failure_key
 from strata.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
-
-
-def failure_key(run_id: str, raw_key: str) -> str:
-    return f"runs/{run_id}/failures/{raw_object_id(raw_key)}.json"
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from strata.errors import PipelineError
-from strata.orchestration.discover import items_key
+from strata.lake.keys import items_key
 from strata.orchestration.failures import with_recorded_cause
 from strata.storage.base import ObjectStore
 

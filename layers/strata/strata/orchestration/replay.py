@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from strata.ingest.raw import RawKey, queue_for_conversion
+from strata.ingest.raw import queue_for_conversion
+from strata.lake.keys import RawKey
 from strata.runtime import Context
 
 

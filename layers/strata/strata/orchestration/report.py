@@ -10,13 +10,13 @@ from typing import Any
 
 from strata.errors import ObjectNotFoundError
 from strata.ingest.ledger import last_attempts
-from strata.ingest.raw import raw_object_id
+from strata.lake import state_keys
+from strata.lake.claims import release_run
+from strata.lake.keys import conversion_manifest_key, report_key
 from strata.models.service import release_build_lock
 from strata.orchestration import run_records
 from strata.orchestration.map_results import conversion_results
 from strata.runtime import Context
-from strata.state import keys
-from strata.state.claims import release_run
 
 COUNTERS = (
     "files",
@@ -162,22 +162,18 @@ def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
         # The object stays pending; the next run may claim it and try again.
         release_run(
             ctx.ports.state,
-            keys.conversion_claim(failed["source"]),
+            state_keys.conversion_claim(failed["source"]),
             failed["raw_key"],
             report["run_id"],
         )
     return {"status": report["status"], "passed": report["passed"], "report_key": key}
 
 
-def report_key(run_id: str) -> str:
-    return f"runs/{run_id}/report.json"
-
-
 def _conversion(ctx: Context, run_id: str, item: dict[str, Any]) -> dict[str, Any]:
     """A file's full outcome: its manifest in the artifacts store, or the failure as caught."""
     if item.get("status") == "failed":
         return item
-    manifest = f"runs/{run_id}/conversions/{raw_object_id(item['raw_key'])}.json"
+    manifest = conversion_manifest_key(run_id, item["raw_key"])
     try:
         return json.loads(ctx.ports.artifacts.get_bytes(manifest))
     except ObjectNotFoundError:

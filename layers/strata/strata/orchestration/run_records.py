@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from strata.errors import ConditionFailedError
+from strata.lake import state_keys
+from strata.lake.claims import holder_alive
 from strata.liveness.base import Liveness
-from strata.state import keys
 from strata.state.base import Item, StateStore
-from strata.state.claims import holder_alive
 
 RUNNING = "running"
 ABANDONED = "abandoned"
@@ -43,23 +43,23 @@ def record_start(
         "options": options or {},
     }
     try:
-        state.put(keys.RUN, run_id, record, if_absent=True)
+        state.put(state_keys.RUN, run_id, record, if_absent=True)
     except ConditionFailedError:
-        return state.get(keys.RUN, run_id) or record
+        return state.get(state_keys.RUN, run_id) or record
     return record
 
 
 def get(state: StateStore, run_id: str) -> Item | None:
-    return state.get(keys.RUN, run_id)
+    return state.get(state_keys.RUN, run_id)
 
 
 def finish(state: StateStore, run_id: str, summary: Item) -> None:
-    state.put(keys.RUN, run_id, summary)
+    state.put(state_keys.RUN, run_id, summary)
 
 
 def list_runs(state: StateStore, liveness: Liveness, now: datetime) -> list[Item]:
     """Every run, newest first; a running run whose owner is dead is recorded as abandoned."""
-    runs = sorted(state.query(keys.RUN), key=lambda run: str(run["run_id"]), reverse=True)
+    runs = sorted(state.query(state_keys.RUN), key=lambda run: str(run["run_id"]), reverse=True)
     return [_settled(state, run, liveness, now) for run in runs]
 
 
@@ -67,7 +67,7 @@ def abandon_dead(state: StateStore, liveness: Liveness, now: datetime) -> list[s
     """Record every running run whose owner is dead as abandoned; returns their ids."""
     return [
         run["run_id"]
-        for run in state.query(keys.RUN)
+        for run in state.query(state_keys.RUN)
         if run.get("status") == RUNNING and _settled(state, run, liveness, now) is not run
     ]
 
@@ -76,5 +76,5 @@ def _settled(state: StateStore, run: Item, liveness: Liveness, now: datetime) ->
     if run.get("status") != RUNNING or holder_alive(run, liveness, now):
         return run
     abandoned = {**run, "status": ABANDONED, "abandoned_at": now.isoformat(timespec="seconds")}
-    state.put(keys.RUN, run["run_id"], abandoned)
+    state.put(state_keys.RUN, run["run_id"], abandoned)
     return abandoned

@@ -1,0 +1,1 @@
+"""Ingestion: landing bytes from S3 drops, vendor APIs and SFTP servers in raw, unchanged."""

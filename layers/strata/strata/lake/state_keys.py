@@ -1,0 +1,44 @@
+"""Every partition key of the state store, defined once.
+
+| ``pk`` | ``sk`` | item |
+| --- | --- | --- |
+| ``pending#<source>`` | raw key | a landed raw object waiting for conversion |
+| ``claim#<source>`` | raw key | the run converting it (a claim: :mod:`strata.lake.claims`) |
+| ``converted#<source>`` | raw key | its last conversion's outcome and outputs |
+| ``landed#<source>`` | delivery id | the landing ledger: a claim while landing, then landed |
+| ``ingest#<source>`` | ``lock`` | the source's ingestion in progress (a claim) |
+| ``ingest#<source>`` | ``watermark`` | an API source's committed cursor |
+| ``ingest#<source>`` | ``last`` | the source's last ingestion attempt: ok or failed, when, why |
+| ``run`` | run id | a pipeline run's record: running, then its computed status |
+| ``lock#warehouse`` | ``build`` | the run building the warehouse (a claim) |
+| ``lock#run`` | ``local`` | the local ``strata run`` in progress (a claim) |
+"""
+
+from __future__ import annotations
+
+RUN = "run"
+WAREHOUSE_LOCK = ("lock#warehouse", "build")
+LOCAL_RUN_LOCK = ("lock#run", "local")
+INGEST_LOCK = "lock"
+INGEST_WATERMARK = "watermark"
+INGEST_LAST = "last"
+
+
+def pending(source: str) -> str:
+    return f"pending#{source}"
+
+
+def conversion_claim(source: str) -> str:
+    return f"claim#{source}"
+
+
+def converted(source: str) -> str:
+    return f"converted#{source}"
+
+
+def landed(source: str) -> str:
+    return f"landed#{source}"
+
+
+def ingest(source: str) -> str:
+    return f"ingest#{source}"

@@ -1,0 +1,1 @@
+"""Generated documentation: the contracts reference (docs/sources.md)."""

@@ -1,0 +1,51 @@
+"""The repository's Lambda handlers, loaded from ``functions/<name>/app.py`` by file path
+(every handler module is called ``app``, as SAM expects).
+
+The pipeline's functions are fixed resources; the ingestion functions are one per source
+(``strata_dev.deploy.sources_template.function_id``), registered by the local runner.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from strata.runtime import Context, current, use
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+# Template resource → function folder. The state machine's substitutions name the resources.
+PIPELINE_FUNCTIONS = {
+    "DiscoverFunction": "discover",
+    "ConvertFunction": "convert",
+    "PlanModelsFunction": "plan_models",
+    "ReportFunction": "report",
+}
+
+
+def load_handler(project_dir: Path, folder: str) -> Any:
+    path = project_dir / "functions" / folder / "app.py"
+    spec = importlib.util.spec_from_file_location(f"strata_functions.{folder}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"no handler at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+def bound_to_source(handler: Handler, source: str) -> Handler:
+    """The handler as its source's own function runs it in AWS, where ``STRATA_SOURCE`` names
+    the source: for the call, the current context's settings carry that source."""
+
+    def run(event: dict[str, Any], context: Any) -> Any:
+        outer = current()
+        settings = outer.settings.model_copy(update={"source": source})
+        use(Context(settings=settings, ports=outer.ports, _project=outer.project))
+        try:
+            return handler(event, context)
+        finally:
+            use(outer)
+
+    return run
