@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from strata import scratch
+from strata import progress, scratch
 from strata.errors import ModelError, PipelineError, RunBusyError, UsageError
 from strata.ingest.events import s3_object_created
 from strata.lake import claims, state_keys
@@ -34,7 +34,7 @@ from strata_dev.deploy.sources_template import (
     scheduled_sources,
 )
 from strata_dev.local import moto_patches
-from strata_dev.local.functions import bound_to_source, load_handler
+from strata_dev.local.functions import CONVERSIONS, bound_to_source, load_handler
 from strata_dev.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 
 
@@ -157,7 +157,10 @@ def run_pipeline(
             landed = land_drops(ctx, machine, project_dir, console, options.sources)
             console.step(f"pipeline run {run_id} (statemachines/pipeline.asl.json)")
             arn = machine.start(run_id, execution_input)
-            execution = machine.wait(arn, on_event=Progress(console))
+            try:
+                execution = machine.wait(arn, on_event=Progress(console))
+            finally:
+                progress.finish(CONVERSIONS)
         report = _report(ctx, run_id)
     return RunOutcome(
         run_id=run_id, execution=execution, report=report, landed=landed, ingest_failures=failures
@@ -315,6 +318,8 @@ class Progress:
         elif kind in ("TaskStateExited", "PassStateExited"):
             details = event["stateExitedEventDetails"]
             self._exited(details["name"], json.loads(details.get("output") or "{}"))
+        elif kind == "MapStateExited":
+            progress.finish(CONVERSIONS)
         elif kind == "ExecutionFailed":
             details = event.get("executionFailedEventDetails", {})
             self.console.warn(f"execution failed: {details.get('error')}: {details.get('cause')}")
@@ -323,6 +328,9 @@ class Progress:
         if name == "Discover":
             discovery = output.get("discovery", {})
             mode = discovery.get("map_mode")
+            if discovery.get("item_count"):
+                # Each conversion advances it, in whichever Map (or child execution) it runs.
+                progress.start(CONVERSIONS, "convert", discovery["item_count"], "files")
             self.console.detail(
                 f"{discovery.get('item_count', 0)} new raw object(s) to convert"
                 + (" (distributed Map: one child execution each)" if mode == "distributed" else "")
