@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfn_conditions import evaluate
 
 from strata.contracts.loader import load_contracts
 from strata.convert import engine
@@ -954,23 +955,11 @@ def test_outputs_name_the_operations_resources(template):
 # ----------------------------------------------------------------------------- Redshift modes
 def condition_value(template: dict[str, Any], value: Any, parameters: dict[str, str]) -> Any:
     """Evaluate a condition expression (Equals/Not/And/Or/Condition over parameters)."""
-    if isinstance(value, dict) and len(value) == 1:
-        ((name, args),) = value.items()
-        if name == "Ref":
-            return parameters.get(args, template["Parameters"][args].get("Default"))
-        if name == "Condition":
-            return condition_value(template, template["Conditions"][args], parameters)
-        evaluated = [condition_value(template, arg, parameters) for arg in args]
-        if name == "Fn::Equals":
-            return evaluated[0] == evaluated[1]
-        if name == "Fn::Not":
-            return not evaluated[0]
-        if name == "Fn::And":
-            return all(evaluated)
-        if name == "Fn::Or":
-            return any(evaluated)
-        raise AssertionError(f"unexpected condition function {name}")
-    return value
+    return evaluate(
+        value,
+        lambda name: parameters.get(name, template["Parameters"][name].get("Default")),
+        lambda name: condition_value(template, template["Conditions"][name], parameters),
+    )
 
 
 def resolve_ifs(template: dict[str, Any], value: Any, parameters: dict[str, str]) -> Any:
