@@ -59,10 +59,18 @@ def parse_event(adapter: TypeAdapter[E], event: Any) -> E:
         return adapter.validate_python(event)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or '(event)'}: {error['msg']}"
-            for error in exc.errors(include_url=False)
+            f"{_where(error['loc'])}: {error['msg']}" for error in exc.errors(include_url=False)
         )
-        raise PipelineError(f"the event is not a {exc.title}: {problems}") from exc
+        # A model's title is its name; a union's (``tagged-union[...]``) says nothing useful.
+        what = exc.title if "[" not in exc.title else "payload of this function"
+        raise PipelineError(f"the event is not a {what}: {problems}") from exc
+
+
+def _where(location: tuple[int | str, ...]) -> str:
+    """A field's path in the event: keys and list positions, with the union members pydantic
+    tried (``end``, ``failure``; not the types' own descriptions, ``list[...]``)."""
+    parts = [str(part) for part in location if "[" not in str(part)]
+    return ".".join(parts) or "(the event)"
 
 
 def dumped(result: Any) -> Any:
