@@ -155,11 +155,12 @@ def test_a_failing_test_reports_count_and_sample_and_blocks_only_at_error_severi
         wave = wave_of(run)
         failing = [item for item in wave if item["id"] == uid]
         answer(run, [item for item in wave if item["id"] != uid])
-        record(run, 
+        record(
+            run,
             [
                 finished(item, ("unique_field", "n_records", "strata_failures"), [(7, 2, 3)])
                 for item in failing
-            ]
+            ],
         )
     result = run.results[uid]
     assert result["status"] == status and result["failures"] == 3

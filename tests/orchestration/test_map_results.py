@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from strata.errors import ConversionError, PipelineError, TransientError
 from pydantic import TypeAdapter
 
+from strata.errors import ConversionError, PipelineError, TransientError
 from strata.lake.keys import failure_key, raw_object_id
 from strata.lake.payloads import Conversions, FailedFile
 from strata.orchestration.failures import failures_recorded

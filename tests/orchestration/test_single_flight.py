@@ -86,9 +86,7 @@ def test_a_failed_conversion_releases_its_claim_for_the_next_run(ctx, report_inp
     assert discover(ctx, "run-2") == [K]
 
 
-def test_a_second_warehouse_build_is_deferred_until_the_first_releases_the_lock(
-    ctx, report_input
-):
+def test_a_second_warehouse_build_is_deferred_until_the_first_releases_the_lock(ctx, report_input):
     from strata.models.service import release_build_lock, start_run
     from strata.orchestration.report import build_report
 
