@@ -183,4 +183,5 @@ def test_every_wave_item_carries_the_connection(ctx):
     manifest = build_manifest(ctx.project, ctx.settings, "run-1")
     assert manifest["metadata"]["connection"]["mode"] == "serverless-iam"
     wave = WarehouseRun(manifest).next_wave()
-    assert wave and all(item["connection"] == manifest["metadata"]["connection"] for item in wave)
+    connection = manifest["metadata"]["connection"]
+    assert wave and all(item.connection.dump() == connection for item in wave)
