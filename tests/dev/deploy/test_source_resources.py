@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from strata.contracts.loader import load_contracts, parse_contract
+from strata.errors import ConfigError
 from strata_dev.deploy.cfn import FindInMap, GetAtt, If, Ref, Sub
 from strata_dev.deploy.source_resources import resources_for
 from strata_dev.deploy.sources_template import NO_SOURCES, render_section, section_resources
@@ -185,3 +187,12 @@ def test_a_source_named_like_a_yaml_keyword_stays_a_string_in_the_template():
 def test_no_sources_leave_a_comment_in_the_section_and_no_resources():
     assert render_section({}) == NO_SOURCES
     assert as_data(NO_SOURCES) == {}
+
+
+def test_two_sources_whose_names_spell_the_same_logical_ids_are_refused():
+    contracts = {
+        name: parse_contract(DROP.format(name=name), f"{name}.yaml") for name in ("x1", "x_1")
+    }
+
+    with pytest.raises(ConfigError, match="'x1' and 'x_1' would both own X1LandLogGroup"):
+        section_resources(contracts)

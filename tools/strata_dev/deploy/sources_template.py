@@ -28,10 +28,22 @@ NO_SOURCES = "  # (no sources)\n"
 
 
 def section_resources(contracts: dict[str, SourceContract]) -> dict[str, dict[str, Any]]:
-    """Every source's resources by logical id, sources in name order."""
+    """Every source's resources by logical id, sources in name order.
+
+    Two names can spell the same logical id (``x1`` and ``x_1`` both give ``X1``); the second
+    would silently replace the first's resources, so that is refused."""
     resources: dict[str, dict[str, Any]] = {}
+    owner: dict[str, str] = {}
     for contract in per_source(contracts):
-        resources.update(resources_for(contract))
+        for logical_id, resource in resources_for(contract).items():
+            if logical_id in owner:
+                raise ConfigError(
+                    f"sources {owner[logical_id]!r} and {contract.name!r} would both own "
+                    f"{logical_id} in {TEMPLATE}: rename one of them",
+                    field="name",
+                )
+            owner[logical_id] = contract.name
+            resources[logical_id] = resource
     return resources
 
 
