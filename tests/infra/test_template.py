@@ -17,7 +17,7 @@ from cfn_conditions import evaluate
 
 from strata.contracts.loader import load_contracts
 from strata.convert import engine
-from strata_dev.deploy import sources_template
+from strata_dev.deploy import naming
 from strata_dev.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,17 +55,14 @@ def template() -> dict[str, Any]:
 def generated_functions() -> dict[str, Any]:
     """The per-source functions `strata template` writes: resource id → contract."""
     contracts = load_contracts(REPO / "sources")
-    return {
-        sources_template.function_id(contract): contract
-        for contract in sources_template.per_source(contracts)
-    }
+    return {naming.function_id(contract): contract for contract in naming.per_source(contracts)}
 
 
 def drop_functions() -> dict[str, Any]:
     return {
         fn: contract
         for fn, contract in generated_functions().items()
-        if contract.kind in sources_template.DROP_KINDS
+        if contract.kind in naming.DROP_KINDS
     }
 
 

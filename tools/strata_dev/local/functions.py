@@ -2,7 +2,7 @@
 (every handler module is called ``app``, as SAM expects).
 
 The pipeline's functions are fixed resources; the ingestion functions are one per source
-(``strata_dev.deploy.sources_template.function_id``), registered by the local runner.
+(``strata_dev.deploy.naming.function_id``), registered by the local runner.
 """
 
 from __future__ import annotations

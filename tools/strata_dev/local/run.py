@@ -27,7 +27,7 @@ from strata.models.sources import SOURCE_NAME
 from strata.orchestration import run_records
 from strata.runtime import Context
 from strata_dev.console import Console
-from strata_dev.deploy.sources_template import (
+from strata_dev.deploy.naming import (
     drop_sources,
     function_folder,
     function_id,
