@@ -161,6 +161,7 @@ def run_pipeline(
                 execution = machine.wait(arn, on_event=Progress(console))
             finally:
                 progress.finish(CONVERSIONS)
+                progress.finish(STATEMENTS)
         report = _report(ctx, run_id)
     return RunOutcome(
         run_id=run_id, execution=execution, report=report, landed=landed, ingest_failures=failures
@@ -313,6 +314,8 @@ class Progress:
         kind = event["type"]
         if kind in ("TaskStateEntered", "MapStateEntered", "ParallelStateEntered"):
             name = event["stateEnteredEventDetails"]["name"]
+            if name in ("Report", "ReportFailure"):
+                progress.finish(STATEMENTS)
             if name in _LABELS:
                 self.console.step(_LABELS.get(name, name))
         elif kind in ("TaskStateExited", "PassStateExited"):
@@ -352,13 +355,24 @@ class Progress:
             )
         elif name == "NotifyFailure":
             self.console.warn("failure alert published to the alert topic (SNS)")
-        elif name in _OUTCOMES and output.get("kind") == "model":
-            model = str(output.get("id", "")).rsplit(".", 1)[-1]
-            if output.get("status") == "FINISHED":
-                self.console.detail(f"built {model}")
-            else:
-                self.console.warn(f"{model}: {output.get('status')}: {output.get('error')}")
+        elif name == "PlanModels":
+            progress.start(STATEMENTS, "build models and tests", unit="statements")
+        elif name in _OUTCOMES:
+            progress.advance(STATEMENTS)
+            if output.get("kind") == "model":
+                self._built(output)
 
+    def _built(self, output: dict[str, Any]) -> None:
+        model = str(output.get("id", "")).rsplit(".", 1)[-1]
+        if output.get("status") == "FINISHED":
+            self.console.detail(f"built {model}")
+        else:
+            self.console.warn(f"{model}: {output.get('status')}: {output.get('error')}")
+
+
+# The progress task of the warehouse build: its statements, counted as each one ends (the
+# waves are planned one after the other, so the total is not known in advance).
+STATEMENTS = "statements"
 
 # BuildModels' item processor ends in one of these Pass states, with the statement's outcome.
 _OUTCOMES = (
