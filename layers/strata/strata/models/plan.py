@@ -21,9 +21,9 @@ from strata.models.selection import select
 from strata.models.sources import LOADED_AT_FIELD, SOURCE_NAME
 from strata.models.targets import resolve_target
 from strata.project import Project
-from strata.runtime import warehouse_profile
+from strata.runtime import warehouse_kind, warehouse_profile
 from strata.settings import Settings
-from strata.warehouse.config import WarehouseProfile
+from strata.warehouse.config import Capabilities, WarehouseProfile
 
 TIMEOUT_VARIABLE = "strata_statement_timeout_seconds"
 DEFAULT_TIMEOUT_SECONDS = 3600
@@ -69,16 +69,16 @@ def compile_for(
     settings: Settings,
     target: str | None = None,
     variables: dict | None = None,
-    profile: WarehouseProfile | None = None,
+    capabilities: Capabilities | None = None,
 ) -> CompiledProject:
-    """Compile the project's warehouse models for a target (default: the environment), for
-    the warehouse ``profile`` describes (default: the one the settings' runtime uses)."""
-    profile = profile or warehouse_profile(settings)
+    """Compile the project's warehouse models for a target (default: the environment), for a
+    warehouse that can do what ``capabilities`` says (default: the settings' runtime's)."""
+    capabilities = capabilities or warehouse_kind(settings).capabilities
     warehouse = load_warehouse_project(project.warehouse_files)
     resolved = resolve_target(
         project.warehouse_files,
         target or settings.environment,
-        isolate_schemas=profile.capabilities.isolates_schemas,
+        isolate_schemas=capabilities.isolates_schemas,
     )
     external = settings.external_schema
 
@@ -106,7 +106,9 @@ def build_manifest(
     if options.command not in COMMANDS:
         raise ModelError(f"command must be one of {', '.join(COMMANDS)}, not {options.command!r}")
     profile = profile or warehouse_profile(settings)
-    compiled = compile_for(project, settings, options.target, options.variables, profile)
+    compiled = compile_for(
+        project, settings, options.target, options.variables, profile.capabilities
+    )
     chosen = select(compiled, options.select, options.exclude)
     name = compiled.project.name
     models = [compiled.model(model) for model in chosen.models]
