@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from strata.errors import WarehouseError
+from strata import settings as names
+from strata.errors import ConfigError, WarehouseError
 from strata.warehouse.base import QueryResult, StatementStatus, Warehouse
 from strata.warehouse.config import Capabilities, DuckDBConfig
 from strata.warehouse.transpile import redshift_to_duckdb
@@ -78,6 +79,10 @@ class DuckDBWarehouse(Warehouse):
             raise WarehouseError(
                 f"cannot open the local warehouse {self.path}: {exc} "
                 "(close other programs that have it open, e.g. a SQL client)"
+            ) from exc
+        except duckdb.InvalidInputException as exc:
+            raise ConfigError(
+                str(exc).split("\n")[0], file="environment", field=names.DUCKDB_STORAGE_VERSION
             ) from exc
 
     def close(self) -> None:
