@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from strata.errors import ModelError
-from strata.models import checks
+from strata.models import checks, descriptions
 from strata.models.compiler import CompiledProject, compile_project
 from strata.models.project import Model, TestSpec, load_warehouse_project
 from strata.models.selection import select
@@ -116,7 +116,9 @@ def build_manifest(
     nodes: dict[str, Any] = {}
     if options.command == "build":
         for model in models:
-            nodes[model_id(name, model.name)] = _model_node(name, model)
+            node = _model_node(name, model)
+            node[descriptions.COMMENT_SQLS] = descriptions.comment_sqls(model, profile.capabilities)
+            nodes[model_id(name, model.name)] = node
     for test in tests:
         nodes[f"test.{name}.{test.name}"] = _test_node(name, test, compiled)
     sources = _sources(compiled, models, settings)

@@ -16,6 +16,7 @@ from strata.errors import WarehouseError
 from strata.warehouse.config import Capabilities
 
 TERMINAL = frozenset({"FINISHED", "FAILED", "ABORTED"})
+DATA_API_MAX_BATCH = 40  # statements in one BatchExecuteStatement
 
 
 @dataclass(frozen=True)
