@@ -67,3 +67,4 @@ bench: bench-incremental
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
 include mk/dbt.mk
+include mk/duckdb1.mk
