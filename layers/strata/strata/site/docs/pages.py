@@ -1,0 +1,205 @@
+"""The data docs as HTML pages: a catalog to search, one page per source, cleansed table,
+model and dashboard, and the lineage page. Bodies come from the Jinja templates beside this
+module (autoescaped); the site's shell (``render_page``) wraps each body in the common frame.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from strata.site.docs.lineage import Lineage, Node, href_of
+from strata.site.docs.model import Docs
+
+# render_page(title, body_html, *, section, depth) -> the whole page's HTML
+RenderPage = Callable[..., str]
+HERE = Path(__file__).parent
+ASSETS = HERE / "assets"
+CATALOG = "catalog"
+LINEAGE = "lineage"
+LINEAGE_PAGE = "lineage.html"
+LINEAGE_JSON = "lineage.json"
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the docs' root
+    title: str
+    template: str
+    section: str
+    values: dict[str, Any]
+
+
+def write_pages(
+    docs: Docs, lineage: Lineage, out_dir: Path, render_page: RenderPage, root_depth: int
+) -> list[str]:
+    """Write every page and asset under ``out_dir``; returns the pages' paths, relative to it.
+    ``root_depth`` is how deep ``out_dir`` lies below the site's root (for the shell's links)."""
+    environment = _environment()
+    written = []
+    for page in _pages(docs, lineage):
+        depth = page.path.count("/")
+        root = "../" * depth
+        body = environment.get_template(page.template).render(
+            docs=docs,
+            lineage=lineage,
+            root=root,
+            assets=root + "assets/",
+            lineage_href=root + LINEAGE_PAGE,
+            **page.values,
+        )
+        html = render_page(page.title, body, section=page.section, depth=root_depth + depth)
+        target = out_dir / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        written.append(page.path)
+    (out_dir / LINEAGE_JSON).write_text(json.dumps(lineage.to_json(), indent=1), encoding="utf-8")
+    shutil.copytree(ASSETS, out_dir / "assets", dirs_exist_ok=True)
+    return written
+
+
+def _pages(docs: Docs, lineage: Lineage) -> list[Page]:
+    pages = [
+        Page("index.html", "Data catalog", "index.html", CATALOG, {"entries": _entries(docs)}),
+        Page(
+            LINEAGE_PAGE,
+            "Lineage",
+            "lineage.html",
+            LINEAGE,
+            {"graph_json": _script_json(lineage.to_json())},
+        ),
+    ]
+    for kind, items, template in (
+        ("source", docs.sources, "source.html"),
+        ("table", docs.tables, "table.html"),
+        ("model", docs.models, "model.html"),
+        ("dashboard", docs.dashboards, "dashboard.html"),
+    ):
+        for name, item in items.items():
+            node = lineage.nodes[_node_id(kind, name)]
+            values = {
+                "item": item,
+                "node": node,
+                "upstream": _neighbours(lineage, lineage.upstream(node.id)),
+                "downstream": _neighbours(lineage, lineage.downstream(node.id)),
+            }
+            title = getattr(item, "title", None) or name
+            pages.append(Page(href_of(kind, name), title, template, CATALOG, values))
+    return pages
+
+
+def _node_id(kind: str, name: str) -> str:
+    return f"{'cleansed' if kind == 'table' else kind}:{name}"
+
+
+def _neighbours(lineage: Lineage, ids: list[str]) -> list[Node]:
+    return sorted((lineage.nodes[node] for node in ids), key=lambda node: (node.rank, node.label))
+
+
+def _entries(docs: Docs) -> list[dict[str, str]]:
+    """One row of the catalog per documented thing, with the words a search matches."""
+    rows = [
+        {
+            "kind": "source",
+            "name": s.name,
+            "href": href_of("source", s.name),
+            "about": s.description,
+            "extra": f"{s.kind} {s.owner}",
+        }
+        for s in docs.sources.values()
+    ]
+    rows += [
+        {
+            "kind": "cleansed",
+            "name": t.relation,
+            "href": href_of("table", t.name),
+            "about": t.description,
+            "extra": "",
+        }
+        for t in docs.tables.values()
+    ]
+    rows += [
+        {
+            "kind": m.layer,
+            "name": m.relation,
+            "href": href_of("model", m.name),
+            "about": m.description,
+            "extra": " ".join(m.tags),
+        }
+        for m in docs.models.values()
+    ]
+    rows += [
+        {
+            "kind": "dashboard",
+            "name": d.title,
+            "href": href_of("dashboard", d.name),
+            "about": d.path,
+            "extra": d.name,
+        }
+        for d in docs.dashboards.values()
+    ]
+    for row in rows:
+        columns = _columns_of(docs, row)
+        row["search"] = " ".join(
+            [row["kind"], row["name"], row["about"], row["extra"], columns]
+        ).lower()
+    return rows
+
+
+def _columns_of(docs: Docs, row: dict[str, str]) -> str:
+    """Column names are searchable too: "which table has customer_id?"."""
+    name = row["href"].rsplit("/", 1)[-1].removesuffix(".html")
+    item = {"source": docs.sources, "cleansed": docs.tables}.get(row["kind"], docs.models).get(name)
+    return " ".join(column.name for column in getattr(item, "columns", []))
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no '</' can close it early."""
+    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+
+
+def _environment() -> Any:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(when=_when, age=_age, percent=_percent, number=_number)
+    return environment
+
+
+def _when(moment: datetime | str | None) -> str:
+    if moment is None:
+        return "never"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{int(seconds)} s"
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1%}"
+
+
+def _number(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
