@@ -5,6 +5,7 @@ the compiled models and the dashboards. A part that cannot be read is listed in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from strata.errors import StrataError
@@ -15,7 +16,7 @@ from strata.models.project import load_warehouse_project
 from strata.models.sources import SOURCE_NAME
 from strata.runtime import Context, cleansed_location
 from strata.site.docs.dashboards import read_dashboards, resolve
-from strata.site.docs.model import DashboardDoc, Docs, SourceDoc, TableDoc
+from strata.site.docs.model import ColumnDoc, DashboardDoc, Docs, ModelDoc, SourceDoc, TableDoc
 from strata.site.docs.models import model_docs
 from strata.site.docs.runs import read_history
 from strata.site.docs.sources import source_doc
@@ -53,6 +54,7 @@ def gather(ctx: Context, now: datetime | None = None) -> Docs:
         project, settings, history.checks, ports.warehouse if history.last_run else None
     )
     problems += found.problems
+    inherit_descriptions(found.models, tables)
     dashboards = _dashboards(ctx, found.models, tables, problems)
     return Docs(
         project=found.project,
@@ -60,11 +62,42 @@ def gather(ctx: Context, now: datetime | None = None) -> Docs:
         generated_at=now,
         sources=sources,
         tables=tables,
-        models=found.models,
+        models=dict(sorted(found.models.items(), key=lambda item: _model_order(item[1]))),
         dashboards=dashboards,
         last_run=history.last_run,
         problems=problems,
     )
+
+
+def inherit_descriptions(models: dict[str, ModelDoc], tables: dict[str, TableDoc]) -> None:
+    """A model column without a description takes the one of the same column upstream (a
+    model it refs, else a cleansed table it reads), as a column passed through keeps its
+    meaning. ``models`` are in dependency order, so a chain of pass-throughs inherits whole."""
+    for model in models.values():
+        upstream = [(name, models[name].columns) for name in model.refs if name in models]
+        upstream += [
+            (tables[name].relation, tables[name].columns)
+            for name in model.sources
+            if name in tables
+        ]
+        model.columns = [_described(column, upstream) for column in model.columns]
+
+
+def _described(column: ColumnDoc, upstream: list[tuple[str, list[ColumnDoc]]]) -> ColumnDoc:
+    if column.description:
+        return column
+    for name, columns in upstream:
+        for other in columns:
+            if other.name == column.name and other.description:
+                return replace(column, description=other.description, described_in=name)
+    return column
+
+
+_LAYER_ORDER = {"stage": 0, "analytics": 1, "adhoc": 2}
+
+
+def _model_order(model: ModelDoc) -> tuple[int, str]:
+    return _LAYER_ORDER.get(model.layer, 3), model.name
 
 
 def _freshness_settings(files: dict[str, str], names: list[str]) -> dict[str, Freshness | None]:

@@ -16,6 +16,7 @@ class ColumnDoc:
     description: str = ""
     nullable: bool | None = None
     source_name: str | None = None  # the field's name in the source file, when it differs
+    described_in: str | None = None  # the upstream node the description was taken from
 
 
 @dataclass(frozen=True)
