@@ -54,7 +54,8 @@ def parse_dashboard(path: str, text: str) -> DashboardDoc:
 
 
 def tables_read(sql: str) -> tuple[list[str], str | None]:
-    """The relations a query reads (CTEs left out), as ``schema.table`` or ``table``."""
+    """The relations a query reads (CTEs left out), as ``schema.table`` or ``table``, sorted;
+    with a note when the query could only be searched for names."""
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
@@ -63,7 +64,7 @@ def tables_read(sql: str) -> tuple[list[str], str | None]:
     try:
         trees = [tree for tree in sqlglot.parse(cleaned, read="redshift") if tree is not None]
     except SqlglotError as exc:
-        return _scanned(cleaned), f"read by name only: {str(exc).splitlines()[0]}"
+        return sorted(_scanned(cleaned)), f"read by name only: {str(exc).splitlines()[0]}"
     found: list[str] = []
     for tree in trees:
         ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
@@ -71,7 +72,7 @@ def tables_read(sql: str) -> tuple[list[str], str | None]:
             if not table.name or (not table.db and table.name in ctes):
                 continue
             _add(found, f"{table.db}.{table.name}" if table.db else table.name)
-    return found, None
+    return sorted(found), None
 
 
 def _scanned(sql: str) -> list[str]:
