@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var FULL_LIMIT = 150;
-  var X_GAP = 240;
+  var X_GAP = 200;
   var Y_GAP = 58;
   var MAX_RESULTS = 15;
   var COLORS = {
@@ -116,6 +116,9 @@
 
   function draw(note) {
     var ids = visibleIds();
+    // The results list above the graph may have just opened or closed: the graph's box moved,
+    // and Cytoscape must measure it again or clicks land beside the nodes.
+    cy.resize();
     cy.batch(function () {
       cy.elements().remove();
       cy.add(elementsFor(ids));
@@ -130,7 +133,7 @@
   function focusOn(id, note) {
     if (!byId[id]) { return; }
     state.focus = id;
-    var hash = "#focus=" + encodeURIComponent(id);
+    var hash = "#focus=" + encodeURIComponent(id).replace(/%3A/g, ":");
     if (window.location.hash !== hash) { window.history.replaceState(null, "", hash); }
     results.hidden = true;
     draw(note);
@@ -182,6 +185,7 @@
     }
     results.hidden = !query;
     if (query && !found.length) { results.innerHTML = "<li>Nothing matches.</li>"; }
+    cy.resize();
     highlight();
   }
 
