@@ -11,6 +11,7 @@ from pathlib import Path
 from strata.lake import state_keys
 from strata.lake.keys import report_key
 from strata.models.config import Freshness as FreshnessConfig
+from strata.runtime import build_context
 from strata.site.docs import build_docs, build_lineage, gather
 from strata.site.docs.dashboards import parse_dashboard, resolve, tables_read
 from strata.site.docs.model import CheckResult
@@ -72,6 +73,21 @@ def test_each_test_shows_its_latest_result_across_runs(ctx, tmp_path):
     assert "status-fail" in row and "(3 failing)" in row
     index = (tmp_path / "docs" / "index.html").read_text()
     assert "20261124T060000Z-00000002" in index
+
+
+def test_a_rebuild_removes_the_pages_of_what_went_away_and_nothing_else(ctx, project_dir, tmp_path):
+    out = tmp_path / "docs"
+    build_docs(ctx, out)
+    (out / "notes.html").write_text("kept: the docs did not write it")
+    (project_dir / "warehouse" / "models" / "adhoc" / "orders_by_status.sql").unlink()
+    schema = project_dir / "warehouse" / "models" / "adhoc" / "schema.yml"
+    schema.write_text("version: 2\n")
+    again = build_context(ctx.settings)  # a new build reads the project again
+    pages = build_docs(again, out)
+    assert "models/orders_by_status.html" not in pages
+    assert not (out / "models" / "orders_by_status.html").exists()
+    assert (out / "models" / "daily_revenue.html").exists()
+    assert (out / "notes.html").exists()
 
 
 def test_a_model_that_does_not_compile_leaves_the_rest_documented(ctx, project_dir, tmp_path):

@@ -24,6 +24,7 @@ CATALOG = "catalog"
 LINEAGE = "lineage"
 LINEAGE_PAGE = "lineage.html"
 LINEAGE_JSON = "lineage.json"
+PAGES_WRITTEN = ".pages.json"  # what the last build wrote, so the next removes what went away
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,21 @@ def write_pages(
         written.append(page.path)
     (out_dir / LINEAGE_JSON).write_text(json.dumps(lineage.to_json(), indent=1), encoding="utf-8")
     shutil.copytree(ASSETS, out_dir / "assets", dirs_exist_ok=True)
+    _forget_stale_pages(out_dir, written)
     return written
+
+
+def _forget_stale_pages(out_dir: Path, written: list[str]) -> None:
+    """Remove the pages the previous build wrote and this one did not (a model deleted, a
+    source renamed), and only those: the folder may hold other files of the site."""
+    listing = out_dir / PAGES_WRITTEN
+    try:
+        before = json.loads(listing.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = []
+    for page in set(before) - set(written):
+        (out_dir / page).unlink(missing_ok=True)
+    listing.write_text(json.dumps(sorted(written), indent=1), encoding="utf-8")
 
 
 def _pages(docs: Docs, lineage: Lineage) -> list[Page]:
