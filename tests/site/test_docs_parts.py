@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from strata.errors import CatalogError
 from strata.lake import state_keys
 from strata.lake.keys import report_key
 from strata.models.config import Freshness as FreshnessConfig
@@ -37,7 +38,7 @@ def test_an_empty_lake_is_documented_from_its_contracts_and_models(ctx, tmp_path
     orders = docs.sources["orders"]
     assert orders.last_delivery is None and orders.freshness.status == "never"
     table = (tmp_path / "docs" / "tables" / "orders.html").read_text()
-    assert "Not in the catalog yet" in table
+    assert "The catalog has no table for it" in table
     model = (tmp_path / "docs" / "models" / "daily_revenue.html").read_text()
     assert "not run yet" in model
     # Never built: the columns are the ones the compiled SQL names, without types.
@@ -98,6 +99,18 @@ def test_a_model_that_does_not_compile_leaves_the_rest_documented(ctx, project_d
     index = (tmp_path / "docs" / "index.html").read_text()
     assert "the models could not be compiled" in index
     assert "no_such_model" in index
+
+
+def test_a_catalog_that_cannot_be_read_leaves_the_contracts_columns(ctx, tmp_path, monkeypatch):
+    def unreachable(name: str) -> None:
+        raise CatalogError(f"Glue said no to {name}")
+
+    monkeypatch.setattr(ctx.ports.catalog, "get_table", unreachable)
+    build_docs(ctx, tmp_path / "docs")
+    index = (tmp_path / "docs" / "index.html").read_text()
+    assert "the catalog&#39;s table orders could not be read: Glue said no to orders" in index
+    table = (tmp_path / "docs" / "tables" / "orders.html").read_text()
+    assert "The catalog has no table for it" in table and "column-order_id" in table
 
 
 def test_a_dashboard_query_is_read_tolerantly():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from strata.contracts.model import SourceContract
 from strata.errors import StrataError
 from strata.ingest.ledger import last_attempts
 from strata.lake import state_keys
@@ -21,6 +22,7 @@ from strata.site.docs.models import model_docs
 from strata.site.docs.runs import read_history
 from strata.site.docs.sources import source_doc
 from strata.site.docs.tables import table_doc
+from strata.state.base import Item
 
 
 def gather(ctx: Context, now: datetime | None = None) -> Docs:
@@ -43,13 +45,7 @@ def gather(ctx: Context, now: datetime | None = None) -> Docs:
             history.checks.get(f"{SOURCE_NAME}.{name}"),
             now,
         )
-        tables[name] = table_doc(
-            contract,
-            ports.catalog,
-            converted,
-            cleansed_location(ports, name),
-            settings.external_schema,
-        )
+        tables[name] = _table(ctx, contract, converted, problems)
     found = model_docs(
         project, settings, history.checks, ports.warehouse if history.last_run else None
     )
@@ -67,6 +63,18 @@ def gather(ctx: Context, now: datetime | None = None) -> Docs:
         last_run=history.last_run,
         problems=problems,
     )
+
+
+def _table(
+    ctx: Context, contract: SourceContract, converted: list[Item], problems: list[str]
+) -> TableDoc:
+    location = cleansed_location(ctx.ports, contract.name)
+    schema = ctx.settings.external_schema
+    try:
+        return table_doc(contract, ctx.ports.catalog, converted, location, schema)
+    except StrataError as exc:
+        problems.append(f"the catalog's table {contract.name} could not be read: {exc}")
+        return table_doc(contract, None, converted, location, schema)
 
 
 def inherit_descriptions(models: dict[str, ModelDoc], tables: dict[str, TableDoc]) -> None:

@@ -12,14 +12,15 @@ from strata.state.base import Item
 
 def table_doc(
     contract: SourceContract,
-    catalog: Catalog,
+    catalog: Catalog | None,
     conversions: list[Item],
     location: str,
     external_schema: str,
 ) -> TableDoc:
     """``conversions`` are the source's ``converted`` items: one per raw object, its last
-    conversion's outcome (so a replayed object is counted once)."""
-    known = catalog.get_table(contract.name)
+    conversion's outcome (so a replayed object is counted once). Without a catalog (it could
+    not be read) the columns are the contract's."""
+    known = catalog.get_table(contract.name) if catalog is not None else None
     table = known or table_for(contract, location)
     doc = TableDoc(
         name=contract.name,
@@ -30,7 +31,7 @@ def table_doc(
         partition_keys=_columns(table.partition_keys),
         in_catalog=known is not None,
     )
-    if known is not None:
+    if catalog is not None and known is not None:
         _partitions(doc, catalog, known)
     for item in conversions:
         doc.files += 1
