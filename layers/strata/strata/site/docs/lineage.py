@@ -78,71 +78,49 @@ def dashboard_id(name: str) -> str:
 
 def build_lineage(docs: Docs) -> Lineage:
     graph = Lineage()
-    for source in docs.sources.values():
-        graph.add(
-            Node(
-                source_id(source.name),
-                source.name,
-                "source",
-                href_of("source", source.name),
-                source.kind,
-            )
-        )
-        graph.add(
-            Node(
-                raw_id(source.name),
-                f"raw/{source.name}",
-                "raw",
-                href_of("source", source.name) + "#raw",
-                "bytes as received",
-            )
-        )
-    for table in docs.tables.values():
-        graph.add(
-            Node(
-                cleansed_id(table.name),
-                table.relation,
-                "cleansed",
-                href_of("table", table.name),
-                "Parquet",
-            )
-        )
-    for model in docs.models.values():
-        graph.add(
-            Node(
-                model_id(model.name),
-                model.name,
-                model.layer,
-                href_of("model", model.name),
-                model.materialized,
-            )
-        )
-    for page in docs.dashboards.values():
-        graph.add(
-            Node(
-                dashboard_id(page.name),
-                page.title,
-                "dashboard",
-                href_of("dashboard", page.name),
-                page.path,
-            )
-        )
-    for source in docs.sources.values():
-        graph.link(source_id(source.name), raw_id(source.name))
-        graph.link(raw_id(source.name), cleansed_id(source.name))
-    for model in docs.models.values():
-        for table in model.sources:
-            graph.link(cleansed_id(table), model_id(model.name))
-        for parent in model.refs:
-            graph.link(model_id(parent), model_id(model.name))
-    for page in docs.dashboards.values():
-        for table in page.tables:
-            graph.link(cleansed_id(table), dashboard_id(page.name))
-        for model in page.models:
-            graph.link(model_id(model), dashboard_id(page.name))
+    for node in _nodes(docs):
+        graph.add(node)
+    for upstream, downstream in _edges(docs):
+        graph.link(upstream, downstream)
     _rank(graph)
     _order(graph)
     return graph
+
+
+def _nodes(docs: Docs) -> list[Node]:
+    nodes = []
+    for source in docs.sources.values():
+        page = href_of("source", source.name)
+        nodes.append(Node(source_id(source.name), source.name, "source", page, source.kind))
+        label = f"raw/{source.name}"
+        nodes.append(Node(raw_id(source.name), label, "raw", page + "#raw", "bytes as received"))
+    for table in docs.tables.values():
+        page = href_of("table", table.name)
+        nodes.append(Node(cleansed_id(table.name), table.relation, "cleansed", page, "Parquet"))
+    for model in docs.models.values():
+        page = href_of("model", model.name)
+        nodes.append(Node(model_id(model.name), model.name, model.layer, page, model.materialized))
+    for dashboard in docs.dashboards.values():
+        page = href_of("dashboard", dashboard.name)
+        node = Node(
+            dashboard_id(dashboard.name), dashboard.title, "dashboard", page, dashboard.path
+        )
+        nodes.append(node)
+    return nodes
+
+
+def _edges(docs: Docs) -> list[tuple[str, str]]:
+    edges = []
+    for source in docs.sources.values():
+        edges.append((source_id(source.name), raw_id(source.name)))
+        edges.append((raw_id(source.name), cleansed_id(source.name)))
+    for model in docs.models.values():
+        edges += [(cleansed_id(table), model_id(model.name)) for table in model.sources]
+        edges += [(model_id(parent), model_id(model.name)) for parent in model.refs]
+    for page in docs.dashboards.values():
+        edges += [(cleansed_id(table), dashboard_id(page.name)) for table in page.tables]
+        edges += [(model_id(model), dashboard_id(page.name)) for model in page.models]
+    return edges
 
 
 # Where each kind of node is documented, relative to the docs' root.

@@ -116,61 +116,45 @@ def _neighbours(lineage: Lineage, ids: list[str]) -> list[Node]:
     return sorted((lineage.nodes[node] for node in ids), key=lambda node: (node.rank, node.label))
 
 
-def _entries(docs: Docs) -> list[dict[str, str]]:
-    """One row of the catalog per documented thing, with the words a search matches."""
-    rows = [
-        {
-            "kind": "source",
-            "name": s.name,
-            "href": href_of("source", s.name),
-            "about": s.description,
-            "extra": f"{s.kind} {s.owner}",
-        }
+@dataclass(frozen=True)
+class Entry:
+    """A row of the catalog: what it links to, and the words its search matches (column
+    names among them: "which table has customer_id?")."""
+
+    kind: str
+    name: str
+    href: str
+    about: str
+    search: str
+
+
+def _entry(kind: str, name: str, href: str, about: str, *words: str) -> Entry:
+    return Entry(kind, name, href, about, " ".join([kind, name, about, *words]).lower())
+
+
+def _entries(docs: Docs) -> list[Entry]:
+    def columns(item: Any) -> list[str]:
+        return [column.name for column in item.columns]
+
+    entries = [
+        _entry(
+            "source", s.name, href_of("source", s.name), s.description, s.kind, s.owner, *columns(s)
+        )
         for s in docs.sources.values()
     ]
-    rows += [
-        {
-            "kind": "cleansed",
-            "name": t.relation,
-            "href": href_of("table", t.name),
-            "about": t.description,
-            "extra": "",
-        }
+    entries += [
+        _entry("cleansed", t.relation, href_of("table", t.name), t.description, *columns(t))
         for t in docs.tables.values()
     ]
-    rows += [
-        {
-            "kind": m.layer,
-            "name": m.relation,
-            "href": href_of("model", m.name),
-            "about": m.description,
-            "extra": " ".join(m.tags),
-        }
+    entries += [
+        _entry(m.layer, m.relation, href_of("model", m.name), m.description, *m.tags, *columns(m))
         for m in docs.models.values()
     ]
-    rows += [
-        {
-            "kind": "dashboard",
-            "name": d.title,
-            "href": href_of("dashboard", d.name),
-            "about": d.path,
-            "extra": d.name,
-        }
+    entries += [
+        _entry("dashboard", d.title, href_of("dashboard", d.name), d.path, d.name)
         for d in docs.dashboards.values()
     ]
-    for row in rows:
-        columns = _columns_of(docs, row)
-        row["search"] = " ".join(
-            [row["kind"], row["name"], row["about"], row["extra"], columns]
-        ).lower()
-    return rows
-
-
-def _columns_of(docs: Docs, row: dict[str, str]) -> str:
-    """Column names are searchable too: "which table has customer_id?"."""
-    name = row["href"].rsplit("/", 1)[-1].removesuffix(".html")
-    item = {"source": docs.sources, "cleansed": docs.tables}.get(row["kind"], docs.models).get(name)
-    return " ".join(column.name for column in getattr(item, "columns", []))
+    return entries
 
 
 def _script_json(value: Any) -> str:
