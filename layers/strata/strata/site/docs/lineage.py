@@ -56,24 +56,10 @@ class Lineage:
         }
 
 
-def source_id(name: str) -> str:
-    return f"source:{name}"
-
-
-def raw_id(name: str) -> str:
-    return f"raw:{name}"
-
-
-def cleansed_id(name: str) -> str:
-    return f"cleansed:{name}"
-
-
-def model_id(name: str) -> str:
-    return f"model:{name}"
-
-
-def dashboard_id(name: str) -> str:
-    return f"dashboard:{name}"
+def node_id(kind: str, name: str) -> str:
+    """``source:orders``, ``raw:orders``, ``cleansed:orders``, ``model:stg_orders``,
+    ``dashboard:overview``: also the lineage page's address of a node (``#focus=<id>``)."""
+    return f"{kind}:{name}"
 
 
 def build_lineage(docs: Docs) -> Lineage:
@@ -91,19 +77,25 @@ def _nodes(docs: Docs) -> list[Node]:
     nodes = []
     for source in docs.sources.values():
         page = href_of("source", source.name)
-        nodes.append(Node(source_id(source.name), source.name, "source", page, source.kind))
+        nodes.append(Node(node_id("source", source.name), source.name, "source", page, source.kind))
         label = f"raw/{source.name}"
-        nodes.append(Node(raw_id(source.name), label, "raw", page + "#raw", "bytes as received"))
+        nodes.append(
+            Node(node_id("raw", source.name), label, "raw", page + "#raw", "bytes as received")
+        )
     for table in docs.tables.values():
         page = href_of("table", table.name)
-        nodes.append(Node(cleansed_id(table.name), table.relation, "cleansed", page, "Parquet"))
+        nodes.append(
+            Node(node_id("cleansed", table.name), table.relation, "cleansed", page, "Parquet")
+        )
     for model in docs.models.values():
         page = href_of("model", model.name)
-        nodes.append(Node(model_id(model.name), model.name, model.layer, page, model.materialized))
+        nodes.append(
+            Node(node_id("model", model.name), model.name, model.layer, page, model.materialized)
+        )
     for dashboard in docs.dashboards.values():
         page = href_of("dashboard", dashboard.name)
         node = Node(
-            dashboard_id(dashboard.name), dashboard.title, "dashboard", page, dashboard.path
+            node_id("dashboard", dashboard.name), dashboard.title, "dashboard", page, dashboard.path
         )
         nodes.append(node)
     return nodes
@@ -112,14 +104,20 @@ def _nodes(docs: Docs) -> list[Node]:
 def _edges(docs: Docs) -> list[tuple[str, str]]:
     edges = []
     for source in docs.sources.values():
-        edges.append((source_id(source.name), raw_id(source.name)))
-        edges.append((raw_id(source.name), cleansed_id(source.name)))
+        edges.append((node_id("source", source.name), node_id("raw", source.name)))
+        edges.append((node_id("raw", source.name), node_id("cleansed", source.name)))
     for model in docs.models.values():
-        edges += [(cleansed_id(table), model_id(model.name)) for table in model.sources]
-        edges += [(model_id(parent), model_id(model.name)) for parent in model.refs]
+        edges += [
+            (node_id("cleansed", table), node_id("model", model.name)) for table in model.sources
+        ]
+        edges += [(node_id("model", parent), node_id("model", model.name)) for parent in model.refs]
     for page in docs.dashboards.values():
-        edges += [(cleansed_id(table), dashboard_id(page.name)) for table in page.tables]
-        edges += [(model_id(model), dashboard_id(page.name)) for model in page.models]
+        edges += [
+            (node_id("cleansed", table), node_id("dashboard", page.name)) for table in page.tables
+        ]
+        edges += [
+            (node_id("model", model), node_id("dashboard", page.name)) for model in page.models
+        ]
     return edges
 
 

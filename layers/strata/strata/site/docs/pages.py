@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from strata.site.docs.lineage import Lineage, Node, href_of
+from strata.site.docs.lineage import Lineage, Node, href_of, node_id
 from strata.site.docs.model import Docs
 
 # render_page(title, body_html, *, section, depth) -> the whole page's HTML
@@ -96,7 +96,7 @@ def _pages(docs: Docs, lineage: Lineage) -> list[Page]:
         ("dashboard", docs.dashboards, "dashboard.html"),
     ):
         for name, item in items.items():
-            node = lineage.nodes[_node_id(kind, name)]
+            node = lineage.nodes[node_id("cleansed" if kind == "table" else kind, name)]
             values = {
                 "item": item,
                 "node": node,
@@ -106,10 +106,6 @@ def _pages(docs: Docs, lineage: Lineage) -> list[Page]:
             title = getattr(item, "title", None) or name
             pages.append(Page(href_of(kind, name), title, template, CATALOG, values))
     return pages
-
-
-def _node_id(kind: str, name: str) -> str:
-    return f"{'cleansed' if kind == 'table' else kind}:{name}"
 
 
 def _neighbours(lineage: Lineage, ids: list[str]) -> list[Node]:
