@@ -37,8 +37,8 @@ from strata.models import checks, materialize
 from strata.models.config import PERIOD_SECONDS
 from strata.models.plan import RELATIONS, freshness_sql
 from strata.models.yamlfile import WAREHOUSE_DIR
+from strata.warehouse.base import DATA_API_MAX_BATCH
 
-MAX_BATCH = 40  # BatchExecuteStatement's limit
 MAX_STATEMENT_BYTES = 100_000  # the Data API's limit per statement
 # A wave's statements and its outcomes (test samples included) travel in the execution's state,
 # limited to 256 KB: a wave holds at most this many items and this much SQL.
@@ -115,7 +115,7 @@ class WarehouseRun:
 
     def _item(self, uid: str) -> WaveItem:
         sqls, fetch = self._statements(uid)
-        if len(sqls) > MAX_BATCH:
+        if len(sqls) > DATA_API_MAX_BATCH:
             raise ValueError(f"{len(sqls)} statements exceed the Data API batch limit")
         if any(len(sql.encode()) > MAX_STATEMENT_BYTES for sql in sqls):
             raise ValueError("a statement exceeds the Data API's 100 KB limit")
