@@ -35,6 +35,7 @@ from strata_dev.deploy.sources_template import (
 )
 from strata_dev.local import moto_patches
 from strata_dev.local.functions import bound_to_source, load_handler
+from strata_dev.local.snapshot import publish_snapshot
 from strata_dev.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 
 
@@ -159,6 +160,8 @@ def run_pipeline(
             arn = machine.start(run_id, execution_input)
             execution = machine.wait(arn, on_event=Progress(console))
         report = _report(ctx, run_id)
+        # Readers (notebooks, the read API) open this copy: never the file the next run writes.
+        publish_snapshot(ctx.ports.warehouse, ctx.settings.lake_dir)
     return RunOutcome(
         run_id=run_id, execution=execution, report=report, landed=landed, ingest_failures=failures
     )
