@@ -27,12 +27,16 @@ setup: $(VENV)/.installed
 
 # The sample vendor API and SFTP server (samples/servers) serve on 127.0.0.1 while `strata run`
 # ingests from them, and stop when it ends.
+# samples/backfill/ holds six months of history before the November files (make_backfill.py):
+# enough customers and months for the churn and lifetime-value notebook.
 demo: setup
-	$(STRATA) upload orders samples/orders/*.csv
-	$(STRATA) upload shipments samples/shipments/*.ndjson
-	$(STRATA) upload marketing_spend samples/marketing_spend/*.xlsx
+	$(STRATA) upload orders samples/orders/*.csv samples/backfill/orders/*.csv
+	$(STRATA) upload shipments samples/shipments/*.ndjson samples/backfill/shipments/*.ndjson
+	$(STRATA) upload marketing_spend samples/marketing_spend/*.xlsx \
+		samples/backfill/marketing_spend/*.xlsx
 	$(PY) -m samples.servers -- $(STRATA) run
-	$(STRATA) query "select * from analytics.daily_revenue order by 1, 2"
+	$(STRATA) query "select * from analytics.daily_revenue \
+		where order_date >= date '2026-11-01' order by 1, 2"
 
 lint: setup
 	$(VENV)/bin/ruff check .
