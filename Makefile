@@ -16,6 +16,8 @@ help:
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
 	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
+	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"
+	@echo "make bench-read  the read API against bare DuckDB, and partition pruning"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
@@ -48,7 +50,7 @@ validate: setup
 	$(STRATA) docs --check
 	$(STRATA) template --check
 
-unit: setup
+unit: setup setup-datascience
 	$(PY) -m pytest
 
 test: lint validate infra-check unit
@@ -66,8 +68,9 @@ include mk/infra.mk
 include mk/pipeline-bench.mk
 include mk/bench.mk
 
-bench: bench-incremental
+bench: bench-incremental bench-read
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
 include mk/dbt.mk
+include mk/consumers.mk
