@@ -98,10 +98,9 @@ def simulate(rng: random.Random) -> tuple[list[list[str]], list[dict[str, object
                     ["delivered", "returned", "cancelled", "shipped"], [0.82, 0.08, 0.07, 0.03]
                 )[0]
                 amount = round(min(480.0, rng.lognormvariate(4.2 + 0.5 * customer.loyalty, 0.5)), 2)
-                orders.append(
-                    [str(order_id), customer.id, ordered.strftime("%Y-%m-%d %H:%M:%S"), status,
-                     channel, f"{amount:.2f}", "EUR"]  # fmt: skip
-                )
+                when = ordered.strftime("%Y-%m-%d %H:%M:%S")
+                row = [str(order_id), customer.id, when, status, channel, f"{amount:.2f}", "EUR"]
+                orders.append(row)
                 if status != "cancelled":
                     shipment = ship(rng, order_id, ordered, status)
                     shipments.append(shipment)

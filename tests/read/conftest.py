@@ -15,7 +15,10 @@ PROJECT_PARTS = ("sources", "warehouse", "statemachines", "functions", "template
 DROPS = {
     "orders": ["samples/orders/*.csv", "samples/backfill/orders/*.csv"],
     "shipments": ["samples/shipments/*.ndjson", "samples/backfill/shipments/*.ndjson"],
-    "marketing_spend": ["samples/marketing_spend/*.xlsx", "samples/backfill/marketing_spend/*.xlsx"],
+    "marketing_spend": [
+        "samples/marketing_spend/*.xlsx",
+        "samples/backfill/marketing_spend/*.xlsx",
+    ],
 }
 
 
@@ -24,7 +27,9 @@ def copy_project(target: Path) -> Path:
         if (REPO / part).is_file():
             shutil.copy(REPO / part, target / part)
         else:
-            shutil.copytree(REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
     return target
 
 

@@ -22,7 +22,9 @@ from strata_read import EmptyLakeError, ReadError, TableNotFoundError
 def test_tables_lists_every_layer_with_the_models_and_contracts_descriptions(lake):
     listed = lake.tables()
     assert set(listed["layer"]) == {"cleansed", "stage", "analytics", "adhoc"}
-    described = dict(zip(listed["layer"] + "." + listed["table"], listed["description"]))
+    described = dict(
+        zip(listed["layer"] + "." + listed["table"], listed["description"], strict=True)
+    )
     assert described["analytics.customer_lifetime_value"] == (
         "Lifetime orders and revenue per customer."
     )
@@ -52,7 +54,7 @@ def test_an_unknown_table_names_the_closest_ones(lake):
     with pytest.raises(TableNotFoundError) as caught:
         lake.read("analytics.customer_lifetime_valu")
     assert "analytics.customer_lifetime_value" in str(caught.value)
-    with pytest.raises(TableNotFoundError, match="cleansed.orders"):
+    with pytest.raises(TableNotFoundError, match=r"cleansed\.orders"):
         lake.read_cleansed("order")
     with pytest.raises(ReadError, match="not a table name"):
         lake.read("analytics.x; drop table y")
