@@ -169,3 +169,20 @@ def test_find_project_walks_up_from_a_notebook_folder(demo_project: Path):
     from strata_read.connect import find_project
 
     assert find_project(demo_project / "lake" / "notebooks") == demo_project
+
+
+def test_the_twin_recorded_the_models_grants_for_bi_reader_and_none_on_stage(lake, demo_project):
+    grants = lake.sql("select privilege, object_kind, object, grantee from strata_meta.grants")
+    readable = set(grants[grants["privilege"] == "SELECT"]["object"])
+    folders = ("analytics", "adhoc")
+    models = {
+        f"{path.parent.name}.{path.stem}"
+        for folder in folders
+        for path in (demo_project / "warehouse" / "models" / folder).glob("*.sql")
+    }
+    assert models and models <= readable
+    assert not any(name.startswith(("stage.", "cleansed.")) for name in readable)
+    assert set(grants["grantee"]) == {"ROLE bi_reader"}
+    schemas = set(grants[grants["object_kind"] == "schema"]["object"])
+    assert schemas == {"analytics", "adhoc"}
+    assert "strata_meta" not in set(lake.tables()["layer"])

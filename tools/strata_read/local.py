@@ -33,6 +33,7 @@ FIRST_STEP = (
 )
 # Relations the twin builds for its own use, never shown to readers.
 INTERNAL_SUFFIXES = ("__strata_new", "__strata_delta")
+INTERNAL_SCHEMAS = ("main", "strata_meta")  # strata_meta: the twin's record of the GRANTs
 
 
 class LocalBackend(Backend):
@@ -75,7 +76,7 @@ class LocalBackend(Backend):
         return [
             TableInfo(schema, name, kind, comment or described.get(f"{schema}.{name}", ""))
             for schema, name, kind, comment in rows
-            if schema != "main" and not name.endswith(INTERNAL_SUFFIXES)
+            if schema not in INTERNAL_SCHEMAS and not name.endswith(INTERNAL_SUFFIXES)
         ]
 
     def relation(self, info: TableInfo) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strata.errors import ModelError
+from strata.models.grants import grant_statements
 
 ROWS_COLUMN = "strata_rows"
 NEW_SUFFIX = "__strata_new"
@@ -44,7 +45,15 @@ class Build:
 
 
 def build(model: dict[str, Any], existing: Existing | None, *, full_refresh: bool) -> Build:
-    """The statements that materialize one model (a manifest node)."""
+    """The statements that materialize one model (a manifest node), then its grants (a
+    rebuilt table is a new table: its grants are given again, in the same transaction)."""
+    built = _build(model, existing, full_refresh=full_refresh)
+    granted = grant_statements(model)
+    at = len(built.sqls) - 1 if built.counts_rows else len(built.sqls)
+    return Build(built.sqls[:at] + granted + built.sqls[at:], built.mode, built.counts_rows)
+
+
+def _build(model: dict[str, Any], existing: Existing | None, *, full_refresh: bool) -> Build:
     materialized = model["materialized"]
     if materialized == "view":
         return _view(model, existing)
