@@ -17,6 +17,8 @@ help:
 	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
+	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"
+	@echo "make bench-read  the read API against bare DuckDB, and partition pruning"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
@@ -28,12 +30,16 @@ setup: $(VENV)/.installed
 
 # The sample vendor API and SFTP server (samples/servers) serve on 127.0.0.1 while `strata run`
 # ingests from them, and stop when it ends.
+# samples/backfill/ holds six months of history before the November files (make_backfill.py):
+# enough customers and months for the churn and lifetime-value notebook.
 demo: setup
-	$(STRATA) upload orders samples/orders/*.csv
-	$(STRATA) upload shipments samples/shipments/*.ndjson
-	$(STRATA) upload marketing_spend samples/marketing_spend/*.xlsx
+	$(STRATA) upload orders samples/orders/*.csv samples/backfill/orders/*.csv
+	$(STRATA) upload shipments samples/shipments/*.ndjson samples/backfill/shipments/*.ndjson
+	$(STRATA) upload marketing_spend samples/marketing_spend/*.xlsx \
+		samples/backfill/marketing_spend/*.xlsx
 	$(PY) -m samples.servers -- $(STRATA) run
-	$(STRATA) query "select * from analytics.daily_revenue order by 1, 2"
+	$(STRATA) query "select * from analytics.daily_revenue \
+		where order_date >= date '2026-11-01' order by 1, 2"
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -45,7 +51,7 @@ validate: setup
 	$(STRATA) docs --check
 	$(STRATA) template --check
 
-unit: setup
+unit: setup setup-datascience
 	$(PY) -m pytest
 
 test: lint validate infra-check unit
@@ -64,9 +70,10 @@ include mk/pipeline-bench.mk
 include mk/bench.mk
 include mk/docs.mk
 
-bench: bench-incremental
+bench: bench-incremental bench-read
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
 include mk/dbt.mk
 include mk/duckdb1.mk
+include mk/consumers.mk

@@ -115,7 +115,9 @@ def iam_statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
                     found += [(logical_id, s) for s in statements_of(policy["Statement"])]
         elif resource["Type"] == "AWS::IAM::Role":
             for policy in props.get("Policies", []):
-                found += [(logical_id, s) for s in as_list(policy["PolicyDocument"]["Statement"])]
+                found += [
+                    (logical_id, s) for s in statements_of(policy["PolicyDocument"]["Statement"])
+                ]
         elif resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
             found += [(logical_id, s) for s in as_list(props["PolicyDocument"]["Statement"])]
     return found

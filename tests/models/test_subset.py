@@ -77,7 +77,8 @@ def test_a_yaml_config_schema_moves_the_model_and_its_dependents_refs(ctx):
     ("setting", "message"),
     [
         ("materialized: ephemeral", "materialized='ephemeral' is not supported"),
-        ("grants: {select: [analyst]}", "config 'grants': grants are not applied by Strata yet"),
+        ("grants: {insert: [analyst]}", "grants.insert"),
+        ("grants: {select: ['a b']}", "grants.select.0"),
         ("post_hook: vacuum", "config 'post_hook' is outside the supported dbt subset"),
     ],
 )
@@ -174,7 +175,7 @@ def test_the_repositorys_schema_macro_is_accepted_and_a_different_rule_is_not(ct
             "'materialized' names a folder: write a config as +materialized",
         ),
         (PROJECT + "    mart:\n      +schema: m\n", "mart:", "models/mart/ is no folder"),
-        (PROJECT + "      +grants: {select: [bi]}\n", "+grants", "grants are not applied"),
+        (PROJECT + "      +grants: {update: [bi]}\n", "+grants", "grants.update"),
         (PROJECT + "on-run-start: ['grant x']\n", "on-run-start", "outside the supported dbt"),
         (PROJECT + "seeds:\n  shop: {}\n", "seeds:", "outside the supported dbt subset"),
         (PROJECT + "  dbt_utils: {}\n", "dbt_utils", "packages are outside the supported"),

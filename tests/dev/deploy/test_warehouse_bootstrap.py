@@ -213,3 +213,38 @@ def test_the_command_prints_the_sql_for_the_stack(monkeypatch, capsys):
     for schema in ("stage", "analytics", "adhoc"):
         assert f"GRANT USAGE, CREATE ON SCHEMA {schema} TO ROLE strata_prod_pipeline;" in out
     assert "\x1b[" not in out
+
+
+def test_the_reader_role_reads_analytics_and_adhoc_now_and_later_and_nothing_else():
+    stack = wb.stack_from_description(description())
+    schemas = wb.model_schemas(REPO, "dev")
+    sqls = [s.sql for s in wb.reader_sql(stack, schemas)]
+    expected = ["CREATE ROLE bi_reader"]
+    for schema in ("dev_adhoc", "dev_analytics"):
+        expected += [
+            f"GRANT USAGE ON SCHEMA {schema} TO ROLE bi_reader",
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO ROLE bi_reader",
+            f"GRANT SELECT FOR TABLES IN SCHEMA {schema} TO ROLE bi_reader",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO ROLE bi_reader",
+        ]
+    assert sqls == expected
+    # Only reads: no write privilege, no CREATE, and nothing on stage, cleansed, raw, quarantine.
+    for sql in sqls[1:]:
+        assert "SELECT" in sql or "USAGE" in sql
+        for word in ("INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER TABLE", "TRUNCATE"):
+            assert word not in sql.split(" TO ")[0].replace("ALTER DEFAULT", ""), sql
+        for closed in ("stage", "cleansed", "raw", "quarantine"):
+            assert closed not in sql
+    assert wb.reader_schemas(["adhoc", "analytics", "stage"]) == ["adhoc", "analytics"]
+
+
+def test_on_a_cluster_the_reader_is_a_user_holding_the_role():
+    stack = wb.stack_from_description(
+        description(RedshiftTarget="cluster", RedshiftClusterIdentifier="dw", RedshiftDbUser="e")
+    )
+    sqls = [s.sql for s in wb.reader_sql(stack, ["analytics"])]
+    assert sqls[:3] == [
+        "CREATE ROLE bi_reader",
+        "CREATE USER bi_reader PASSWORD DISABLE",
+        "GRANT ROLE bi_reader TO bi_reader",
+    ]

@@ -68,7 +68,7 @@ def run_bootstrap(args: argparse.Namespace, console: Console) -> int:
         stack = replace(stack, pipeline_role=args.role_name)
     grantee = wb.grantee_for(stack, args.db_user)
     schemas = wb.model_schemas(args.project_dir.resolve(), stack.environment)
-    statements = wb.bootstrap_sql(stack, grantee, schemas)
+    statements = wb.bootstrap_sql(stack, grantee, schemas) + wb.reader_sql(stack, schemas)
     if not args.execute:
         console.line(wb.render(stack, grantee, statements).rstrip("\n"))
         return 0

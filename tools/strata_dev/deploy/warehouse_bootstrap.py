@@ -221,6 +221,58 @@ def bootstrap_sql(
     return statements
 
 
+READER_ROLE = "bi_reader"
+# The layers BI tools and notebooks read; stage, cleansed, raw and quarantine stay closed to
+# them unless a model grants itself (its ``grants`` config, strata.models.grants).
+READER_LAYERS = ("analytics", "adhoc")
+
+
+def reader_schemas(schemas: list[str]) -> list[str]:
+    """The environment's analytics and adhoc schemas (``dev_analytics``… or, in prod,
+    ``analytics``…)."""
+    return [s for s in schemas if any(s == x or s.endswith(f"_{x}") for x in READER_LAYERS)]
+
+
+def reader_sql(stack: Stack, schemas: list[str]) -> list[Statement]:
+    """The read-only role of BI tools and notebooks (DataScienceRole's RedshiftDbRoles tag):
+    USAGE and SELECT on analytics and adhoc, for the tables there now and those to come."""
+    role = f"ROLE {READER_ROLE}"
+    statements = [
+        Statement(
+            f"CREATE ROLE {READER_ROLE}",
+            "the read-only database role (tag RedshiftDbRoles of DataScienceRole)",
+            may_exist=True,
+        )
+    ]
+    if stack.target == "cluster":
+        statements += [
+            Statement(
+                f"CREATE USER {READER_ROLE} PASSWORD DISABLE",
+                "the user DataScienceRole signs in as on a cluster (GetClusterCredentials)",
+                may_exist=True,
+            ),
+            Statement(f"GRANT ROLE {READER_ROLE} TO {READER_ROLE}", "the user gets the role"),
+        ]
+    for schema in reader_schemas(schemas):
+        name = ident(schema)
+        statements += [
+            Statement(f"GRANT USAGE ON SCHEMA {name} TO {role}", "see the schema's tables"),
+            Statement(
+                f"GRANT SELECT ON ALL TABLES IN SCHEMA {name} TO {role}",
+                "read the tables and views there now",
+            ),
+            Statement(
+                f"GRANT SELECT FOR TABLES IN SCHEMA {name} TO {role}",
+                "and every future one, whoever creates it (a rebuilt model is a new table)",
+            ),
+            Statement(
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA {name} GRANT SELECT ON TABLES TO {role}",
+                "default privileges: tables an admin creates there are readable too",
+            ),
+        ]
+    return statements
+
+
 def render(stack: Stack, grantee: Grantee, statements: list[Statement]) -> str:
     """The statements as a script an admin can paste into a SQL client."""
     where = (

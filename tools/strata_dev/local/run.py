@@ -35,6 +35,7 @@ from strata_dev.deploy.naming import (
 )
 from strata_dev.local import moto_patches
 from strata_dev.local.functions import CONVERSIONS, bound_to_source, load_handler
+from strata_dev.local.snapshot import publish_snapshot
 from strata_dev.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 
 
@@ -163,6 +164,8 @@ def run_pipeline(
                 progress.finish(CONVERSIONS)
                 progress.finish(STATEMENTS)
         report = _report(ctx, run_id)
+        # Readers (notebooks, the read API) open this copy: never the file the next run writes.
+        publish_snapshot(ctx.ports.warehouse, ctx.settings.lake_dir)
     return RunOutcome(
         run_id=run_id, execution=execution, report=report, landed=landed, ingest_failures=failures
     )

@@ -5,20 +5,20 @@ Anything else is refused by name, so a model never silently loses a setting it r
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from strata.errors import ModelError
 
 Materialization = Literal["view", "table", "incremental"]
+# A database role (the default), or a user or group: bi_reader, user:alice, group:finance.
+Grantee = Annotated[str, Field(pattern=r"^((role|user|group):)?[A-Za-z_][A-Za-z0-9_$]*$")]
 Strategy = Literal["append", "delete+insert", "merge"]
 Period = Literal["minute", "hour", "day"]
 PERIOD_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 # dbt configs Strata will implement, refused meanwhile with what to do instead.
 NOT_YET = {
-    "grants": "grants are not applied by Strata yet: grant access on the schemas to the "
-    "warehouse's read-only role",
     "contract": "model contracts are not enforced by Strata: test the columns instead",
 }
 
@@ -56,6 +56,8 @@ class ModelConfig(BaseModel):
     meta: dict[str, Any] = {}
     docs: dict[str, Any] = {}
     persist_docs: PersistDocs = PersistDocs()
+    # dbt's grants: {select: [grantee, ...]}, compiled by strata.models.grants.
+    grants: dict[Literal["select"], list[Grantee]] = {}
 
     _lists = field_validator("unique_key", "tags", "sort", mode="before")(_as_list)
 

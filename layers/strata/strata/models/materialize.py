@@ -24,6 +24,7 @@ from typing import Any
 
 from strata.errors import ModelError
 from strata.models.descriptions import COMMENT_SQLS, with_comments
+from strata.models.grants import grant_statements
 
 ROWS_COLUMN = "strata_rows"
 NEW_SUFFIX = "__strata_new"
@@ -46,12 +47,15 @@ class Build:
 
 
 def build(model: dict[str, Any], existing: Existing | None, *, full_refresh: bool) -> Build:
-    """The statements that materialize one model (a manifest node), then its comments."""
+    """The statements that materialize one model (a manifest node), then its grants (a
+    rebuilt table is a new table: its grants are given again, in the same transaction) and its
+    comments."""
     built = _materialize(model, existing, full_refresh=full_refresh)
+    granted = grant_statements(model)
+    at = len(built.sqls) - 1 if built.counts_rows else len(built.sqls)
+    sqls = built.sqls[:at] + granted + built.sqls[at:]
     comments = model.get(COMMENT_SQLS) or []
-    return replace(
-        built, sqls=with_comments(built.sqls, comments, last_returns_rows=built.counts_rows)
-    )
+    return replace(built, sqls=with_comments(sqls, comments, last_returns_rows=built.counts_rows))
 
 
 def _materialize(model: dict[str, Any], existing: Existing | None, *, full_refresh: bool) -> Build:

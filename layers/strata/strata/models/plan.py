@@ -173,6 +173,7 @@ def _model_node(project: str, model: Model) -> dict[str, Any]:
             "dist": config.dist,
             "sort": config.sort,
             "sort_type": config.sort_type,
+            "grants": config.grants,
         },
         "tags": config.tags,
         "description": model.description or config.description or "",

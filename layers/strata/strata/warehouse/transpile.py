@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from strata.warehouse.grants import GRANT, emulated_grant
 from strata.warehouse.numeric import Catalog, with_redshift_numerics
 from strata.warehouse.redshift_sql import parse_redshift
 
@@ -34,6 +35,8 @@ def redshift_to_duckdb(sql: str, catalog: Catalog | None = None) -> list[str]:
     warehouse's catalog, numeric results get Redshift's types (:mod:`.numeric`)."""
     if _EXTERNAL_SCHEMA.match(sql):
         return []
+    if GRANT.match(sql):  # DuckDB has no GRANT: checked and recorded instead
+        return emulated_grant(sql)
     cleaned = _VARCHAR_MAX.sub("VARCHAR", _NO_SCHEMA_BINDING.sub("", sql))
     table = _CREATE_TABLE.match(cleaned)
     if table:
