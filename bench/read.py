@@ -22,6 +22,7 @@ from typing import Any
 
 from strata.catalog.base import CatalogColumn, TableDef
 from strata.catalog.local import LocalCatalog
+from strata.warehouse.config import DuckDBConfig
 from strata.warehouse.duckdb import DuckDBWarehouse
 from strata_dev.local.snapshot import publish_snapshot
 from strata_read import connect
@@ -41,7 +42,7 @@ def best(action: Callable[[], Any]) -> tuple[float, Any]:
 
 def build_table(lake: Path, rows: int) -> Path:
     """analytics.big in the warehouse, published as the snapshot readers open."""
-    warehouse = DuckDBWarehouse(lake / "warehouse.duckdb")
+    warehouse = DuckDBWarehouse(DuckDBConfig(lake / "warehouse.duckdb"))
     try:
         warehouse.execute_native("CREATE SCHEMA IF NOT EXISTS analytics")
         warehouse.execute_native(
@@ -96,7 +97,7 @@ def build_partitions(project: Path, days: int) -> list[str]:
         partition_keys=(CatalogColumn("event_date", "string"),),
         location=str(location),
     )
-    warehouse = DuckDBWarehouse(lake / "warehouse.duckdb")
+    warehouse = DuckDBWarehouse(DuckDBConfig(lake / "warehouse.duckdb"))
     try:
         catalog = LocalCatalog(lake / "catalog", warehouse)
         catalog.ensure_table(table)

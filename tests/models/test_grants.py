@@ -8,6 +8,7 @@ import pytest
 from strata.models import build_manifest
 from strata.models.grants import grant_statements, grantee_sql
 from strata.models.materialize import Existing, build
+from strata.warehouse.config import DuckDBConfig
 from strata.warehouse.duckdb import DuckDBWarehouse
 
 
@@ -68,7 +69,7 @@ def test_the_projects_analytics_and_adhoc_models_are_readable_by_bi_reader_and_s
 
 
 def test_the_twin_records_grants_and_refuses_one_on_a_missing_relation(tmp_path):
-    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    warehouse = DuckDBWarehouse(DuckDBConfig(tmp_path / "w.duckdb"))
     try:
         warehouse.run("CREATE SCHEMA analytics")
         warehouse.run("CREATE TABLE analytics.scores AS SELECT 1 AS x")

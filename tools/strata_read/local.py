@@ -129,12 +129,15 @@ class LocalBackend(Backend):
         )
 
     def _catalog(self) -> LocalCatalog:
+        from strata.warehouse.config import DuckDBConfig
         from strata.warehouse.duckdb import DuckDBWarehouse
 
         # The catalog's JSON documents only: the warehouse it would refresh views in is never
         # opened (an in-memory stand-in that is never connected).
         return LocalCatalog(
-            self.lake_dir / "catalog", DuckDBWarehouse(":memory:"), self.settings.external_schema
+            self.lake_dir / "catalog",
+            DuckDBWarehouse(DuckDBConfig(":memory:")),
+            self.settings.external_schema,
         )
 
     def _descriptions(self) -> dict[str, str]:
@@ -159,6 +162,7 @@ class LocalBackend(Backend):
     def write_adhoc(self, name: str, frame: Any) -> str:
         from strata.lake.keys import new_run_id
         from strata.runtime import build_context
+        from strata.warehouse.config import DuckDBConfig
         from strata.warehouse.duckdb import DuckDBWarehouse
         from strata_dev.console import Console
         from strata_dev.local.run import single_flight
@@ -171,7 +175,9 @@ class LocalBackend(Backend):
         # Waits while a pipeline run holds the lake, and keeps the next run waiting (or refused,
         # as any second run is) for the second the write takes.
         with single_flight(context, new_run_id(), Console(sys.stderr), wait=True):
-            warehouse = DuckDBWarehouse(self.warehouse_path)
+            warehouse = DuckDBWarehouse(
+                DuckDBConfig(self.warehouse_path, self.settings.duckdb_storage_version)
+            )
             try:
                 connection = warehouse.connection()
                 connection.register("strata_adhoc_frame", frame)

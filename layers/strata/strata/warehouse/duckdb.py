@@ -167,10 +167,12 @@ class DuckDBWarehouse(Warehouse):
 
 def storage_version(connection: Any) -> str:
     """The storage format the connection's database file is written in, e.g. ``v1.4.0``."""
-    row = connection.execute(
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection, and
+    # the next direct use of the connection would fail with "unfinished result".
+    rows = connection.execute(
         "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
-    return str((row[0] if row else {}).get("storage_version", "")).rstrip("+")
+    ).fetchall()
+    return str((rows[0][0] if rows else {}).get("storage_version", "")).rstrip("+")
 
 
 def _version(text: str) -> tuple[int, ...]:
