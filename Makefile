@@ -20,7 +20,7 @@ help:
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev]"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev,site]"
 	touch $@
 
 setup: $(VENV)/.installed

@@ -76,6 +76,7 @@ def render_page(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} · Strata</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{up}{STYLESHEET}">{script_tags}
 </head>
 <body>
