@@ -225,3 +225,29 @@ def _swap(staging: Path, out_dir: Path) -> None:
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def build_after_run(ctx: Context, run_id: str, out_dir: Path) -> dict[str, Any]:
+    """The site step at the end of a run, after its report: build (or reuse) the site and
+    record the outcome in the run's report under ``site``. It never fails the run: a failed
+    build is recorded as a warning, and the data the run loaded stays loaded."""
+    from strata.lake.keys import report_key
+
+    try:
+        build = build_site(ctx, out_dir)
+        record: dict[str, Any] = {
+            "status": "reused" if build.reused else "built",
+            "pages": len(build.pages),
+            "seconds": round(build.seconds, 2),
+            "problems": [str(problem) for problem in build.problems],
+            "notes": build.notes,
+            "location": str(out_dir),
+        }
+    except Exception as exc:  # noqa: BLE001 - whatever breaks the site must not fail the run
+        record = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    key = report_key(run_id)
+    if ctx.ports.artifacts.exists(key):
+        report = json.loads(ctx.ports.artifacts.get_bytes(key))
+        report["site"] = record
+        ctx.ports.artifacts.put_bytes(key, json.dumps(report, indent=2, default=str).encode())
+    return record

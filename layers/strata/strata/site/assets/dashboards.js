@@ -29,8 +29,11 @@
   function format(value, fmt) {
     if (value === null || value === undefined) return "–";
     if (!isNumber(value)) {
-      if (fmt === "date") return String(value).slice(0, 10);
-      return String(value);
+      var text = String(value);
+      if (fmt === "date") return text.slice(0, 10);
+      // ISO times read as 2026-11-24 06:00:12 (UTC, as the lake keeps them).
+      if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(text)) return text.slice(0, 19).replace("T", " ");
+      return text;
     }
     var opts;
     switch (fmt) {
@@ -331,6 +334,12 @@
       caption.textContent = spec.title;
     }
     el.appendChild(table);
+    if (rows.length === 0) {
+      var none = document.createElement("p");
+      none.className = "muted empty";
+      none.textContent = "No rows.";
+      el.appendChild(none);
+    }
     if (rows.length > limit) {
       var more = document.createElement("p");
       more.className = "muted";
