@@ -106,8 +106,8 @@ def _columns(reads: Reads, sql: str, reports: meta.MetaDatabase) -> list[str] | 
 def _line_in(sql: str, table: str) -> int:
     """The line (0-based) of the SQL where a table is named, for the error."""
     schema, _, name = table.rpartition(".")
-    pattern = (
-        rf"\b{re.escape(schema)}\s*\.\s*{re.escape(name)}\b" if schema else rf"\b{re.escape(name)}\b"
-    )
+    pattern = rf"\b{re.escape(name)}\b"
+    if schema:
+        pattern = rf"\b{re.escape(schema)}\s*\.\s*" + pattern
     found = re.search(pattern, sql, re.IGNORECASE)
     return sql.count("\n", 0, found.start()) if found else 0
