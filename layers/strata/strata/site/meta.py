@@ -87,13 +87,9 @@ def latest_reports(ctx: Context, limit: int = RUN_HISTORY) -> RunReports:
             reports.append(json.loads(ctx.ports.artifacts.get_bytes(key)))
         except ObjectNotFoundError:
             continue  # a run still going, or killed before its report
-    # Each source's last ingestion attempt, as the ingest stage records it (read from the
-    # kernel's state keys: the site is a stage beside ingest, and imports none of them).
-    attempts = {
-        source: ctx.ports.state.get(state_keys.ingest(source), state_keys.INGEST_LAST)
-        for source in sorted(ctx.project.contracts)
-    }
-    return RunReports(reports, {k: v for k, v in attempts.items() if v is not None})
+    from strata.ingest.ledger import last_attempts
+
+    return RunReports(reports, last_attempts(ctx.ports.state, sorted(ctx.project.contracts)))
 
 
 class MetaDatabase:
