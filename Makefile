@@ -16,6 +16,7 @@ help:
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
 	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
+	@echo "make bench-site  the demo site's build time, page weight, Plotly's size in a layer"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
@@ -33,6 +34,9 @@ demo: setup
 	$(STRATA) upload marketing_spend samples/marketing_spend/*.xlsx
 	$(PY) -m samples.servers -- $(STRATA) run
 	$(STRATA) query "select * from analytics.daily_revenue order by 1, 2"
+	@echo ""
+	@echo "The site (dashboards, data docs) is in lake/site/: open it with"
+	@echo "  $(STRATA) site serve     # then http://127.0.0.1:8000/"
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -47,7 +51,7 @@ validate: setup
 unit: setup
 	$(PY) -m pytest
 
-test: lint validate infra-check unit
+test: lint validate infra-check browser unit
 
 docs: setup
 	$(STRATA) docs
@@ -61,6 +65,7 @@ clean: clean-lake
 include mk/infra.mk
 include mk/pipeline-bench.mk
 include mk/bench.mk
+include mk/site.mk
 
 bench: bench-incremental
 
