@@ -96,8 +96,6 @@ CHARTS = """() => Array.from(document.querySelectorAll('.chart')).map(el => ({
 
 
 def warehouse_value(demo_lake: Path, sql: str) -> Decimal:
-    from conftest import REPO  # noqa: F401  (the site tests' conftest is on the path)
-
     from strata.runtime import build_context
     from strata.settings import Settings
 

@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
         help="render dashboards/*.md and the data docs into lake/site",
         description="Render every dashboard page (queries on the local warehouse, the run "
         "reports) and the data docs; a page with a problem shows it, and the others build.",
+        epilog="example:\n  strata site build\n  strata site build --out /tmp/site --force",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("--out", type=Path, help="the site's folder (default: lake/site)")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
@@ -40,6 +42,8 @@ def register(sub: Any) -> None:
         "serve",
         help="serve the built site on http://127.0.0.1:PORT (builds it first if absent)",
         description="Serve the site on the loopback address only; Ctrl-C stops it.",
+        epilog="example:\n  strata site serve --port 8000",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("--port", type=int, default=8000, help="default: 8000")
     serve.add_argument("--out", type=Path, help="the site's folder (default: lake/site)")
