@@ -2,26 +2,12 @@
 
 from typing import Any
 
-from strata.convert import convert_object
-from strata.observability import count, lambda_entry, logger
-from strata.orchestration.failures import failures_recorded
+from strata.lake.payloads import ConversionResult, ConvertItem
+from strata.observability import lambda_entry
+from strata.orchestration.convert_step import convert_step
 from strata.runtime import current
 
 
-@lambda_entry(correlation_id_path="run_id")
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    ctx, run_id, source, raw_key = current(), event["run_id"], event["source"], event["raw_key"]
-    with failures_recorded(ctx.ports.artifacts, run_id, source, raw_key):
-        result = convert_object(ctx, run_id, source, raw_key)
-    for name in ("rows_in", "rows_out", "rows_quarantined"):
-        count(name.title().replace("_", ""), getattr(result, name), result.source)
-    logger.info(
-        "converted",
-        extra={
-            "source": result.source,
-            "raw_key": result.raw_key,
-            "status": result.status,
-            "rows_in": result.rows_in,
-        },
-    )
-    return result.to_dict()
+@lambda_entry(ConvertItem, correlation_id_path="run_id")
+def lambda_handler(event: ConvertItem, context: Any) -> ConversionResult:
+    return convert_step(current(), event)

@@ -1,7 +1,15 @@
 """Fetches one REST API source's new pages into raw (EventBridge Scheduler; one function per
 source, its source in STRATA_SOURCE)."""
 
-from strata.ingest.api import ingest_api
-from strata.ingest.handler import scheduled_handler
+from typing import Any
 
-lambda_handler = scheduled_handler(ingest_api, files_key="pages_landed")
+from strata.ingest.api import ingest_api
+from strata.ingest.handler import ingest_scheduled
+from strata.lake.payloads import ScheduledInput
+from strata.observability import lambda_entry
+from strata.runtime import current
+
+
+@lambda_entry(ScheduledInput, correlation_id_path="source")
+def lambda_handler(event: ScheduledInput, context: Any) -> dict[str, Any]:
+    return ingest_scheduled(current(), ingest_api, event, context, files_key="pages_landed")

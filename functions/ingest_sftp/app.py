@@ -1,7 +1,15 @@
 """Streams one SFTP source's new files into raw (EventBridge Scheduler; one function per
 source, its source in STRATA_SOURCE)."""
 
-from strata.ingest.handler import scheduled_handler
-from strata.ingest.sftp import ingest_sftp
+from typing import Any
 
-lambda_handler = scheduled_handler(ingest_sftp, files_key="files_landed")
+from strata.ingest.handler import ingest_scheduled
+from strata.ingest.sftp import ingest_sftp
+from strata.lake.payloads import ScheduledInput
+from strata.observability import lambda_entry
+from strata.runtime import current
+
+
+@lambda_entry(ScheduledInput, correlation_id_path="source")
+def lambda_handler(event: ScheduledInput, context: Any) -> dict[str, Any]:
+    return ingest_scheduled(current(), ingest_sftp, event, context, files_key="files_landed")

@@ -3,16 +3,13 @@ function per drop source, its source in STRATA_SOURCE: other sources' keys are i
 
 from typing import Any
 
-from strata.ingest.s3_drop import land_from_event
-from strata.observability import count, lambda_entry, logger
+from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
+
+from strata.ingest.handler import land_drop
+from strata.observability import lambda_entry
 from strata.runtime import current
 
 
-@lambda_entry(correlation_id_path="id")
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    result = land_from_event(current(), event)
-    # An ignored key is logged with its reason (another source's key, no longer there, …).
-    logger.info("landing", extra=result.to_dict())
-    if result.status == "landed" and result.source:
-        count("FilesLanded", 1, result.source)
-    return result.to_dict()
+@lambda_entry(S3EventNotificationEventBridgeModel, correlation_id_path="id")
+def lambda_handler(event: S3EventNotificationEventBridgeModel, context: Any) -> dict[str, Any]:
+    return land_drop(current(), event).to_dict()

@@ -3,20 +3,12 @@ one landing key, with a size bound. Invoke it with {"source", "file_name", "max_
 
 from typing import Any
 
-from strata.ingest.uploads import presign_upload
-from strata.observability import lambda_entry, logger
+from strata.ingest.handler import presign
+from strata.lake.payloads import PresignInput
+from strata.observability import lambda_entry
 from strata.runtime import current
 
 
-@lambda_entry(correlation_id_path="source")
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    ctx = current()
-    upload = presign_upload(
-        ctx.project,
-        ctx.ports.landing,
-        str(event.get("source", "")),
-        str(event.get("file_name", "")),
-        max_bytes=event.get("max_bytes"),
-    )
-    logger.info("presigned an upload", extra={"key": upload.key, "max_bytes": upload.max_bytes})
-    return upload.to_dict()
+@lambda_entry(PresignInput, correlation_id_path="source")
+def lambda_handler(event: PresignInput, context: Any) -> dict[str, Any]:
+    return presign(current(), event).to_dict()

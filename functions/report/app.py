@@ -1,12 +1,14 @@
-"""Last pipeline step: writes the run report and returns the run's verdict."""
+"""Last pipeline step: writes the run report and returns the run's verdict (the Report state,
+or the failure path's ReportFailure, which sends the whole state)."""
 
 from typing import Any
 
+from strata.lake.payloads import ReportEvent, ReportOutput
 from strata.observability import lambda_entry
-from strata.orchestration.report import publish_report
+from strata.orchestration import report
 from strata.runtime import current
 
 
-@lambda_entry(correlation_id_path="execution_name")
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, str]:
-    return publish_report(current(), event)
+@lambda_entry(ReportEvent, correlation_id_path="execution_name")
+def lambda_handler(event: ReportEvent, context: Any) -> ReportOutput:
+    return report.publish_report(current(), event)

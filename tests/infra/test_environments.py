@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfn_conditions import evaluate
 
 from strata_dev.deploy.template import load_template
 
@@ -57,25 +58,7 @@ def parameters(template: dict[str, Any], given: dict[str, str]) -> dict[str, str
 
 
 def rule_value(value: Any, params: dict[str, str]) -> Any:
-    if isinstance(value, dict) and len(value) == 1:
-        ((name, args),) = value.items()
-        if name == "Ref":
-            return params[args]
-        evaluated = [rule_value(arg, params) for arg in args]
-        if name == "Fn::Equals":
-            return evaluated[0] == evaluated[1]
-        if name == "Fn::Not":
-            return not evaluated[0]
-        if name == "Fn::And":
-            return all(evaluated)
-        if name == "Fn::Or":
-            return any(evaluated)
-        if name == "Fn::Contains":
-            return evaluated[1] in evaluated[0]
-        raise AssertionError(f"unexpected rule function {name}")
-    if isinstance(value, list):
-        return [rule_value(item, params) for item in value]
-    return value
+    return evaluate(value, params.__getitem__)
 
 
 def refusals(template: dict[str, Any], given: dict[str, str]) -> list[str]:

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfn_conditions import evaluate
 
 from strata.contracts.loader import load_contracts
 from strata.convert import engine
-from strata_dev.deploy import sources_template
+from strata_dev.deploy import naming
 from strata_dev.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,17 +55,14 @@ def template() -> dict[str, Any]:
 def generated_functions() -> dict[str, Any]:
     """The per-source functions `strata template` writes: resource id → contract."""
     contracts = load_contracts(REPO / "sources")
-    return {
-        sources_template.function_id(contract): contract
-        for contract in sources_template.per_source(contracts)
-    }
+    return {naming.function_id(contract): contract for contract in naming.per_source(contracts)}
 
 
 def drop_functions() -> dict[str, Any]:
     return {
         fn: contract
         for fn, contract in generated_functions().items()
-        if contract.kind in sources_template.DROP_KINDS
+        if contract.kind in naming.DROP_KINDS
     }
 
 
@@ -954,23 +952,11 @@ def test_outputs_name_the_operations_resources(template):
 # ----------------------------------------------------------------------------- Redshift modes
 def condition_value(template: dict[str, Any], value: Any, parameters: dict[str, str]) -> Any:
     """Evaluate a condition expression (Equals/Not/And/Or/Condition over parameters)."""
-    if isinstance(value, dict) and len(value) == 1:
-        ((name, args),) = value.items()
-        if name == "Ref":
-            return parameters.get(args, template["Parameters"][args].get("Default"))
-        if name == "Condition":
-            return condition_value(template, template["Conditions"][args], parameters)
-        evaluated = [condition_value(template, arg, parameters) for arg in args]
-        if name == "Fn::Equals":
-            return evaluated[0] == evaluated[1]
-        if name == "Fn::Not":
-            return not evaluated[0]
-        if name == "Fn::And":
-            return all(evaluated)
-        if name == "Fn::Or":
-            return any(evaluated)
-        raise AssertionError(f"unexpected condition function {name}")
-    return value
+    return evaluate(
+        value,
+        lambda name: parameters.get(name, template["Parameters"][name].get("Default")),
+        lambda name: condition_value(template, template["Conditions"][name], parameters),
+    )
 
 
 def resolve_ifs(template: dict[str, Any], value: Any, parameters: dict[str, str]) -> Any:

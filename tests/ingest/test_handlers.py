@@ -10,6 +10,7 @@ from conftest import write_secrets
 
 from strata.errors import IngestError
 from strata.ingest.handler import budget_from, source_of
+from strata.lake.payloads import ScheduledInput
 from strata.runtime import build_context, current, use
 from strata.settings import Settings
 from strata_dev.local.functions import bound_to_source, load_handler
@@ -82,10 +83,10 @@ def test_a_function_ingests_only_its_own_source(project_dir, tmp_path):
     pinned = build_context(
         Settings(project_dir=project_dir, lake_dir=tmp_path / "lake", source="customers")
     )
-    assert source_of(pinned, {}) == "customers"
-    assert source_of(pinned, {"source": "customers"}) == "customers"
+    assert source_of(pinned, ScheduledInput()) == "customers"
+    assert source_of(pinned, ScheduledInput(source="customers")) == "customers"
     with pytest.raises(IngestError, match="ingests 'customers', not 'orders_api'"):
-        source_of(pinned, {"source": "orders_api"})
+        source_of(pinned, ScheduledInput(source="orders_api"))
     use(None)
 
 

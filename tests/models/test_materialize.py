@@ -41,8 +41,18 @@ INCREMENTAL = (
 COLUMNS = ("order_id", "customer_id", "amount", "updated_at")
 
 
-def node(ctx, name: str, **models: str) -> dict:
-    files = dict(FILES)
+# Descriptions become comments after the build (golden: where they go and how they're quoted).
+DESCRIBED = {
+    "models/marts/schema.yml": (
+        'models:\n  - name: revenue\n    description: Revenue per customer, "net" of what\'s'
+        " returned.\n    columns:\n      - name: revenue\n        description: Sum of the"
+        " amounts.\n  - name: stg_orders\n    description: Orders as received.\n"
+    )
+}
+
+
+def node(ctx, name: str, extra: dict[str, str] | None = None, **models: str) -> dict:
+    files = {**FILES, **(extra or {})}
     files.update({f"models/marts/{model}.sql": sql for model, sql in models.items()})
     project = Project(contracts=ctx.project.contracts, warehouse_files=files)
     manifest = build_manifest(project, ctx.settings, "golden", RunOptions(select=[name]))
@@ -83,6 +93,12 @@ CASES = {
     ),
     "incremental_full_refresh": lambda ctx: build(
         incremental(ctx, "merge"), Existing("table", COLUMNS), full_refresh=True
+    ),
+    "table_swapped_in_with_descriptions": lambda ctx: build(
+        node(ctx, "revenue", DESCRIBED), Existing("table"), full_refresh=False
+    ),
+    "view_with_a_description": lambda ctx: build(
+        node(ctx, "stg_orders", DESCRIBED), None, full_refresh=False
     ),
     "incremental_over_a_view": lambda ctx: build(
         incremental(ctx, "merge"), Existing("view"), full_refresh=False

@@ -6,9 +6,9 @@ import pytest
 
 from strata.errors import ConfigError, ModelError
 from strata.models import RunOptions, build_manifest
-from strata.models.plan import connection
 from strata.models.scheduler import WarehouseRun
 from strata.project import Project
+from strata.runtime import redshift_data_config, warehouse_profile
 from strata.settings import Settings
 
 
@@ -157,7 +157,7 @@ def test_run_options_come_from_the_execution_input():
     ],
 )
 def test_the_plan_names_the_data_api_connection_for_each_mode(fields, expected):
-    assert connection(Settings(runtime="aws", **fields)) == expected
+    assert warehouse_profile(Settings(runtime="aws", **fields)).data_api.connection() == expected
 
 
 @pytest.mark.parametrize(
@@ -170,17 +170,43 @@ def test_the_plan_names_the_data_api_connection_for_each_mode(fields, expected):
 )
 def test_an_incomplete_connection_is_refused_in_aws(fields, missing):
     with pytest.raises(ConfigError, match=missing):
-        connection(Settings(runtime="aws", **fields))
+        warehouse_profile(Settings(runtime="aws", **fields))
 
 
 def test_locally_the_connection_defaults_to_the_served_warehouse():
-    assert connection(Settings())["workgroup"] == "local"
-    cluster = connection(Settings(redshift_target="cluster", redshift_secret_arn="arn:s"))
-    assert cluster["cluster"] == "local"
+    assert warehouse_profile(Settings()).data_api.connection()["workgroup"] == "local"
+    local_cluster = Settings(redshift_target="cluster", redshift_secret_arn="arn:s")
+    assert warehouse_profile(local_cluster).data_api.connection()["cluster"] == "local"
+
+
+def test_the_adapters_declare_what_differs_and_the_plan_follows_them(ctx):
+    aws = warehouse_profile(Settings(runtime="aws", redshift_workgroup="wg"))
+    local = warehouse_profile(Settings())
+    assert aws.capabilities.isolates_schemas and not local.capabilities.isolates_schemas
+    assert (aws.capabilities.poll_seconds, local.capabilities.poll_seconds) == (5, 0)
+    # A profile handed in wins over the runtime's: the local project planned as for Redshift.
+    manifest = build_manifest(ctx.project, ctx.settings, "run-1", profile=aws)
+    assert manifest["nodes"]["model.strata.fct_orders"]["relation"] == "dev_analytics.fct_orders"
+    assert manifest["metadata"]["connection"]["workgroup"] == "wg"
+    assert manifest["metadata"]["poll_seconds"] == 5
+
+
+def test_the_data_api_request_names_the_same_target_as_the_manifest():
+    cluster = redshift_data_config(
+        Settings(
+            runtime="aws", redshift_target="cluster", redshift_cluster="dw", redshift_db_user="u"
+        )
+    )
+    assert cluster.request() == {"ClusterIdentifier": "dw", "Database": "dev", "DbUser": "u"}
+    secret = redshift_data_config(
+        Settings(runtime="aws", redshift_workgroup="wg", redshift_secret_arn="arn:s")
+    )
+    assert secret.request() == {"WorkgroupName": "wg", "Database": "dev", "SecretArn": "arn:s"}
 
 
 def test_every_wave_item_carries_the_connection(ctx):
     manifest = build_manifest(ctx.project, ctx.settings, "run-1")
     assert manifest["metadata"]["connection"]["mode"] == "serverless-iam"
     wave = WarehouseRun(manifest).next_wave()
-    assert wave and all(item["connection"] == manifest["metadata"]["connection"] for item in wave)
+    connection = manifest["metadata"]["connection"]
+    assert wave and all(item.connection.dump() == connection for item in wave)

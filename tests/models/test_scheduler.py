@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from strata.lake.payloads import StatementOutcome, StatementResult
 from strata.models import RunOptions, build_manifest
 from strata.models.scheduler import WarehouseRun, read_result, relations_from
 
@@ -25,6 +26,7 @@ def finished(item: dict, columns=(), rows=()) -> dict:
     }
     return {
         "id": item["id"],
+        "kind": item["kind"],
         "status": "FINISHED",
         "statement_id": "s-" + item["id"],
         "result": result if item["fetch"] else None,
@@ -39,11 +41,30 @@ def _field(value):
     return {"LongValue": value} if isinstance(value, int) else {"StringValue": str(value)}
 
 
+def wave_of(run: WarehouseRun) -> list[dict]:
+    """The next wave as the state machine receives it (JSON)."""
+    return [item.dump() for item in run.next_wave()]
+
+
+def record(run: WarehouseRun, outcomes: list[dict]) -> None:
+    """Outcomes as the state machine returns them, parsed as the planner's handler does."""
+    run.record([StatementOutcome.model_validate(outcome) for outcome in outcomes])
+
+
 def answer(run: WarehouseRun, wave: list[dict], failing: dict[str, str] | None = None) -> None:
     outcomes = []
     for item in wave:
         if failing and item["id"] in failing:
-            outcomes.append({"id": item["id"], "status": failing[item["id"]], "error": "boom"})
+            outcomes.append(
+                {
+                    "id": item["id"],
+                    "kind": item["kind"],
+                    "status": failing[item["id"]],
+                    "error": "boom",
+                    "started_at": "2026-11-24T06:00:00+00:00",
+                    "finished_at": "2026-11-24T06:00:01+00:00",
+                }
+            )
         elif item["id"].endswith(".relations"):
             outcomes.append(finished(item, ("table_schema",), []))
         elif item["kind"] == "model":
@@ -52,13 +73,13 @@ def answer(run: WarehouseRun, wave: list[dict], failing: dict[str, str] | None =
             outcomes.append(finished(item, ("max_loaded_at",), [("2026-11-23 06:00:00",)]))
         else:
             outcomes.append(finished(item, ("strata_failures",), []))
-    run.record(outcomes)
+    record(run, outcomes)
 
 
 def run_to_end(run: WarehouseRun, failing: dict[str, str] | None = None) -> list[list[str]]:
     waves = []
     while True:
-        wave = run.next_wave()
+        wave = wave_of(run)
         if not wave:
             assert run.done
             return waves
@@ -131,14 +152,15 @@ def test_a_failing_test_reports_count_and_sample_and_blocks_only_at_error_severi
     manifest["nodes"][uid]["severity"] = severity
     run = WarehouseRun(manifest, clock=lambda: NOW)
     while not run.done:
-        wave = run.next_wave()
+        wave = wave_of(run)
         failing = [item for item in wave if item["id"] == uid]
         answer(run, [item for item in wave if item["id"] != uid])
-        run.record(
+        record(
+            run,
             [
                 finished(item, ("unique_field", "n_records", "strata_failures"), [(7, 2, 3)])
                 for item in failing
-            ]
+            ],
         )
     result = run.results[uid]
     assert result["status"] == status and result["failures"] == 3
@@ -162,15 +184,15 @@ def test_source_freshness_is_measured_on_ingested_at_against_the_thresholds(
     run = WarehouseRun(manifest, clock=lambda: NOW)
     uid = "freshness.strata.lake.orders"
     value = latest.replace(tzinfo=None).isoformat(sep=" ") if latest else None
-    item = {"id": uid, "fetch": True}
-    run.record([finished(item, ("max_loaded_at",), [(value,)])])
+    item = {"id": uid, "kind": "freshness", "fetch": True}
+    record(run, [finished(item, ("max_loaded_at",), [(value,)])])
     assert run.results[uid]["status"] == status
     assert "_ingested_at" in run._statements(uid)[0][0]
 
 
 def test_items_carry_what_the_state_machine_needs(manifest):
     run = WarehouseRun(manifest, clock=lambda: NOW)
-    first = {item["id"]: item for item in run.next_wave()}
+    first = {item["id"]: item for item in wave_of(run)}
     external = first["operation.strata.external_schema"]
     assert external["single"] is True and external["fetch"] is False
     assert external["poll"] == {"count": 0} and external["max_polls"] == 720
@@ -178,17 +200,17 @@ def test_items_carry_what_the_state_machine_needs(manifest):
     assert relations["fetch"] is True and relations["fetch_suffix"] == ""
     answer(run, list(first.values()))
     again = WarehouseRun(manifest, clock=lambda: NOW)
-    assert [i["client_token"] for i in again.next_wave()] == [
+    assert [i["client_token"] for i in wave_of(again)] == [
         i["client_token"] for i in first.values()
     ]
 
 
 def test_a_table_batch_fetches_its_row_count_from_the_last_sub_statement(manifest):
     run = WarehouseRun(manifest, clock=lambda: NOW)
-    answer(run, run.next_wave())
-    answer(run, run.next_wave())  # stg_orders, freshness
-    answer(run, run.next_wave())  # stg_orders' tests
-    wave = {item["id"]: item for item in run.next_wave()}
+    answer(run, wave_of(run))
+    answer(run, wave_of(run))  # stg_orders, freshness
+    answer(run, wave_of(run))  # stg_orders' tests
+    wave = {item["id"]: item for item in wave_of(run)}
     table = wave["model.strata.daily_revenue"]
     assert table["single"] is False and table["fetch_suffix"] == f":{len(table['sqls'])}"
 
@@ -217,26 +239,28 @@ def test_an_incremental_model_merges_when_the_probe_found_its_table(manifest):
 
 def test_outcomes_delivered_twice_are_recorded_once_and_oversized_sql_is_an_error(manifest):
     run = WarehouseRun(manifest, clock=lambda: NOW)
-    wave = run.next_wave()
+    wave = wave_of(run)
     answer(run, wave)
     answer(run, wave, failing={wave[0]["id"]: "FAILED"})
     assert run.results[wave[0]["id"]]["status"] == "success"
     manifest["nodes"]["model.strata.stg_orders"]["compiled_code"] = "select 1 -- " + "x" * 100_000
     big = WarehouseRun(manifest, clock=lambda: NOW)
-    answer(big, big.next_wave())
-    big.next_wave()
+    answer(big, wave_of(big))
+    wave_of(big)
     assert "100 KB" in big.results["model.strata.stg_orders"]["message"]
 
 
 def test_results_are_read_whatever_the_field_casing(ctx):
     columns, rows = read_result(
-        {
-            "columns": [{"name": "a"}, {"Name": "B"}],
-            "records": [
-                [{"longValue": 1}, {"isNull": True}],
-                [{"LongValue": 2}, {"StringValue": "x"}],
-            ],
-        }
+        StatementResult.model_validate(
+            {
+                "columns": [{"name": "a"}, {"Name": "B"}],
+                "records": [
+                    [{"longValue": 1}, {"isNull": True}],
+                    [{"LongValue": 2}, {"StringValue": "x"}],
+                ],
+            }
+        )
     )
     assert columns == ["a", "b"] and rows == [[1, None], [2, "x"]]
 

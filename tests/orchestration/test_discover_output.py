@@ -8,23 +8,28 @@ import json
 import pytest
 
 import strata.orchestration.discover as discover_module
+from strata.lake.payloads import DiscoveredItem, DiscoverInput, DiscoverOutput
 from strata.orchestration.discover import INLINE_ITEMS_BYTES, discovery_output
 
 
-def items(count: int, name_length: int = 20) -> list[dict[str, str]]:
+def items(count: int, name_length: int = 20) -> list[DiscoveredItem]:
     return [
-        {
-            "source": "orders",
-            "raw_key": f"orders/ingest_date=2026-11-24/run_id=20261124T060012Z-3f9c2a1b/"
+        DiscoveredItem(
+            source="orders",
+            raw_key=f"orders/ingest_date=2026-11-24/run_id=20261124T060012Z-3f9c2a1b/"
             f"{str(n).zfill(name_length)}.csv",
-        }
+        )
         for n in range(count)
     ]
 
 
+def listed(found: list[DiscoveredItem]) -> list[dict[str, str]]:
+    return [item.dump() for item in found]
+
+
 @pytest.fixture
 def discovered(monkeypatch):
-    found: list[dict[str, str]] = []
+    found: list[DiscoveredItem] = []
     monkeypatch.setattr(
         discover_module, "discover", lambda ctx, run_id, sources, execution_arn=None: found
     )
@@ -32,7 +37,10 @@ def discovered(monkeypatch):
 
 
 def output(ctx, limit: str = "500") -> dict:
-    return discovery_output(ctx, {"execution_name": "run-1", "inline_map_limit": limit})
+    event = DiscoverInput(execution_name="run-1", inline_map_limit=limit)
+    result = discovery_output(ctx, event)
+    assert isinstance(result, DiscoverOutput)
+    return result.dump()
 
 
 def test_twenty_thousand_objects_leave_a_small_output_and_a_full_list(ctx, discovered):
@@ -41,8 +49,8 @@ def test_twenty_thousand_objects_leave_a_small_output_and_a_full_list(ctx, disco
     assert result["map_mode"] == "distributed" and result["items"] == []
     assert result["item_count"] == 20_000
     assert len(json.dumps(result)) < 1024
-    listed = json.loads(ctx.ports.artifacts.get_bytes(result["items_key"]))
-    assert listed == discovered
+    written = json.loads(ctx.ports.artifacts.get_bytes(result["items_key"]))
+    assert written == listed(discovered)
     assert result["items_key"] == "runs/run-1/items.json"
     assert result["artifacts_bucket"] == ctx.ports.artifacts.bucket
     assert result["results_prefix"] == "runs/run-1/map"
@@ -51,14 +59,14 @@ def test_twenty_thousand_objects_leave_a_small_output_and_a_full_list(ctx, disco
 def test_up_to_the_limit_the_items_travel_inline(ctx, discovered):
     discovered.extend(items(3))
     at_limit = output(ctx, limit="3")
-    assert at_limit["map_mode"] == "inline" and at_limit["items"] == discovered
-    assert json.loads(ctx.ports.artifacts.get_bytes(at_limit["items_key"])) == discovered
+    assert at_limit["map_mode"] == "inline" and at_limit["items"] == listed(discovered)
+    assert json.loads(ctx.ports.artifacts.get_bytes(at_limit["items_key"])) == listed(discovered)
     assert output(ctx, limit="2")["map_mode"] == "distributed"
 
 
 def test_long_keys_go_distributed_below_the_count_limit(ctx, discovered):
     discovered.extend(items(300, name_length=400))
-    assert len(json.dumps(discovered)) > INLINE_ITEMS_BYTES
+    assert len(json.dumps(listed(discovered))) > INLINE_ITEMS_BYTES
     assert output(ctx, limit="500")["map_mode"] == "distributed"
 
 
@@ -70,7 +78,7 @@ def test_the_inline_default_keeps_the_state_far_below_256_kb(ctx, discovered):
     assert result["map_mode"] == "inline"
     conversions = [
         {
-            **item,
+            **item.dump(),
             "status": "converted",
             "rows_in": 100_000,
             "rows_out": 99_999,
@@ -85,5 +93,5 @@ def test_the_inline_default_keeps_the_state_far_below_256_kb(ctx, discovered):
 @pytest.mark.parametrize("limit", ["", "many", None])
 def test_an_unusable_limit_falls_back_to_the_default(ctx, discovered, limit):
     discovered.extend(items(3))
-    event = {"execution_name": "run-1", "inline_map_limit": limit}
-    assert discovery_output(ctx, event)["map_mode"] == "inline"
+    event = DiscoverInput(execution_name="run-1", inline_map_limit=limit)
+    assert discovery_output(ctx, event).map_mode == "inline"

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-import strata.models
+import strata.models.service
 import strata.orchestration.report
+from strata.lake.payloads import FailureReportInput, ReportOutput
 from strata_dev.local.stepfunctions import REGION, Execution, local_step_functions
 
 
@@ -57,14 +58,14 @@ def report(ctx) -> dict[str, Any]:
 
 
 @pytest.fixture
-def failing_report(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+def failing_report(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The Report step's call fails; the failure path's call (``{"input": …}``) works."""
     real = strata.orchestration.report.publish_report
-    calls: list[dict[str, Any]] = []
+    calls: list[Any] = []
 
-    def publish(ctx: Any, event: dict[str, Any]) -> dict[str, str]:
+    def publish(ctx: Any, event: Any) -> ReportOutput:
         calls.append(event)
-        if "input" not in event:
+        if not isinstance(event, FailureReportInput):
             raise InjectedFault("the report could not be written")
         return real(ctx, event)
 
@@ -91,10 +92,10 @@ def test_a_failing_report_ends_in_the_failure_report_and_the_alert(
 def test_a_failing_next_wave_ends_in_the_failure_report_and_the_alert(
     ctx, project_dir, monkeypatch
 ):
-    def continue_run(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    def continue_run(*args: Any, **kwargs: Any) -> None:
         raise InjectedFault("the wave's outcomes could not be recorded")
 
-    monkeypatch.setattr(strata.models, "continue_run", continue_run)
+    monkeypatch.setattr(strata.models.service, "continue_run", continue_run)
     result = run(ctx, project_dir)
     assert result.execution.status == "FAILED" and result.execution.error == "RunFailed"
     assert result.entered.count("NextWave") == 1 and "Report" not in result.entered
@@ -107,7 +108,7 @@ def test_a_failing_next_wave_ends_in_the_failure_report_and_the_alert(
 
 
 def test_a_failing_failure_report_still_publishes_the_alert(ctx, project_dir, monkeypatch):
-    def publish(ctx: Any, event: dict[str, Any]) -> dict[str, str]:
+    def publish(ctx: Any, event: Any) -> None:
         raise InjectedFault("the artifacts bucket refused the report")
 
     monkeypatch.setattr(strata.orchestration.report, "publish_report", publish)

@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from pydantic import TypeAdapter
 
 from strata.errors import ConversionError, PipelineError, TransientError
 from strata.lake.keys import failure_key, raw_object_id
+from strata.lake.payloads import Conversions, FailedFile
 from strata.orchestration.failures import failures_recorded
 from strata.orchestration.map_results import conversion_results
 from strata.orchestration.report import build_report
 
 RUN = "run-1"
+CONVERSIONS = TypeAdapter(Conversions)
 FOLDER = f"runs/{RUN}/map/0bb8a402"
 LISTED = [
     {"source": "orders", "raw_key": "orders/a.csv"},
@@ -34,7 +37,7 @@ def child(status: str, item: dict[str, str], **fields) -> dict:
     }
 
 
-def write(ctx, succeeded: list[dict], failed: list[dict]) -> dict:
+def write(ctx, succeeded: list[dict], failed: list[dict]) -> Conversions:
     files = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
     for status, children in (("SUCCEEDED", succeeded), ("FAILED", failed)):
         if children:
@@ -45,13 +48,15 @@ def write(ctx, succeeded: list[dict], failed: list[dict]) -> dict:
     manifest = {"DestinationBucket": ctx.ports.artifacts.bucket, "ResultFiles": files}
     ctx.ports.artifacts.put_bytes(f"{FOLDER}/manifest.json", json.dumps(manifest).encode())
     ctx.ports.artifacts.put_bytes(f"runs/{RUN}/items.json", json.dumps(LISTED).encode())
-    return {
-        "MapRunArn": "arn:aws:states:eu-west-1:123456789012:mapRun:p/Convert:0bb8a402",
-        "ResultWriterDetails": {
-            "Bucket": ctx.ports.artifacts.bucket,
-            "Key": f"{FOLDER}/manifest.json",
-        },
-    }
+    return CONVERSIONS.validate_python(
+        {
+            "MapRunArn": "arn:aws:states:eu-west-1:123456789012:mapRun:p/Convert:0bb8a402",
+            "ResultWriterDetails": {
+                "Bucket": ctx.ports.artifacts.bucket,
+                "Key": f"{FOLDER}/manifest.json",
+            },
+        }
+    )
 
 
 def converted(item: dict[str, str]) -> dict:
@@ -72,11 +77,16 @@ def test_every_listed_object_gets_one_result_whatever_the_child_did(ctx):
         failed=[child("FAILED", c, Error="States.Timeout", Cause="child timed out")],
     )
     results = conversion_results(ctx.ports.artifacts, written, RUN)
-    assert [r["raw_key"] for r in results] == [item["raw_key"] for item in LISTED]
-    assert [r["status"] for r in results] == ["converted", "failed", "failed", "failed"]
-    assert results[1]["error"] == "ConversionError"
-    assert results[2]["error"] == "States.Timeout" and results[2]["cause"] == "child timed out"
-    assert results[3]["error"] == "NoResult" and results[3]["source"] == "shipments"
+    assert [r.raw_key for r in results] == [item["raw_key"] for item in LISTED]
+    assert [r.status for r in results] == ["converted", "failed", "failed", "failed"]
+    assert isinstance(results[1], FailedFile) and results[1].error == "ConversionError"
+    assert results[2].dump_given() == {
+        **LISTED[2],
+        "status": "failed",
+        "error": "States.Timeout",
+        "cause": "child timed out",
+    }
+    assert results[3].error == "NoResult" and results[3].source == "shipments"
 
 
 def test_a_redriven_object_counts_once_and_its_success_wins(ctx):
@@ -87,22 +97,23 @@ def test_a_redriven_object_counts_once_and_its_success_wins(ctx):
         failed=[child("FAILED", a, Error="States.TaskFailed", Cause="first attempt")],
     )
     results = conversion_results(ctx.ports.artifacts, written, RUN)
-    assert [r["status"] for r in results if r["raw_key"] == a["raw_key"]] == ["converted"]
+    assert [r.status for r in results if r.raw_key == a["raw_key"]] == ["converted"]
 
 
 def test_an_inline_maps_results_are_taken_as_they_are(ctx):
-    inline = [{"source": "orders", "raw_key": "orders/a.csv", "status": "failed"}]
-    assert conversion_results(ctx.ports.artifacts, inline, RUN) == inline
+    inline = [{"source": "orders", "raw_key": "orders/a.csv", "status": "failed", "error": "X"}]
+    results = conversion_results(ctx.ports.artifacts, CONVERSIONS.validate_python(inline), RUN)
+    assert [result.dump_given() for result in results] == inline
 
 
 def test_results_written_elsewhere_than_the_artifacts_bucket_are_refused(ctx):
     written = write(ctx, succeeded=[converted(LISTED[0])], failed=[])
-    written["ResultWriterDetails"]["Bucket"] = "someone-elses-bucket"
+    written.details.bucket = "someone-elses-bucket"
     with pytest.raises(PipelineError, match="someone-elses-bucket"):
         conversion_results(ctx.ports.artifacts, written, RUN)
 
 
-def test_the_report_counts_a_distributed_run_from_its_written_results(ctx):
+def test_the_report_counts_a_distributed_run_from_its_written_results(ctx, report_input):
     a, b, c, d = LISTED
     for item in (a, c, d):  # what Convert writes for each converted object
         manifest = {
@@ -116,7 +127,7 @@ def test_the_report_counts_a_distributed_run_from_its_written_results(ctx):
         key = f"runs/{RUN}/conversions/{raw_object_id(item['raw_key'])}.json"
         ctx.ports.artifacts.put_bytes(key, json.dumps(manifest).encode())
     written = write(ctx, succeeded=[converted(a), caught(b), converted(c), converted(d)], failed=[])
-    report = build_report(ctx, {"run_id": RUN, "conversions": written, "warehouse": {}})
+    report = build_report(ctx, report_input(RUN, written.dump()))
     assert report["status"] == "partial"
     assert len(report["files"]) == 4
     assert report["sources"]["orders"]["files_failed"] == 1
@@ -135,11 +146,11 @@ def test_a_failed_files_cause_comes_from_its_failure_record(ctx):
     recorded(ctx, a, ConversionError("line 2: not an INTEGER", source="orders", key="a"))
     recorded(ctx, b, TransientError("throttled", service="s3"))  # an earlier attempt's
     failed = [{**item, "status": "failed", "error": "ConversionError"} for item in (a, b, c)]
-    results = conversion_results(ctx.ports.artifacts, failed, RUN)
-    assert results[0]["cause"] == "orders: a: line 2: not an INTEGER"
-    assert results[0]["failure_key"] == failure_key(RUN, a["raw_key"])
-    assert "cause" not in results[1]  # the last attempt failed otherwise
-    assert "cause" not in results[2]  # nothing recorded (a timeout, say)
+    results = conversion_results(ctx.ports.artifacts, CONVERSIONS.validate_python(failed), RUN)
+    assert results[0].cause == "orders: a: line 2: not an INTEGER"
+    assert results[0].failure_key == failure_key(RUN, a["raw_key"])
+    assert "cause" not in results[1].dump_given()  # the last attempt failed otherwise
+    assert "cause" not in results[2].dump_given()  # nothing recorded (a timeout, say)
     record = json.loads(ctx.ports.artifacts.get_bytes(failure_key(RUN, a["raw_key"])))
     assert "Traceback" in record["traceback"]
 

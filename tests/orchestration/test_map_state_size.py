@@ -12,6 +12,7 @@ import pytest
 
 import strata.convert
 from strata.errors import ConversionError
+from strata.lake.payloads import FailedFile
 from strata.orchestration.map_results import conversion_results
 from strata.orchestration.report import build_report
 from strata_dev.local.stepfunctions import definition_text, local_step_functions
@@ -110,7 +111,7 @@ def every_conversion_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_failed_conversions_reach_the_report_with_their_full_cause(
-    ctx, project_dir, every_conversion_fails
+    ctx, project_dir, every_conversion_fails, report_input
 ):
     """The definition's ConvertEach with the convert handler: the state carries each error's
     name, the failure record its full text, and the report joins them."""
@@ -128,11 +129,12 @@ def test_failed_conversions_reach_the_report_with_their_full_cause(
     conversions = json.loads(output)["conversions"]
     assert all(LONG_MESSAGE not in json.dumps(c) for c in conversions)
 
-    results = conversion_results(ctx.ports.artifacts, conversions, RUN)
-    assert [r["raw_key"] for r in results] == [item["raw_key"] for item in items()]
+    event = report_input(RUN, conversions)
+    results = conversion_results(ctx.ports.artifacts, event.conversions, RUN)
+    assert [r.raw_key for r in results] == [item["raw_key"] for item in items()]
     for result in results:
-        assert result["status"] == "failed" and result["error"] == "ConversionError"
-        assert result["cause"] == f"orders: {result['raw_key']}: {LONG_MESSAGE}"
-    report = build_report(ctx, {"run_id": RUN, "conversions": conversions})
+        assert isinstance(result, FailedFile) and result.error == "ConversionError"
+        assert result.cause == f"orders: {result.raw_key}: {LONG_MESSAGE}"
+    report = build_report(ctx, event)
     assert report["sources"]["orders"]["files_failed"] == FILES
-    assert [file["cause"] for file in report["files"]] == [r["cause"] for r in results]
+    assert [file["cause"] for file in report["files"]] == [r.cause for r in results]

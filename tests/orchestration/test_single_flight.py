@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 from strata.lake import claims
+from strata.lake.payloads import DiscoveredItem
 from strata.liveness.process import ProcessLiveness
 from strata.orchestration.discover import discover
 from strata_dev.console import Console
@@ -15,6 +16,7 @@ from strata_dev.local.run import land_drops
 from strata_dev.local.stepfunctions import local_step_functions
 
 REPO = Path(__file__).resolve().parents[2]
+K = DiscoveredItem(source="orders", raw_key="k")
 
 
 def test_two_runs_started_at_once_convert_each_raw_object_exactly_once(ctx, project_dir):
@@ -45,9 +47,9 @@ def test_two_runs_started_at_once_convert_each_raw_object_exactly_once(ctx, proj
 
 def test_a_claim_blocks_other_live_runs_and_a_dead_runs_claim_is_taken_over_at_once(ctx):
     ctx.ports.state.put("pending#orders", "k", {"raw_key": "k"})
-    assert discover(ctx, "run-1") == [{"source": "orders", "raw_key": "k"}]
+    assert discover(ctx, "run-1") == [K]
     assert discover(ctx, "run-2") == []
-    assert discover(ctx, "run-1") == [{"source": "orders", "raw_key": "k"}]  # a retried step
+    assert discover(ctx, "run-1") == [K]  # a retried step
     # run-1 is now a process that was killed: its claim binds no one.
     dead = ProcessLiveness(pid=_dead_pid())
     ctx.ports.state.delete("claim#orders", "k")
@@ -61,7 +63,7 @@ def test_a_claim_blocks_other_live_runs_and_a_dead_runs_claim_is_taken_over_at_o
         lease=timedelta(hours=3),
     )
     assert isinstance(taken, claims.Claim)
-    assert discover(ctx, "run-3") == [{"source": "orders", "raw_key": "k"}]
+    assert discover(ctx, "run-3") == [K]
 
 
 def _dead_pid() -> int:
@@ -74,32 +76,27 @@ def _dead_pid() -> int:
     return int(done.stdout)
 
 
-def test_a_failed_conversion_releases_its_claim_for_the_next_run(ctx):
+def test_a_failed_conversion_releases_its_claim_for_the_next_run(ctx, report_input):
     from strata.orchestration.report import publish_report
 
     ctx.ports.state.put("pending#orders", "k", {"raw_key": "k"})
     assert discover(ctx, "run-1")
-    publish_report(
-        ctx,
-        {
-            "run_id": "run-1",
-            "conversions": [{"source": "orders", "raw_key": "k", "status": "failed", "error": "X"}],
-        },
-    )
-    assert discover(ctx, "run-2") == [{"source": "orders", "raw_key": "k"}]
+    failed = {"source": "orders", "raw_key": "k", "status": "failed", "error": "X"}
+    assert publish_report(ctx, report_input("run-1", [failed])).status == "partial"
+    assert discover(ctx, "run-2") == [K]
 
 
-def test_a_second_warehouse_build_is_deferred_until_the_first_releases_the_lock(ctx):
+def test_a_second_warehouse_build_is_deferred_until_the_first_releases_the_lock(ctx, report_input):
     from strata.models.service import release_build_lock, start_run
     from strata.orchestration.report import build_report
 
     first = start_run(ctx, "run-1")
-    assert first["wave"] and not first["done"]
+    assert first.wave and not first.done
     second = start_run(ctx, "run-2")
-    assert second["done"] and second["summary"]["status"] == "deferred"
-    assert "run run-1 (process" in second["summary"]["message"]
-    report = build_report(ctx, {"run_id": "run-2", "warehouse": {"summary": second["summary"]}})
+    assert second.done and second.summary and second.summary.status == "deferred"
+    assert "run run-1 (process" in str(second.summary.message)
+    report = build_report(ctx, report_input("run-2", summary=second.summary.dump()))
     assert report["status"] == "deferred" and not report["passed"]
     assert report["warehouse_status"] == "deferred"
     release_build_lock(ctx, "run-1")
-    assert not start_run(ctx, "run-3")["done"]
+    assert not start_run(ctx, "run-3").done

@@ -135,19 +135,20 @@ CatalogCase = tuple[Catalog, str]  # the catalog, and the folder its tables live
 
 
 def _glue_catalog(request: pytest.FixtureRequest) -> CatalogCase:
-    from strata.catalog.glue import GlueCatalog
+    from strata.catalog.glue import GlueCatalog, GlueConfig
 
     client = request.getfixturevalue("aws").client("glue")
     client.create_database(DatabaseInput={"Name": GLUE_DATABASE})
-    return GlueCatalog(GLUE_DATABASE, client), "s3://strata-cleansed/"
+    return GlueCatalog(GlueConfig(GLUE_DATABASE), client), "s3://strata-cleansed/"
 
 
 def _local_catalog(request: pytest.FixtureRequest) -> CatalogCase:
     from strata.catalog.local import LocalCatalog
+    from strata.warehouse.config import DuckDBConfig
     from strata.warehouse.duckdb import DuckDBWarehouse
 
     tmp_path: Path = request.getfixturevalue("tmp_path")
-    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    warehouse = DuckDBWarehouse(DuckDBConfig(tmp_path / "warehouse.duckdb"))
     request.addfinalizer(warehouse.close)
     return LocalCatalog(tmp_path / "catalog", warehouse), f"{tmp_path / 'cleansed'}/"
 

@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from strata.catalog.base import CatalogColumn, TableDef
-from strata.catalog.glue import GlueCatalog
+from strata.catalog.glue import GlueCatalog, GlueConfig
 from strata.errors import CatalogError
 
 ORDERS = TableDef(
@@ -139,7 +139,7 @@ def glue(aws):
 
 
 def test_glue_table_is_an_external_parquet_table_spectrum_can_read(glue):
-    GlueCatalog("strata_test", glue).ensure_table(ORDERS)
+    GlueCatalog(GlueConfig("strata_test"), glue).ensure_table(ORDERS)
 
     table = glue.get_table(DatabaseName="strata_test", Name="orders")["Table"]
 
@@ -162,7 +162,9 @@ def test_glue_table_is_an_external_parquet_table_spectrum_can_read(glue):
 
 
 def test_glue_location_without_trailing_slash_is_stored_as_a_folder(glue):
-    GlueCatalog("strata_test", glue).ensure_table(replace(ORDERS, location="s3://b/orders"))
+    GlueCatalog(GlueConfig("strata_test"), glue).ensure_table(
+        replace(ORDERS, location="s3://b/orders")
+    )
 
     table = glue.get_table(DatabaseName="strata_test", Name="orders")["Table"]
     assert table["StorageDescriptor"]["Location"] == "s3://b/orders/"
@@ -173,7 +175,7 @@ def test_glue_ensure_table_does_not_call_update_when_nothing_changed(glue):
     glue.meta.events.register(
         "provide-client-params.glue.UpdateTable", lambda params, **_: updates.append(params)
     )
-    catalog = GlueCatalog("strata_test", glue)
+    catalog = GlueCatalog(GlueConfig("strata_test"), glue)
 
     catalog.ensure_table(ORDERS)
     catalog.ensure_table(ORDERS)
@@ -188,7 +190,7 @@ def test_glue_partition_location_is_the_table_folder_plus_key_equals_value(glue)
         ORDERS,
         partition_keys=(CatalogColumn("year", "string"), CatalogColumn("month", "string")),
     )
-    catalog = GlueCatalog("strata_test", glue)
+    catalog = GlueCatalog(GlueConfig("strata_test"), glue)
     catalog.ensure_table(two_keys)
 
     catalog.add_partitions("orders", [{"month": "01", "year": "2024"}])
@@ -204,13 +206,15 @@ def test_glue_partition_location_is_the_table_folder_plus_key_equals_value(glue)
 
 def test_glue_add_partitions_to_a_missing_table_raises_catalog_error(glue):
     with pytest.raises(CatalogError) as raised:
-        GlueCatalog("strata_test", glue).add_partitions("ghost", [{"ingest_date": "2024-01-01"}])
+        GlueCatalog(GlueConfig("strata_test"), glue).add_partitions(
+            "ghost", [{"ingest_date": "2024-01-01"}]
+        )
 
     assert raised.value.table == "ghost"
 
 
 def test_glue_add_partitions_with_wrong_keys_raises_catalog_error(glue):
-    catalog = GlueCatalog("strata_test", glue)
+    catalog = GlueCatalog(GlueConfig("strata_test"), glue)
     catalog.ensure_table(ORDERS)
 
     with pytest.raises(CatalogError, match="does not match"):
@@ -246,7 +250,7 @@ def test_glue_add_partitions_raises_on_errors_other_than_already_exists(aws):
             },
         )
         with pytest.raises(CatalogError, match="1 partitions refused") as raised:
-            GlueCatalog("db", client).add_partitions(
+            GlueCatalog(GlueConfig("db"), client).add_partitions(
                 "orders", [{"ingest_date": "2024-01-01"}, {"ingest_date": "2024-01-02"}]
             )
         stub.assert_no_pending_responses()
@@ -258,7 +262,7 @@ def test_glue_add_partitions_raises_on_errors_other_than_already_exists(aws):
 def test_glue_truncates_comments_longer_than_glue_accepts(glue):
     long = replace(ORDERS, columns=(CatalogColumn("note", "string", "x" * 400),))
 
-    GlueCatalog("strata_test", glue).ensure_table(long)
+    GlueCatalog(GlueConfig("strata_test"), glue).ensure_table(long)
 
     table = glue.get_table(DatabaseName="strata_test", Name="orders")["Table"]
     assert table["StorageDescriptor"]["Columns"][0]["Comment"] == "x" * 255

@@ -16,11 +16,12 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from strata.aws_errors import raise_transient
-from strata.catalog.glue import GlueCatalog
+from strata.catalog.glue import GlueCatalog, GlueConfig
 from strata.errors import TransientError
 from strata.secrets.secretsmanager import SecretsManagerStore
 from strata.state.dynamodb import DynamoDBStateStore
 from strata.storage.s3 import S3ObjectStore
+from strata.warehouse.config import RedshiftDataConfig
 from strata.warehouse.redshift_data import RedshiftDataWarehouse
 
 # botocore's own retries off: the failure reaches the adapter at once, without its backoff.
@@ -41,9 +42,13 @@ ADAPTERS: dict[str, tuple[Callable[[Any], Any], Call, str]] = {
         lambda a: a.get("pk", "sk"),
         "get_item",
     ),
-    "glue": (lambda c: GlueCatalog("db", c), lambda a: a.get_table("orders"), "get_table"),
+    "glue": (
+        lambda c: GlueCatalog(GlueConfig("db"), c),
+        lambda a: a.get_table("orders"),
+        "get_table",
+    ),
     "redshift-data": (
-        lambda c: RedshiftDataWarehouse("wg", "dev", c),
+        lambda c: RedshiftDataWarehouse(RedshiftDataConfig(workgroup="wg"), c),
         lambda a: a.describe("statement-1"),
         "describe_statement",
     ),

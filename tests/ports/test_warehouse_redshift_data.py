@@ -8,6 +8,7 @@ from botocore.stub import ANY, Stubber
 
 from strata.errors import WarehouseError
 from strata.warehouse.base import QueryResult, StatementStatus
+from strata.warehouse.config import RedshiftDataConfig
 from strata.warehouse.redshift_data import RedshiftDataWarehouse, field_value
 
 STATEMENT_ID = "d9b6c0c9-0747-4bf4-b142-e8883122f766"
@@ -24,7 +25,7 @@ def test_submit_one_statement_executes_it_on_the_workgroup(client):
         "provide-client-params.redshift-data.ExecuteStatement",
         lambda params, **_: sent.append(params),
     )
-    warehouse = RedshiftDataWarehouse("strata-dev", "dev", client)
+    warehouse = RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-dev"), client)
 
     statement_id = warehouse.submit(["select 1"], client_token="build-orders-1")
 
@@ -41,8 +42,29 @@ def test_submit_one_statement_executes_it_on_the_workgroup(client):
     assert status == StatementStatus(id=statement_id, status="STARTED", has_result_set=False)
 
 
+def test_a_provisioned_cluster_is_addressed_by_identifier_and_database_user(client):
+    sent: list[dict] = []
+    client.meta.events.register(
+        "provide-client-params.redshift-data.ExecuteStatement",
+        lambda params, **_: sent.append(params),
+    )
+    config = RedshiftDataConfig(database="dw", target="cluster", cluster="c1", db_user="etl")
+
+    RedshiftDataWarehouse(config, client).submit(["select 1"])
+
+    [params] = sent
+    params.pop("ClientToken")  # botocore fills in an idempotency token when none is given
+    assert params == {
+        "Sql": "select 1",
+        "ClusterIdentifier": "c1",
+        "Database": "dw",
+        "DbUser": "etl",
+        "WithEvent": False,
+    }
+
+
 def test_result_reads_moto_canned_rows_with_typed_values(client):
-    warehouse = RedshiftDataWarehouse("strata-wg", "dev", client)
+    warehouse = RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client)
     statement_id = warehouse.submit(["select * from addresses"])
 
     result = warehouse.result(statement_id)
@@ -54,7 +76,9 @@ def test_result_reads_moto_canned_rows_with_typed_values(client):
 
 def test_describe_of_an_unknown_statement_raises_warehouse_error(client):
     with pytest.raises(WarehouseError, match=STATEMENT_ID):
-        RedshiftDataWarehouse("strata-wg", "dev", client).describe(STATEMENT_ID)
+        RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).describe(
+            STATEMENT_ID
+        )
 
 
 def test_submit_several_statements_sends_one_batch(client):
@@ -70,9 +94,9 @@ def test_submit_several_statements_sends_one_batch(client):
                 "ClientToken": "tok",
             },
         )
-        statement_id = RedshiftDataWarehouse("strata-wg", "dev", client).submit(
-            ["begin_work()", "insert 1", "insert 2"], client_token="tok"
-        )
+        statement_id = RedshiftDataWarehouse(
+            RedshiftDataConfig(workgroup="strata-wg"), client
+        ).submit(["begin_work()", "insert 1", "insert 2"], client_token="tok")
         stub.assert_no_pending_responses()
 
     assert statement_id == STATEMENT_ID
@@ -80,7 +104,7 @@ def test_submit_several_statements_sends_one_batch(client):
 
 def test_submit_of_nothing_is_refused(client):
     with pytest.raises(WarehouseError):
-        RedshiftDataWarehouse("strata-wg", "dev", client).submit([])
+        RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).submit([])
 
 
 def test_a_refused_submission_raises_warehouse_error(client):
@@ -89,7 +113,9 @@ def test_a_refused_submission_raises_warehouse_error(client):
             "execute_statement", "ActiveStatementsExceededException", "too many statements"
         )
         with pytest.raises(WarehouseError, match="too many statements"):
-            RedshiftDataWarehouse("strata-wg", "dev", client).submit(["select 1"])
+            RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).submit(
+                ["select 1"]
+            )
 
 
 @pytest.mark.parametrize(
@@ -111,7 +137,12 @@ def test_describe_maps_status_error_and_result_flag(client, described, expected)
     with Stubber(client) as stub:
         stub.add_response("describe_statement", {"Id": STATEMENT_ID, **described})
 
-        assert RedshiftDataWarehouse("strata-wg", "dev", client).describe(STATEMENT_ID) == expected
+        assert (
+            RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).describe(
+                STATEMENT_ID
+            )
+            == expected
+        )
 
 
 def test_result_pages_through_records_and_converts_each_field_type(client):
@@ -154,7 +185,9 @@ def test_result_pages_through_records_and_converts_each_field_type(client):
             {"Id": STATEMENT_ID, "NextToken": "page-2"},
         )
 
-        result = RedshiftDataWarehouse("strata-wg", "dev", client).result(STATEMENT_ID)
+        result = RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).result(
+            STATEMENT_ID
+        )
         stub.assert_no_pending_responses()
 
     assert result == QueryResult(
@@ -183,7 +216,9 @@ def test_result_of_a_batch_reads_its_last_sub_statement(client):
             {"Id": f"{STATEMENT_ID}:2"},
         )
 
-        result = RedshiftDataWarehouse("strata-wg", "dev", client).result(STATEMENT_ID)
+        result = RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).result(
+            STATEMENT_ID
+        )
 
     assert result == QueryResult(columns=["n"], rows=[(7,)])
 
@@ -197,7 +232,9 @@ def test_result_of_an_empty_result_set_has_columns_and_no_rows(client):
             {"Id": ANY},
         )
 
-        result = RedshiftDataWarehouse("strata-wg", "dev", client).result(STATEMENT_ID)
+        result = RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).result(
+            STATEMENT_ID
+        )
 
     assert result == QueryResult(columns=["n"], rows=[])
 
@@ -216,7 +253,9 @@ def test_run_waits_for_the_statement_and_returns_its_rows(client):
             {"ColumnMetadata": [{"name": "one"}], "Records": [[{"longValue": 1}]]},
         )
 
-        result = RedshiftDataWarehouse("strata-wg", "dev", client).run("select 1 as one", poll=0)
+        result = RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).run(
+            "select 1 as one", poll=0
+        )
         stub.assert_no_pending_responses()
 
     assert result == QueryResult(columns=["one"], rows=[(1,)])
@@ -231,7 +270,9 @@ def test_run_raises_when_the_statement_ends_badly(client, status):
         )
 
         with pytest.raises(WarehouseError, match=status):
-            RedshiftDataWarehouse("strata-wg", "dev", client).run("select 1", poll=0)
+            RedshiftDataWarehouse(RedshiftDataConfig(workgroup="strata-wg"), client).run(
+                "select 1", poll=0
+            )
 
 
 def test_field_value_rejects_an_unknown_field_shape():

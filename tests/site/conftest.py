@@ -1,4 +1,4 @@
-"""Site fixtures: a project with the repository's dashboards, a small warehouse and run report
+"""Site fixtures: the repository's dashboards in the project, a small warehouse and run report
 written directly (fast), and, once per session, the demo lake built by a real `strata run`."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def project_dir(project_dir: Path) -> Path:
-    """The repository's project files with its dashboards."""
+def with_dashboards(project_dir: Path) -> Path:
+    """The project with the repository's dashboards."""
     shutil.copytree(REPO / "dashboards", project_dir / "dashboards")
     return project_dir
 

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DASHBOARDS = ("dashboards/overview.html", "dashboards/data_quality.html")
-PAGES = ("index.html", *DASHBOARDS, "catalog/index.html", "lineage/index.html")
+PAGES = ("index.html", *DASHBOARDS, "docs/index.html", "docs/lineage.html")
 
 pytestmark = [
     pytest.mark.slow,

@@ -18,7 +18,7 @@ def test_links_climb_back_to_the_root_from_the_page_depth():
 def test_the_current_section_is_marked_and_the_title_escaped():
     page = render_page("A <b> & c", "", section="lineage", depth=0)
     assert "<title>A &lt;b&gt; &amp; c · Strata</title>" in page
-    assert '<a href="lineage/index.html" class="current" aria-current="page">Lineage</a>' in page
+    assert '<a href="docs/lineage.html" class="current" aria-current="page">Lineage</a>' in page
     assert page.count('aria-current="page"') == 1
 
 

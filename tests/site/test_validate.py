@@ -18,7 +18,8 @@ group by order_date, channel
 """
 
 
-def test_the_repository_dashboards_are_valid(ctx):
+def test_the_repository_dashboards_are_valid(ctx, with_dashboards):
+    assert (with_dashboards / "dashboards" / "overview.md").exists()
     assert dashboard_problems(ctx) == []
 
 
@@ -65,7 +66,8 @@ def test_a_query_that_writes_is_refused(ctx, project_dir):
     ]
 
 
-def test_strata_validate_fails_on_a_broken_dashboard(project_dir, capsys):
+def test_strata_validate_fails_on_a_broken_dashboard(with_dashboards, capsys):
+    project_dir = with_dashboards
     args = ["--project-dir", str(project_dir), "validate"]
     assert main(args) == 0
     assert "dashboards/ pages read only known tables and columns" in capsys.readouterr().out

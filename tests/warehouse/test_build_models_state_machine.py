@@ -104,7 +104,7 @@ def build_models(shop: Context, project_dir) -> Iterator:
             execution = sfn.start_execution(
                 stateMachineArn=arn,
                 name=run_id,
-                input=json.dumps({"discovery": {"run_id": run_id}, "plan": plan}),
+                input=json.dumps({"discovery": {"run_id": run_id}, "plan": plan.dump()}),
             )["executionArn"]
             done = machine.wait(execution)
             assert done.status == "SUCCEEDED", (done.error, done.cause)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from strata.errors import WarehouseError
+from strata.warehouse.config import DuckDBConfig
 from strata.warehouse.duckdb import DuckDBWarehouse
 from strata.warehouse.transpile import redshift_to_duckdb
 
 
 @pytest.fixture
 def warehouse(tmp_path):
-    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    wh = DuckDBWarehouse(DuckDBConfig(tmp_path / "w.duckdb"))
     yield wh
     wh.close()
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from strata.errors import WarehouseError
+from strata.warehouse.config import DuckDBConfig
 from strata.warehouse.duckdb import DuckDBWarehouse
 from strata.warehouse.numeric import division_type
 from strata.warehouse.redshift_functions import REDSHIFT_FUNCTIONS
@@ -16,7 +17,7 @@ from strata.warehouse.redshift_sql import RedshiftSqlError, parse_redshift
 
 @pytest.fixture
 def warehouse(tmp_path):
-    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    wh = DuckDBWarehouse(DuckDBConfig(tmp_path / "w.duckdb"))
     wh.run("CREATE SCHEMA s")
     wh.run(
         "CREATE TABLE s.t AS SELECT * FROM (VALUES "

@@ -21,9 +21,15 @@ class Console:
     def __init__(
         self, stream: TextIO | None = None, color: bool | None = None, errors: TextIO | None = None
     ) -> None:
-        self.stream = stream or sys.stdout
+        self._stream = stream
         self.errors = errors
         self.color = colors(self.stream) if color is None else color
+
+    @property
+    def stream(self) -> TextIO:
+        """The stream given, or standard output as it is now: while progress bars are drawn,
+        standard output is redirected so that lines print above them."""
+        return self._stream or sys.stdout
 
     def _paint(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.color else text

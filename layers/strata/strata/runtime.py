@@ -1,5 +1,10 @@
 """Builds the ports for the runtime named by ``STRATA_RUNTIME``; the only place that knows
 there are two runtimes. Handlers ask for :func:`current` and never branch on the runtime.
+
+Each adapter takes its own typed configuration (:class:`RedshiftDataConfig`, ``GlueConfig``,
+:class:`DuckDBConfig`), built here from the one flat :class:`Settings`; what differs between
+the warehouses (schemas per target, polling, comments) the adapters declare themselves, and
+:func:`warehouse_profile` hands it to the planner.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from strata import settings as names
 from strata.catalog.base import Catalog
 from strata.errors import ConfigError
 from strata.liveness.base import Liveness
@@ -17,6 +23,7 @@ from strata.settings import Settings
 from strata.state.base import StateStore
 from strata.storage.base import ObjectStore
 from strata.warehouse.base import Warehouse
+from strata.warehouse.config import DuckDBConfig, RedshiftDataConfig, WarehouseProfile
 
 
 @dataclass
@@ -59,7 +66,7 @@ def local_ports(settings: Settings) -> Ports:
     from strata.warehouse.duckdb import DuckDBWarehouse
 
     lake = settings.lake_dir.resolve()
-    warehouse = DuckDBWarehouse(settings.local_warehouse_path.resolve())
+    warehouse = DuckDBWarehouse(duckdb_config(settings))
 
     def bucket(name: str) -> LocalObjectStore:
         return LocalObjectStore(lake / name, name)
@@ -81,7 +88,7 @@ def local_ports(settings: Settings) -> Ports:
 
 
 def aws_ports(settings: Settings) -> Ports:
-    from strata.catalog.glue import GlueCatalog
+    from strata.catalog.glue import GlueCatalog, GlueConfig
     from strata.liveness.stepfunctions import ExecutionLiveness
     from strata.secrets.secretsmanager import SecretsManagerStore
     from strata.state.dynamodb import DynamoDBStateStore
@@ -91,8 +98,7 @@ def aws_ports(settings: Settings) -> Ports:
     if not settings.project_uri or not settings.project_uri.startswith("s3://"):
         raise ConfigError("must be s3://bucket/prefix/ in AWS", field="STRATA_PROJECT_URI")
     project_bucket, _, project_prefix = settings.project_uri.removeprefix("s3://").partition("/")
-    if not settings.redshift_workgroup:
-        raise ConfigError("is required in AWS", field="STRATA_REDSHIFT_WORKGROUP")
+    warehouse = RedshiftDataWarehouse(redshift_data_config(settings))
     return Ports(
         landing=S3ObjectStore(settings.landing_bucket),
         raw=S3ObjectStore(settings.raw_bucket),
@@ -100,12 +106,75 @@ def aws_ports(settings: Settings) -> Ports:
         quarantine=S3ObjectStore(settings.quarantine_bucket),
         artifacts=S3ObjectStore(settings.artifacts_bucket),
         state=DynamoDBStateStore(settings.state_table),
-        catalog=GlueCatalog(settings.glue_database),
-        warehouse=RedshiftDataWarehouse(settings.redshift_workgroup, settings.redshift_database),
+        catalog=GlueCatalog(GlueConfig(settings.glue_database)),
+        warehouse=warehouse,
         secrets=SecretsManagerStore(settings.secrets_prefix),
         project_store=S3ObjectStore(project_bucket),
         liveness=ExecutionLiveness(),
         project_prefix=project_prefix,
+    )
+
+
+def duckdb_config(settings: Settings) -> DuckDBConfig:
+    return DuckDBConfig(
+        path=settings.local_warehouse_path.resolve(),
+        storage_version=settings.duckdb_storage_version,
+    )
+
+
+def redshift_data_config(
+    settings: Settings, default_target: str | None = None
+) -> RedshiftDataConfig:
+    """The Data API connection the settings name, checked: each target's required fields are
+    there (``default_target`` stands in for a missing workgroup or cluster)."""
+    serverless = settings.redshift_target == "serverless"
+    given = settings.redshift_workgroup if serverless else settings.redshift_cluster
+    target = given or default_target
+    if not target:
+        variable, needed = (
+            (names.REDSHIFT_WORKGROUP, "a workgroup")
+            if serverless
+            else (names.REDSHIFT_CLUSTER, "a cluster identifier")
+        )
+        raise ConfigError(
+            f"the {settings.redshift_target} target needs {needed}",
+            file="environment",
+            field=variable,
+        )
+    if not serverless and not settings.redshift_secret_arn and not settings.redshift_db_user:
+        raise ConfigError(
+            "IAM authentication on a cluster needs a database user (or set a secret ARN)",
+            file="environment",
+            field=names.REDSHIFT_DB_USER,
+        )
+    return RedshiftDataConfig(
+        database=settings.redshift_database,
+        target=settings.redshift_target,
+        workgroup=target if serverless else None,
+        cluster=None if serverless else target,
+        db_user=settings.redshift_db_user,
+        secret_arn=settings.redshift_secret_arn,
+        iam_role=settings.redshift_iam_role,
+    )
+
+
+def warehouse_kind(settings: Settings) -> type[Warehouse]:
+    """The warehouse adapter's class for the runtime, imported but not connected."""
+    if settings.runtime == "local":
+        from strata.warehouse.duckdb import DuckDBWarehouse
+
+        return DuckDBWarehouse
+    from strata.warehouse.redshift_data import RedshiftDataWarehouse
+
+    return RedshiftDataWarehouse
+
+
+def warehouse_profile(settings: Settings) -> WarehouseProfile:
+    """What the planner needs of the run's warehouse: its capabilities and the Data API
+    connection the state machine uses (locally, the one the twin serves from DuckDB)."""
+    capabilities = warehouse_kind(settings).capabilities
+    return WarehouseProfile(
+        capabilities, redshift_data_config(settings, capabilities.default_data_api_target)
     )
 
 

@@ -40,11 +40,16 @@ REDSHIFT_SECRET_ARN = "STRATA_REDSHIFT_SECRET_ARN"
 REDSHIFT_IAM_ROLE = "STRATA_REDSHIFT_IAM_ROLE"
 SECRETS_PREFIX = "STRATA_SECRETS_PREFIX"
 WAREHOUSE_PATH = "STRATA_WAREHOUSE_PATH"
+# The DuckDB storage format the local warehouse file is written in (SQL clients' oldest).
+DUCKDB_STORAGE_VERSION = "STRATA_DUCKDB_STORAGE_VERSION"
 # Per-source ingestion functions: the one source the function ingests.
 SOURCE = "STRATA_SOURCE"
 AWS_REGION = "AWS_REGION"
 
 Runtime = Literal["local", "aws"]
+# DuckDB 1.4 (the long-term support line DBeaver, Evidence and many notebooks bundle) and
+# every later DuckDB open a file written as v1.4.0; DuckDB 2's own format is closed to 1.x.
+DEFAULT_DUCKDB_STORAGE_VERSION = "v1.4.0"
 
 
 class Settings(BaseModel):
@@ -75,6 +80,7 @@ class Settings(BaseModel):
     redshift_iam_role: str | None = None
     secrets_prefix: str = "strata/dev/"
     warehouse_path: Path | None = None
+    duckdb_storage_version: str = Field(DEFAULT_DUCKDB_STORAGE_VERSION, pattern=r"^v\d+\.\d+\.\d+$")
     region: str = "us-east-1"
     source: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
 
@@ -104,6 +110,7 @@ class Settings(BaseModel):
             "redshift_iam_role": REDSHIFT_IAM_ROLE,
             "secrets_prefix": SECRETS_PREFIX,
             "warehouse_path": WAREHOUSE_PATH,
+            "duckdb_storage_version": DUCKDB_STORAGE_VERSION,
             "region": AWS_REGION,
             "source": SOURCE,
         }

@@ -16,7 +16,7 @@ import pytest
 
 from strata.contracts.loader import load_contracts
 from strata.lake.keys import items_key
-from strata_dev.deploy import sources_template
+from strata_dev.deploy import naming
 from strata_dev.local.functions import bound_to_source, load_handler
 from strata_dev.local.moto_patches import LambdaContext
 
@@ -37,7 +37,7 @@ def drop_event_names() -> dict[str, str]:
     """Drop source → its sample event (``land_s3_drop.json`` is the orders one)."""
     contracts = load_contracts(REPO / "sources")
     names = {}
-    for contract in sources_template.drop_sources(contracts):
+    for contract in naming.drop_sources(contracts):
         special = EVENTS / f"land_s3_drop_{contract.name}.json"
         names[contract.name] = special.stem if special.is_file() else "land_s3_drop"
     return names
@@ -72,7 +72,7 @@ def test_each_drop_source_has_an_event_its_function_lands(ctx, project_dir, sour
     ctx.ports.landing.put_bytes(key, sample_file.read_bytes())
     handler = bound_to_source(load_handler(project_dir, "land_s3_drop"), source)
 
-    answer = handler(sample, LambdaContext(sources_template.function_id(contract)))
+    answer = handler(sample, LambdaContext(naming.function_id(contract)))
 
     assert answer["status"] == "landed", answer
     assert answer["source"] == source and answer["raw_key"].startswith(f"{source}/")

@@ -15,7 +15,7 @@ from strata.contracts.ingestion import NoAuth
 from strata.contracts.loader import load_contracts
 from strata.errors import ConfigError
 from strata_dev.cli.main import main
-from strata_dev.deploy import sources_template
+from strata_dev.deploy import naming, policies, sources_template
 from strata_dev.deploy.template import load_template
 
 REPO = Path(__file__).resolve().parents[3]
@@ -27,11 +27,11 @@ def template():
 
 
 def scheduled():
-    return sources_template.scheduled_sources(load_contracts(REPO / "sources"))
+    return naming.scheduled_sources(load_contracts(REPO / "sources"))
 
 
 def drops():
-    return sources_template.drop_sources(load_contracts(REPO / "sources"))
+    return naming.drop_sources(load_contracts(REPO / "sources"))
 
 
 def statements(function):
@@ -69,9 +69,9 @@ def test_every_api_and_sftp_source_has_its_function_and_schedule(template):
     resources = template["Resources"]
     assert {c.name for c in scheduled()} == {"orders_api", "customers"}
     for contract in scheduled():
-        fn_id = sources_template.function_id(contract)
+        fn_id = naming.function_id(contract)
         props = resources[fn_id]["Properties"]
-        assert props["CodeUri"] == f"functions/{sources_template.FUNCTION_FOLDERS[contract.kind]}/"
+        assert props["CodeUri"] == f"functions/{naming.FUNCTION_FOLDERS[contract.kind]}/"
         assert props["Environment"]["Variables"]["STRATA_SOURCE"] == contract.name
         assert {"Ref": "IngestLayer"} in props["Layers"]
         settings = contract.api or contract.sftp
@@ -92,7 +92,7 @@ def test_every_api_and_sftp_source_has_its_function_and_schedule(template):
 
 def test_each_function_may_touch_only_its_raw_prefix_state_items_and_secret(template):
     for contract in scheduled():
-        function = template["Resources"][sources_template.function_id(contract)]
+        function = template["Resources"][naming.function_id(contract)]
         granted = statements(function)
         raw = json.dumps(granted["WriteOwnRawPrefix"]["Resource"])
         assert raw.endswith(f'/{contract.name}/*"}}') and "s3:DeleteObject" not in json.dumps(
@@ -107,7 +107,7 @@ def test_each_function_may_touch_only_its_raw_prefix_state_items_and_secret(temp
             f"landed#{contract.name}",
             f"pending#{contract.name}",
         ]
-        (secret,) = sources_template.secret_names(contract)
+        (secret,) = policies.secret_names(contract)
         assert granted["ReadOwnSecret"]["Action"] == "secretsmanager:GetSecretValue"
         assert granted["ReadOwnSecret"]["Resource"]["Fn::Sub"].endswith(
             f":secret:strata/${{EnvironmentName}}/{secret}-??????"
@@ -118,8 +118,8 @@ def test_every_drop_source_has_its_function_and_landing_rule(template):
     resources = template["Resources"]
     assert {c.name for c in drops()} == {"orders", "shipments", "marketing_spend"}
     for contract in drops():
-        fn_id = sources_template.function_id(contract)
-        assert fn_id == f"{sources_template.camel(contract.name)}LandFunction"
+        fn_id = naming.function_id(contract)
+        assert fn_id == f"{naming.camel(contract.name)}LandFunction"
         props = resources[fn_id]["Properties"]
         assert props["CodeUri"] == "functions/land_s3_drop/"
         assert props["FunctionName"] == {
@@ -127,7 +127,7 @@ def test_every_drop_source_has_its_function_and_landing_rule(template):
         }
         assert props["Environment"]["Variables"]["STRATA_SOURCE"] == contract.name
         assert props["Layers"] == [{"Ref": "StrataLayer"}]
-        log_group = resources[f"{sources_template.camel(contract.name)}LandLogGroup"]
+        log_group = resources[f"{naming.camel(contract.name)}LandLogGroup"]
         assert log_group["Properties"]["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{fn_id}}}"}
         (rule,) = props["Events"].values()
         assert rule["Type"] == "EventBridgeRule"
@@ -137,7 +137,7 @@ def test_every_drop_source_has_its_function_and_landing_rule(template):
         queue = {"Fn::GetAtt": ["LandingFailuresQueue", "Arn"]}
         assert rule["Properties"]["DeadLetterConfig"] == {"Arn": queue}
         assert props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"] == queue
-        alarm = resources[f"{sources_template.camel(contract.name)}LandErrorsAlarm"]["Properties"]
+        alarm = resources[f"{naming.camel(contract.name)}LandErrorsAlarm"]["Properties"]
         assert alarm["MetricName"] == "Errors" and alarm["Namespace"] == "AWS/Lambda"
         assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": fn_id}}]
         assert alarm["AlarmActions"] == [{"Ref": "AlertTopic"}]
@@ -145,8 +145,8 @@ def test_every_drop_source_has_its_function_and_landing_rule(template):
 
 def test_a_drop_function_reads_only_its_landing_prefix_and_writes_only_its_raw_prefix(template):
     functions = {
-        c.name: template["Resources"][sources_template.function_id(c)]
-        for c in sources_template.per_source(load_contracts(REPO / "sources"))
+        c.name: template["Resources"][naming.function_id(c)]
+        for c in naming.per_source(load_contracts(REPO / "sources"))
     }
     for contract in drops():
         function = functions[contract.name]
@@ -174,10 +174,10 @@ def test_a_drop_function_reads_only_its_landing_prefix_and_writes_only_its_raw_p
 
 
 def test_no_source_function_may_write_another_sources_raw_prefix(template):
-    contracts = sources_template.per_source(load_contracts(REPO / "sources"))
+    contracts = naming.per_source(load_contracts(REPO / "sources"))
     assert len(contracts) >= 3
     for contract in contracts:
-        function = template["Resources"][sources_template.function_id(contract)]
+        function = template["Resources"][naming.function_id(contract)]
         for other in contracts:
             may = allowed(function, "s3:PutObject", "RawBucket", f"{other.name}/k/f.csv")
             assert may == (other is contract), (contract.name, other.name)
@@ -188,7 +188,7 @@ def test_an_api_source_without_auth_gets_no_secret_access():
     open_api = contracts["orders_api"].model_copy(
         update={"api": contracts["orders_api"].api.model_copy(update={"auth": NoAuth(type="none")})}
     )
-    assert sources_template.secret_names(open_api) == []
+    assert policies.secret_names(open_api) == []
 
 
 def test_adding_a_source_makes_the_section_stale_until_strata_template_runs(project_dir, capsys):

@@ -131,7 +131,7 @@ def reference(tmp_path_factory, demo_project_template) -> dict:
 STEPS = {
     "land": ("strata.ingest.s3_drop:_copy_to_raw", "2", True),
     "convert": ("strata.convert.service:_record", "2", False),
-    "crawl": ("strata.models:start_run", "1", False),  # the crawl done, the build not begun
+    "crawl": ("strata.models.service:start_run", "1", False),  # the crawl done, the build not begun
     "build": ("strata.warehouse.duckdb:DuckDBWarehouse._run", "8", False),
 }
 

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from strata import progress
 from strata.errors import ConfigError
 from strata.settings import LANDING_BUCKET, Settings
 from strata_dev.cli.context import context_for
@@ -32,8 +31,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "full_refresh": args.full_refresh,
         },
     )
-    with progress.watching(console.warn):
-        outcome = run_pipeline(ctx, args.project_dir.resolve(), console, options)
+    outcome = run_pipeline(ctx, args.project_dir.resolve(), console, options)
     return conclude(ctx, outcome, console)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from strata.errors import StrataError
 from strata_dev.cli.help import command
 from strata_dev.console import Console
+from strata_dev.progress_bars import showing_progress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -22,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     _quiet_lambda_tooling()
     try:
-        return int(args.command(args, console))
+        with showing_progress(console):
+            return int(args.command(args, console))
     except StrataError as exc:
         if args.debug:
             raise

@@ -2,7 +2,7 @@
 (every handler module is called ``app``, as SAM expects).
 
 The pipeline's functions are fixed resources; the ingestion functions are one per source
-(``strata_dev.deploy.sources_template.function_id``), registered by the local runner.
+(``strata_dev.deploy.naming.function_id``), registered by the local runner.
 """
 
 from __future__ import annotations
@@ -12,17 +12,35 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from strata import progress
 from strata.runtime import Context, current, use
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
+CONVERT_FUNCTION = "ConvertFunction"
+# The progress task of a run's conversions: started when Discover has counted them.
+CONVERSIONS = "conversions"
+
+
 # Template resource → function folder. The state machine's substitutions name the resources.
 PIPELINE_FUNCTIONS = {
     "DiscoverFunction": "discover",
-    "ConvertFunction": "convert",
+    CONVERT_FUNCTION: "convert",
     "PlanModelsFunction": "plan_models",
     "ReportFunction": "report",
 }
+
+
+def counted(handler: Any, task: str) -> Any:
+    """``handler``, advancing progress task ``task`` by one at each call's end."""
+
+    def call(event: Any, context: Any) -> Any:
+        try:
+            return handler(event, context)
+        finally:
+            progress.advance(task)
+
+    return call
 
 
 def load_handler(project_dir: Path, folder: str) -> Any:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from strata import scratch
+from strata import progress, scratch
 from strata.errors import ModelError, PipelineError, RunBusyError, UsageError
 from strata.ingest.events import s3_object_created
 from strata.lake import claims, state_keys
@@ -27,14 +27,14 @@ from strata.models.sources import SOURCE_NAME
 from strata.orchestration import run_records
 from strata.runtime import Context
 from strata_dev.console import Console
-from strata_dev.deploy.sources_template import (
+from strata_dev.deploy.naming import (
     drop_sources,
     function_folder,
     function_id,
     scheduled_sources,
 )
 from strata_dev.local import moto_patches
-from strata_dev.local.functions import bound_to_source, load_handler
+from strata_dev.local.functions import CONVERSIONS, bound_to_source, load_handler
 from strata_dev.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 
 
@@ -157,7 +157,11 @@ def run_pipeline(
             landed = land_drops(ctx, machine, project_dir, console, options.sources)
             console.step(f"pipeline run {run_id} (statemachines/pipeline.asl.json)")
             arn = machine.start(run_id, execution_input)
-            execution = machine.wait(arn, on_event=Progress(console))
+            try:
+                execution = machine.wait(arn, on_event=Progress(console))
+            finally:
+                progress.finish(CONVERSIONS)
+                progress.finish(STATEMENTS)
         report = _report(ctx, run_id)
         report["site"] = _build_site(ctx, run_id, console)
     return RunOutcome(
@@ -311,11 +315,15 @@ class Progress:
         kind = event["type"]
         if kind in ("TaskStateEntered", "MapStateEntered", "ParallelStateEntered"):
             name = event["stateEnteredEventDetails"]["name"]
+            if name in ("Report", "ReportFailure"):
+                progress.finish(STATEMENTS)
             if name in _LABELS:
                 self.console.step(_LABELS.get(name, name))
         elif kind in ("TaskStateExited", "PassStateExited"):
             details = event["stateExitedEventDetails"]
             self._exited(details["name"], json.loads(details.get("output") or "{}"))
+        elif kind == "MapStateExited":
+            progress.finish(CONVERSIONS)
         elif kind == "ExecutionFailed":
             details = event.get("executionFailedEventDetails", {})
             self.console.warn(f"execution failed: {details.get('error')}: {details.get('cause')}")
@@ -324,6 +332,9 @@ class Progress:
         if name == "Discover":
             discovery = output.get("discovery", {})
             mode = discovery.get("map_mode")
+            if discovery.get("item_count"):
+                # Each conversion advances it, in whichever Map (or child execution) it runs.
+                progress.start(CONVERSIONS, "convert", discovery["item_count"], "files")
             self.console.detail(
                 f"{discovery.get('item_count', 0)} new raw object(s) to convert"
                 + (" (distributed Map: one child execution each)" if mode == "distributed" else "")
@@ -345,13 +356,24 @@ class Progress:
             )
         elif name == "NotifyFailure":
             self.console.warn("failure alert published to the alert topic (SNS)")
-        elif name in _OUTCOMES and output.get("kind") == "model":
-            model = str(output.get("id", "")).rsplit(".", 1)[-1]
-            if output.get("status") == "FINISHED":
-                self.console.detail(f"built {model}")
-            else:
-                self.console.warn(f"{model}: {output.get('status')}: {output.get('error')}")
+        elif name == "PlanModels":
+            progress.start(STATEMENTS, "build models and tests", unit="statements")
+        elif name in _OUTCOMES:
+            progress.advance(STATEMENTS)
+            if output.get("kind") == "model":
+                self._built(output)
 
+    def _built(self, output: dict[str, Any]) -> None:
+        model = str(output.get("id", "")).rsplit(".", 1)[-1]
+        if output.get("status") == "FINISHED":
+            self.console.detail(f"built {model}")
+        else:
+            self.console.warn(f"{model}: {output.get('status')}: {output.get('error')}")
+
+
+# The progress task of the warehouse build: its statements, counted as each one ends (the
+# waves are planned one after the other, so the total is not known in advance).
+STATEMENTS = "statements"
 
 # BuildModels' item processor ends in one of these Pass states, with the statement's outcome.
 _OUTCOMES = (

@@ -20,7 +20,13 @@ from typing import Any
 from strata.errors import PipelineError
 from strata.runtime import Context
 from strata_dev.local import distributed_map, moto_patches
-from strata_dev.local.functions import PIPELINE_FUNCTIONS, load_handler
+from strata_dev.local.functions import (
+    CONVERSIONS,
+    CONVERT_FUNCTION,
+    PIPELINE_FUNCTIONS,
+    counted,
+    load_handler,
+)
 
 REGION = "us-east-1"
 DEFINITION = Path("statemachines") / "pipeline.asl.json"
@@ -82,7 +88,10 @@ class LocalStepFunctions:
         lambda_client = boto3.client("lambda", region_name=REGION)
         substitutions = dict(LOCAL_SUBSTITUTIONS)
         for resource, folder in PIPELINE_FUNCTIONS.items():
-            moto_patches.register_handler(resource, load_handler(self.project_dir, folder))
+            handler = load_handler(self.project_dir, folder)
+            if resource == CONVERT_FUNCTION:
+                handler = counted(handler, CONVERSIONS)
+            moto_patches.register_handler(resource, handler)
             arn = lambda_client.create_function(
                 FunctionName=resource,
                 Role=role,

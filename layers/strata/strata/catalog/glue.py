@@ -7,6 +7,7 @@ Tables are Hive-style external tables (Parquet SerDe); each partition is the fol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -76,9 +77,17 @@ def _shape(glue_table: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+@dataclass(frozen=True)
+class GlueConfig:
+    """The Glue database holding the cleansed tables (Spectrum's external schema reads it)."""
+
+    database: str
+
+
 class GlueCatalog(Catalog):
-    def __init__(self, database: str, client: Any = None) -> None:
-        self.database = database
+    def __init__(self, config: GlueConfig, client: Any = None) -> None:
+        self.config = config
+        self.database = config.database
         self.client = raise_transient(client if client is not None else boto3.client("glue"))
 
     def _glue_table(self, name: str) -> dict[str, Any] | None:

@@ -2,7 +2,9 @@
 
 Like Spectrum over Glue, a view reads only the partitions registered for its table, so data
 written but not yet registered stays invisible, and a SQL client opening the warehouse file
-sees the cleansed layer as schema ``cleansed`` (or whatever ``STRATA_EXTERNAL_SCHEMA`` says).
+sees the cleansed layer as schema ``cleansed`` (or whatever ``STRATA_EXTERNAL_SCHEMA`` says),
+with the contract's descriptions as the view's and its columns' comments (Glue keeps them as
+the table's description and the columns' comments).
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ class LocalCatalog(Catalog):
     def _create_view(self, table: TableDef, partitions: list[dict[str, str]]) -> None:
         self.warehouse.execute_native(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
         self.warehouse.execute_native(view_sql(self.schema, table, partitions))
+        for comment in comment_sqls(self.schema, table):
+            self.warehouse.execute_native(comment)
 
 
 def view_sql(schema: str, table: TableDef, partitions: list[dict[str, str]]) -> str:
@@ -115,6 +119,20 @@ def view_sql(schema: str, table: TableDef, partitions: list[dict[str, str]]) -> 
         "hive_types_autocast = false, union_by_name = true)"
     )
     return f"CREATE OR REPLACE VIEW {name} AS SELECT {select} FROM {source}"
+
+
+def comment_sqls(schema: str, table: TableDef) -> list[str]:
+    """The table's description and its columns' comments on its view (replacing a view drops
+    them, so they are written with it every time)."""
+    name = f'"{schema}"."{table.name}"'
+    statements = [
+        f'COMMENT ON COLUMN {name}."{column.name}" IS {_quote(column.comment)}'
+        for column in (*table.columns, *table.partition_keys)
+        if column.comment
+    ]
+    if table.description:
+        statements.insert(0, f"COMMENT ON VIEW {name} IS {_quote(table.description)}")
+    return statements
 
 
 def _partition_dir(location: str, partition: dict[str, str]) -> str:

@@ -132,7 +132,8 @@ class Written:
 
     def _count_passed(self) -> list[int]:
         """Per member: rows through the pass (everything its reader handed over)."""
-        if len(self.parts) == 1:  # the footers suffice
+        if len(self.parts) == 1:
+            # One member: the Parquet footers' row counts are its count, so no file is read.
             accepted = {self.parts[0].label: sum(self._file_rows(self._accepted()).values())}
         else:
             accepted = self._per_member(self._accepted(), "_source_file")

@@ -101,9 +101,12 @@ def convert(
     def convert_one(index: int) -> tuple[int, int]:
         piece = pieces[index]
         try:
-            piece.copy_out()  # each piece its own, side by side
+            # Every piece writes its own files, in parallel with the others.
+            piece.copy_out()
             run.copied[index].set_result(True)
-            if index:  # the count of the piece before, then the numbers before that one
+            # A piece's line numbers start after the rows of every piece before it: wait for
+            # the previous piece's count.
+            if index:
                 run.copied[index - 1].result()
                 before = run.count(pieces[index - 1], relation, rejects, work / f"count-{index}")
                 run.offsets[index].set_result(run.offsets[index - 1].result() + before)

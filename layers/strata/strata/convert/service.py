@@ -8,9 +8,8 @@ the raw key, and files of the previous conversion that the new one did not write
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from typing import Any
 
 from strata.catalog.base import CatalogColumn, TableDef
 from strata.catalog.tables import table_for
@@ -27,31 +26,9 @@ from strata.lake.keys import (
     quarantined_rows_key,
     raw_object_id,
 )
-from strata.runtime import Context, cleansed_location
+from strata.lake.payloads import ConversionResult, MemberCounts
+from strata.runtime import Context, Ports, cleansed_location
 from strata.scratch import scratch_dir
-
-
-@dataclass
-class ConversionResult:
-    source: str
-    raw_key: str
-    status: str  # converted | quarantined
-    rows_in: int
-    rows_out: int
-    rows_quarantined: int
-    rows_unknown: bool = False  # quarantined before its rows could be read: counts are of none
-    partitions: dict[str, int] = field(default_factory=dict)
-    outputs: list[str] = field(default_factory=list)
-    quarantine: list[str] = field(default_factory=list)
-    reason: str | None = None
-    drift: list[str] = field(default_factory=list)
-    bytes: int = 0
-    # Per file of a zip archive (or the raw file itself): entry, encoding, rows in/out/quarantined.
-    members: list[dict[str, Any]] = field(default_factory=list)
-    new_columns: list[str] = field(default_factory=list)  # added to the catalog (evolve)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> ConversionResult:
@@ -60,7 +37,8 @@ def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> Conv
         parsed = RawKey.parse(raw_key)
     except ValueError as exc:
         raise ConversionError(str(exc), source=source, key=raw_key) from exc
-    raw = ctx.ports.raw
+    ports = ctx.ports
+    raw = ports.raw
     info = raw.head(raw_key)
     received = info.metadata.get("strata-received-at") or f"{parsed.ingest_date}T00:00:00+00:00"
     lineage = Lineage(
@@ -70,18 +48,18 @@ def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> Conv
         ingest_date=parsed.ingest_date,
     )
     file_id = raw_object_id(raw_key)
-    known = ctx.ports.catalog.get_table(contract.name)
+    known = ports.catalog.get_table(contract.name)
     with scratch_dir("convert") as workdir:
         with raw.local_copy(raw_key, workdir) as path:
             outcome = convert_file(contract, path, lineage, workdir / "out", file_id, known)
-        result = _publish(ctx, contract, parsed, raw_key, file_id, outcome, known)
+        result = _publish(ports, contract, parsed, raw_key, file_id, outcome, known)
     result.bytes = info.size
-    _record(ctx, run_id, result)
+    _record(ports, run_id, result)
     return result
 
 
 def _publish(
-    ctx: Context,
+    ports: Ports,
     contract: SourceContract,
     parsed: RawKey,
     raw_key: str,
@@ -89,7 +67,6 @@ def _publish(
     outcome: FileConversion,
     known: TableDef | None,
 ) -> ConversionResult:
-    ports = ctx.ports
     quarantine: list[str] = []
     rows_key = quarantined_rows_key(contract.name, parsed.ingest_date, file_id)
     if outcome.rejects_file is not None:
@@ -99,10 +76,10 @@ def _publish(
         ports.quarantine.delete(rows_key)
     outputs: list[str] = []
     if outcome.file_rejected_reason is not None:
-        quarantine += _quarantine_file(ctx, contract.name, parsed, raw_key, file_id, outcome)
+        quarantine += _quarantine_file(ports, contract.name, parsed, raw_key, file_id, outcome)
     else:
-        outputs = _upload_parquet(ctx, contract, outcome, file_id, known)
-    _remove_stale_outputs(ctx, contract.name, raw_key, keep=set(outputs))
+        outputs = _upload_parquet(ports, contract, outcome, known)
+    _remove_stale_outputs(ports, contract.name, raw_key, keep=set(outputs))
     return ConversionResult(
         source=contract.name,
         raw_key=raw_key,
@@ -116,30 +93,26 @@ def _publish(
         quarantine=quarantine,
         reason=outcome.file_rejected_reason,
         drift=outcome.drift,
-        members=[asdict(member) for member in outcome.members],
+        members=[MemberCounts(**asdict(member)) for member in outcome.members],
         new_columns=outcome.new_columns if outcome.file_rejected_reason is None else [],
     )
 
 
 def _upload_parquet(
-    ctx: Context,
-    contract: SourceContract,
-    outcome: FileConversion,
-    file_id: str,
-    known: TableDef | None,
+    ports: Ports, contract: SourceContract, outcome: FileConversion, known: TableDef | None
 ) -> list[str]:
     key_name = contract.partition_key
     outputs = []
     for path in outcome.files:
         partition_dir = path.parent.name  # event_date=2026-11-01
         key = cleansed_key(contract.name, partition_dir, path.name)
-        ctx.ports.cleansed.put_file(key, path)
+        ports.cleansed.put_file(key, path)
         outputs.append(key)
-    location = cleansed_location(ctx.ports, contract.name)
-    ctx.ports.catalog.ensure_table(_table(contract, location, outcome, known))
+    location = cleansed_location(ports, contract.name)
+    ports.catalog.ensure_table(_table(contract, location, outcome, known))
     partitions = [{key_name: value} for value in sorted(outcome.partitions)]
     if partitions:
-        ctx.ports.catalog.add_partitions(contract.name, partitions)
+        ports.catalog.add_partitions(contract.name, partitions)
     return outputs
 
 
@@ -161,7 +134,7 @@ def _table(
 
 
 def _quarantine_file(
-    ctx: Context, source: str, parsed: RawKey, raw_key: str, file_id: str, outcome: FileConversion
+    ports: Ports, source: str, parsed: RawKey, raw_key: str, file_id: str, outcome: FileConversion
 ) -> list[str]:
     prefix = quarantined_file_prefix(source, parsed.ingest_date, file_id)
     reason = {
@@ -172,7 +145,6 @@ def _quarantine_file(
         "drift": outcome.drift,
         "members": [asdict(member) for member in outcome.members],
     }
-    ports = ctx.ports
     ports.quarantine.copy_from(
         ports.raw, raw_key, prefix + parsed.name, {"strata-source-file": raw_key}
     )
@@ -180,17 +152,17 @@ def _quarantine_file(
     return [prefix + parsed.name, prefix + "reason.json"]
 
 
-def _remove_stale_outputs(ctx: Context, source: str, raw_key: str, keep: set[str]) -> None:
-    previous = ctx.ports.state.get(state_keys.converted(source), raw_key) or {}
+def _remove_stale_outputs(ports: Ports, source: str, raw_key: str, keep: set[str]) -> None:
+    previous = ports.state.get(state_keys.converted(source), raw_key) or {}
     for key in previous.get("outputs", []):
         if key not in keep:
-            ctx.ports.cleansed.delete(key)
+            ports.cleansed.delete(key)
 
 
-def _record(ctx: Context, run_id: str, result: ConversionResult) -> None:
-    state = ctx.ports.state
-    summary = result.to_dict()
-    ctx.ports.artifacts.put_bytes(
+def _record(ports: Ports, run_id: str, result: ConversionResult) -> None:
+    state = ports.state
+    summary = result.dump()
+    ports.artifacts.put_bytes(
         conversion_manifest_key(run_id, result.raw_key), json.dumps(summary, indent=2).encode()
     )
     state.put(state_keys.converted(result.source), result.raw_key, {**summary, "run_id": run_id})

@@ -27,6 +27,7 @@ from typing import Any
 
 import requests
 
+from strata import progress
 from strata.contracts.ingestion import ApiSettings
 from strata.contracts.model import SourceContract
 from strata.errors import ConfigError
@@ -232,20 +233,25 @@ class ApiRun:
         paginator = paginator_for(self.settings, params)
         request: PageRequest | None = paginator.first()
         seen: set[Any] = set()
-        for number in itertools.count(1):
-            if request is None:
-                break
-            self._check_next(request, number, seen)
-            response, page = self._fetch(request)
-            if incremental:
-                if page.records is None:
-                    raise self._error("incremental needs the records: set records_path", response)
-                watermark = highest(incremental, page.records, watermark)
-            self._land(number, response, page)
-            try:
-                request = paginator.next(request, response, page)
-            except NeedsRecords as exc:
-                raise self._error(str(exc), response) from None
+        # The page count is unknown until the last page: a count and a rate, no ETA.
+        with progress.task(f"api:{self.source}", f"fetch {self.source}", unit="pages") as step:
+            for number in itertools.count(1):
+                if request is None:
+                    break
+                self._check_next(request, number, seen)
+                response, page = self._fetch(request)
+                if incremental:
+                    if page.records is None:
+                        raise self._error(
+                            "incremental needs the records: set records_path", response
+                        )
+                    watermark = highest(incremental, page.records, watermark)
+                self._land(number, response, page)
+                step(1)
+                try:
+                    request = paginator.next(request, response, page)
+                except NeedsRecords as exc:
+                    raise self._error(str(exc), response) from None
         return watermark
 
     def _check_next(self, request: PageRequest, number: int, seen: set[Any]) -> None:

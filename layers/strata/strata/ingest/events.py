@@ -22,6 +22,8 @@ def s3_object_created(bucket: str, key: str, size: int, etag: str) -> dict[str, 
             "version": "0",
             "bucket": {"name": bucket},
             "object": {"key": key, "size": size, "etag": etag},
+            "request-id": uuid.uuid4().hex[:16].upper(),
+            "requester": "123456789012",
             "reason": "PutObject",
         },
     }

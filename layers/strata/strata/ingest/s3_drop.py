@@ -65,6 +65,11 @@ def land_from_event(ctx: Context, event: dict[str, Any]) -> LandingResult:
         key = event["detail"]["object"]["key"]
     except (KeyError, TypeError) as exc:
         raise IngestError(f"not an S3 Object Created event: missing {exc}") from exc
+    return land_notified(ctx, key)
+
+
+def land_notified(ctx: Context, key: str) -> LandingResult:
+    """Land the object an S3 notification names (its key as the notification spells it)."""
     return land_object(ctx, _existing_key(ctx, key))
 
 

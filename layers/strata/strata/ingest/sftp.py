@@ -356,7 +356,9 @@ class SftpRun:
         with target:
             try:
                 with sftp.open(remote.path, "rb") as handle:
-                    _, digest = download(handle, remote.size, target)
+                    _, digest = download(
+                        handle, remote.size, target, posixpath.basename(remote.path)
+                    )
                 after = sftp.stat(remote.path)
             except LocalWriteError as exc:
                 raise self._storage_failed(remote, str(exc)) from exc

@@ -12,11 +12,12 @@ import hashlib
 import io
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
+from strata import progress
 from strata.contracts.ingestion import SftpSettings
 from strata.errors import ConfigError
 from strata.ingest.exceptions import HostKeyError, LocalWriteError, SftpError
@@ -173,12 +174,22 @@ class ShortReadError(EOFError):
     fresh stat of the file tells which)."""
 
 
-def download(remote: Any, size: int, target: IO[bytes]) -> tuple[int, str]:
+def download(remote: Any, size: int, target: IO[bytes], label: str = "") -> tuple[int, str]:
     """Stream an open remote file into ``target``; returns (bytes written, SHA-256 hex).
 
     A failed local write (a full disk) raises :class:`LocalWriteError`, so that it is not taken
     for a broken transfer; a short answer from the server raises :class:`ShortReadError`."""
     digest = hashlib.sha256()
+    with progress.bytes_task(f"sftp:{id(target)}", label or "download", size) as step:
+        offset = _stream(remote, size, target, digest, step)
+    with _local_write():  # a buffered write that fails must fail here, not on close
+        target.flush()
+    return offset, digest.hexdigest()
+
+
+def _stream(
+    remote: Any, size: int, target: IO[bytes], digest: Any, step: Callable[[float], None]
+) -> int:
     offset = 0
     while offset < size:
         length = min(WINDOW, size - offset)
@@ -193,9 +204,8 @@ def download(remote: Any, size: int, target: IO[bytes]) -> tuple[int, str]:
             with _local_write():
                 target.write(data)
         offset += length
-    with _local_write():  # a buffered write that fails must fail here, not on close
-        target.flush()
-    return offset, digest.hexdigest()
+        step(length)
+    return offset
 
 
 @contextmanager

@@ -23,8 +23,21 @@ NOT_YET = {
 }
 
 
+MERGED_KEYS = ("meta", "persist_docs")  # dict configs whose keys each layer adds or overrides
+
+
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
+
+
+class PersistDocs(BaseModel):
+    """dbt's ``persist_docs``: write the descriptions into the warehouse as comments. Strata
+    writes both by default (:mod:`strata.models.descriptions`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    relation: bool = True
+    columns: bool = True
 
 
 class ModelConfig(BaseModel):
@@ -42,6 +55,7 @@ class ModelConfig(BaseModel):
     description: str | None = None
     meta: dict[str, Any] = {}
     docs: dict[str, Any] = {}
+    persist_docs: PersistDocs = PersistDocs()
 
     _lists = field_validator("unique_key", "tags", "sort", mode="before")(_as_list)
 
@@ -120,14 +134,14 @@ def check_config_values(values: dict[str, Any], *, file: str, line: int | None) 
 
 def merge_configs(*layers: dict[str, Any]) -> dict[str, Any]:
     """dbt's precedence: each layer overrides the ones before it, except ``tags``, which add
-    up, and ``meta``, whose keys are merged."""
+    up, and ``meta`` and ``persist_docs``, whose keys are merged."""
     merged: dict[str, Any] = {}
     for layer in layers:
         for key, value in layer.items():
             if key == "tags":
                 merged["tags"] = [*merged.get("tags", []), *(_as_list(value) or [])]
-            elif key == "meta" and isinstance(value, dict):
-                merged["meta"] = {**merged.get("meta", {}), **value}
+            elif key in MERGED_KEYS and isinstance(value, dict):
+                merged[key] = {**merged.get(key, {}), **value}
             else:
                 merged[key] = value
     return merged

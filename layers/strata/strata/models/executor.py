@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from strata.errors import WarehouseError
+from strata.lake.payloads import StatementOutcome
 from strata.models.plan import RunOptions
 from strata.models.service import continue_run, release_build_lock, start_run
 from strata.runtime import Context
@@ -32,17 +33,17 @@ def execute(
     try:
         # Inside the try: whatever fails after the lock is taken gives it back.
         step = start_run(ctx, run_id, options)
-        while not step["done"]:
+        while not step.done:
             outcomes = []
-            for item in step["wave"]:
+            for item in (wave_item.dump() for wave_item in step.wave):
                 outcome = run_item(ctx.ports.warehouse, item)
                 if on_outcome is not None:
                     on_outcome(item, outcome)
-                outcomes.append(outcome)
+                outcomes.append(StatementOutcome.model_validate(outcome))
             step = continue_run(ctx, run_id, outcomes)
     finally:
         release_build_lock(ctx, run_id)
-    return step["summary"]
+    return step.summary.dump() if step.summary else {}
 
 
 def run_item(

@@ -13,15 +13,17 @@
   transaction. The existing table's columns (from the run's catalog probe) name the columns.
 
 Table-building batches end with ``SELECT COUNT(*) AS strata_rows``: the rows in the new table,
-or the new rows of an incremental run.
+or the new rows of an incremental run. The model's descriptions follow the build, as comments
+(:mod:`strata.models.descriptions`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from strata.errors import ModelError
+from strata.models.descriptions import COMMENT_SQLS, with_comments
 
 ROWS_COLUMN = "strata_rows"
 NEW_SUFFIX = "__strata_new"
@@ -44,7 +46,15 @@ class Build:
 
 
 def build(model: dict[str, Any], existing: Existing | None, *, full_refresh: bool) -> Build:
-    """The statements that materialize one model (a manifest node)."""
+    """The statements that materialize one model (a manifest node), then its comments."""
+    built = _materialize(model, existing, full_refresh=full_refresh)
+    comments = model.get(COMMENT_SQLS) or []
+    return replace(
+        built, sqls=with_comments(built.sqls, comments, last_returns_rows=built.counts_rows)
+    )
+
+
+def _materialize(model: dict[str, Any], existing: Existing | None, *, full_refresh: bool) -> Build:
     materialized = model["materialized"]
     if materialized == "view":
         return _view(model, existing)

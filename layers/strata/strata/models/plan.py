@@ -13,20 +13,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from strata import settings as names
-from strata.errors import ConfigError, ModelError
-from strata.models import checks
+from strata.errors import ModelError
+from strata.models import checks, descriptions
 from strata.models.compiler import CompiledProject, compile_project
 from strata.models.project import Model, TestSpec, load_warehouse_project
 from strata.models.selection import select
 from strata.models.sources import LOADED_AT_FIELD, SOURCE_NAME
 from strata.models.targets import resolve_target
 from strata.project import Project
+from strata.runtime import warehouse_kind, warehouse_profile
 from strata.settings import Settings
+from strata.warehouse.config import Capabilities, WarehouseProfile
 
-# How often the state machine polls a statement, by runtime (the local warehouse finishes a
-# statement before it answers the submit).
-POLL_SECONDS = {"aws": 5, "local": 0}
 TIMEOUT_VARIABLE = "strata_statement_timeout_seconds"
 DEFAULT_TIMEOUT_SECONDS = 3600
 COMMANDS = ("build", "test")
@@ -67,14 +65,20 @@ class RunOptions:
 
 
 def compile_for(
-    project: Project, settings: Settings, target: str | None = None, variables: dict | None = None
+    project: Project,
+    settings: Settings,
+    target: str | None = None,
+    variables: dict | None = None,
+    capabilities: Capabilities | None = None,
 ) -> CompiledProject:
-    """Compile the project's warehouse models for a target (default: the environment)."""
+    """Compile the project's warehouse models for a target (default: the environment), for a
+    warehouse that can do what ``capabilities`` says (default: the settings' runtime's)."""
+    capabilities = capabilities or warehouse_kind(settings).capabilities
     warehouse = load_warehouse_project(project.warehouse_files)
     resolved = resolve_target(
         project.warehouse_files,
         target or settings.environment,
-        isolate_schemas=settings.runtime != "local",
+        isolate_schemas=capabilities.isolates_schemas,
     )
     external = settings.external_schema
 
@@ -92,12 +96,19 @@ def compile_for(
 
 
 def build_manifest(
-    project: Project, settings: Settings, run_id: str, options: RunOptions | None = None
+    project: Project,
+    settings: Settings,
+    run_id: str,
+    options: RunOptions | None = None,
+    profile: WarehouseProfile | None = None,
 ) -> dict[str, Any]:
     options = options or RunOptions()
     if options.command not in COMMANDS:
         raise ModelError(f"command must be one of {', '.join(COMMANDS)}, not {options.command!r}")
-    compiled = compile_for(project, settings, options.target, options.variables)
+    profile = profile or warehouse_profile(settings)
+    compiled = compile_for(
+        project, settings, options.target, options.variables, profile.capabilities
+    )
     chosen = select(compiled, options.select, options.exclude)
     name = compiled.project.name
     models = [compiled.model(model) for model in chosen.models]
@@ -105,13 +116,15 @@ def build_manifest(
     nodes: dict[str, Any] = {}
     if options.command == "build":
         for model in models:
-            nodes[model_id(name, model.name)] = _model_node(name, model)
+            node = _model_node(name, model)
+            node[descriptions.COMMENT_SQLS] = descriptions.comment_sqls(model, profile.capabilities)
+            nodes[model_id(name, model.name)] = node
     for test in tests:
         nodes[f"test.{name}.{test.name}"] = _test_node(name, test, compiled)
     sources = _sources(compiled, models, settings)
     variables = {**compiled.project.variables, **options.variables}
     timeout = int(variables.get(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS))
-    poll = POLL_SECONDS[settings.runtime]
+    poll = profile.capabilities.poll_seconds
     manifest = {
         "metadata": {
             "project": name,
@@ -125,54 +138,14 @@ def build_manifest(
             "poll_seconds": poll,
             "max_polls": max(1, timeout // (poll or 5)),
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "connection": connection(settings),
+            "connection": profile.data_api.connection(),
         },
         "nodes": nodes,
         "sources": sources,
-        "operations": _operations(name, settings, models, options),
+        "operations": _operations(name, settings, profile, models, options),
     }
     manifest["waits_for"] = _waits_for(manifest, compiled, models, tests)
     return manifest
-
-
-# How the state machine reaches the warehouse through the Data API: it picks the task variant
-# by ``mode`` (ASL cannot omit a parameter conditionally). Local runs use the serverless+IAM
-# variant unless the settings name another one; the served Data API accepts them all.
-CONNECTION_MODES = ("serverless-iam", "serverless-secret", "cluster-iam", "cluster-secret")
-LOCAL_TARGET = "local"
-
-
-def connection(settings: Settings) -> dict[str, str]:
-    """The Data API connection for the run's statements (mode and the fields it needs)."""
-    local = settings.runtime == "local"
-    secret = settings.redshift_secret_arn
-    auth = "secret" if secret else "iam"
-    result = {"mode": f"{settings.redshift_target}-{auth}", "database": settings.redshift_database}
-    serverless = settings.redshift_target == "serverless"
-    key, given, variable, needed = (
-        ("workgroup", settings.redshift_workgroup, names.REDSHIFT_WORKGROUP, "a workgroup")
-        if serverless
-        else ("cluster", settings.redshift_cluster, names.REDSHIFT_CLUSTER, "a cluster identifier")
-    )
-    target = given or (LOCAL_TARGET if local else None)
-    if not target:
-        raise ConfigError(
-            f"the {settings.redshift_target} target needs {needed}",
-            file="environment",
-            field=variable,
-        )
-    result[key] = target
-    if not serverless and not secret:
-        if not settings.redshift_db_user:
-            raise ConfigError(
-                "IAM authentication on a cluster needs a database user (or set a secret ARN)",
-                file="environment",
-                field=names.REDSHIFT_DB_USER,
-            )
-        result["db_user"] = settings.redshift_db_user
-    if secret:
-        result["secret_arn"] = secret
-    return result
 
 
 def model_id(project: str, model: str) -> str:
@@ -250,11 +223,16 @@ def _sources(compiled: CompiledProject, models: list[Model], settings: Settings)
 
 
 def _operations(
-    project: str, settings: Settings, models: list[Model], options: RunOptions
+    project: str,
+    settings: Settings,
+    profile: WarehouseProfile,
+    models: list[Model],
+    options: RunOptions,
 ) -> dict[str, Any]:
     if options.command != "build" or not models:
         return {}
-    role = f"'{settings.redshift_iam_role}'" if settings.redshift_iam_role else "default"
+    iam_role = profile.data_api.iam_role
+    role = f"'{iam_role}'" if iam_role else "default"
     schemas = sorted({model.schema for model in models})
     return {
         f"operation.{project}.{EXTERNAL_SCHEMA}": {

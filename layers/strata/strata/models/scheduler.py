@@ -4,14 +4,13 @@ back, and whatever waited on a failure is skipped while unrelated branches go on
 The scheduler never talks to the warehouse. In AWS the state machine runs each wave's
 statements through the Data API (submit, poll, fetch) and hands the outcomes to the planner
 Lambda, which calls :meth:`WarehouseRun.record` and :meth:`WarehouseRun.next_wave`; locally
-:mod:`strata.models.executor` does the same with the warehouse port. An outcome is what the
-state machine's item processor returns::
+:mod:`strata.models.executor` does the same with the warehouse port. A wave is a list of
+:class:`~strata.lake.payloads.WaveItem`; an outcome, what the state machine's item processor
+returns for one, a :class:`~strata.lake.payloads.StatementOutcome` (with ``result`` the Data
+API's GetStatementResult, only when the item asked to fetch it).
 
-    {"id": <unique id>, "status": "FINISHED" | "FAILED" | "ABORTED", "statement_id": ...,
-     "error": ..., "result": {"columns": [...], "records": [...]}, "started_at": ...,
-     "finished_at": ...}
-
-with ``result`` the Data API's GetStatementResult (only when the item asked to fetch it).
+The manifest and the results (dbt's ``run_results.json`` entries) are documents of the run's
+artifacts, kept as JSON objects.
 """
 
 from __future__ import annotations
@@ -21,12 +20,25 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import JsonValue
+
+from strata.lake.payloads import (
+    BuildSummary,
+    CheckNode,
+    ModelNode,
+    NodeSummary,
+    OperationNode,
+    StatementOutcome,
+    StatementResult,
+    WaveItem,
+)
+from strata.lake.payloads.warehouse import PollCount
 from strata.models import checks, materialize
 from strata.models.config import PERIOD_SECONDS
 from strata.models.plan import RELATIONS, freshness_sql
 from strata.models.yamlfile import WAREHOUSE_DIR
+from strata.warehouse.base import DATA_API_MAX_BATCH
 
-MAX_BATCH = 40  # BatchExecuteStatement's limit
 MAX_STATEMENT_BYTES = 100_000  # the Data API's limit per statement
 # A wave's statements and its outcomes (test samples included) travel in the execution's state,
 # limited to 256 KB: a wave holds at most this many items and this much SQL.
@@ -61,7 +73,7 @@ class WarehouseRun:
     def done(self) -> bool:
         return all(uid in self.results for uid in self.order)
 
-    def next_wave(self) -> list[dict[str, Any]]:
+    def next_wave(self) -> list[WaveItem]:
         """Statements for every node whose predecessors are done; nodes downstream of a
         failure are marked skipped on the way."""
         while True:
@@ -80,7 +92,7 @@ class WarehouseRun:
                     ready.append(uid)
             if not skipped:
                 break
-        wave: list[dict[str, Any]] = []
+        wave: list[WaveItem] = []
         size = 0
         for uid in ready:
             try:
@@ -88,7 +100,7 @@ class WarehouseRun:
             except ValueError as exc:
                 self.results[uid] = self._result(uid, "error", message=str(exc))
                 continue
-            size += sum(len(sql.encode()) for sql in item["sqls"])
+            size += sum(len(sql.encode()) for sql in item.sqls)
             if wave and (len(wave) >= MAX_WAVE_ITEMS or size > MAX_WAVE_SQL_BYTES):
                 break  # the rest is still ready: it goes out with the next wave
             wave.append(item)
@@ -101,29 +113,29 @@ class WarehouseRun:
             uid, "skipped", message=f"upstream {blocker} {verb[status]}", blocked_by=blocker
         )
 
-    def _item(self, uid: str) -> dict[str, Any]:
+    def _item(self, uid: str) -> WaveItem:
         sqls, fetch = self._statements(uid)
-        if len(sqls) > MAX_BATCH:
+        if len(sqls) > DATA_API_MAX_BATCH:
             raise ValueError(f"{len(sqls)} statements exceed the Data API batch limit")
         if any(len(sql.encode()) > MAX_STATEMENT_BYTES for sql in sqls):
             raise ValueError("a statement exceeds the Data API's 100 KB limit")
         metadata = self.manifest["metadata"]
         token = hashlib.sha256(f"{metadata['run_id']}/{uid}".encode()).hexdigest()[:32]
         single = len(sqls) == 1
-        return {
-            "id": uid,
-            "name": uid[:500],
-            "kind": uid.split(".")[0],
-            "sqls": sqls,
-            "single": single,
-            "client_token": token,
-            "fetch": fetch,
-            "fetch_suffix": "" if single else f":{len(sqls)}",
-            "poll_seconds": metadata["poll_seconds"],
-            "max_polls": metadata["max_polls"],
-            "poll": {"count": 0},
-            "connection": metadata["connection"],
-        }
+        return WaveItem(
+            id=uid,
+            name=uid[:500],
+            kind=uid.split(".")[0],  # type: ignore[arg-type]
+            sqls=sqls,
+            single=single,
+            client_token=token,
+            fetch=fetch,
+            fetch_suffix="" if single else f":{len(sqls)}",
+            poll_seconds=metadata["poll_seconds"],
+            max_polls=metadata["max_polls"],
+            poll=PollCount(count=0),
+            connection=metadata["connection"],
+        )
 
     def _statements(self, uid: str) -> tuple[list[str], bool]:
         kind = uid.split(".")[0]
@@ -149,24 +161,24 @@ class WarehouseRun:
         )
 
     # ------------------------------------------------------------------ outcomes
-    def record(self, outcomes: list[dict[str, Any]]) -> None:
+    def record(self, outcomes: list[StatementOutcome]) -> None:
         for outcome in outcomes:
-            uid = outcome["id"]
+            uid = outcome.id
             if uid in self.results:  # a retried delivery of the same wave
                 continue
             self.results[uid] = self._interpret(uid, outcome)
 
-    def _interpret(self, uid: str, outcome: dict[str, Any]) -> dict[str, Any]:
+    def _interpret(self, uid: str, outcome: StatementOutcome) -> dict[str, Any]:
         timing = _timing(outcome)
-        status = outcome.get("status")
+        status = outcome.status
         if status != "FINISHED":
             message = ABORTED_MESSAGE if status == "ABORTED" else "statement failed"
-            error = outcome.get("error")
+            error = outcome.error
             path = self.manifest["nodes"].get(uid, {}).get("path")
             where = f"{WAREHOUSE_DIR}{path}: " if path else ""  # the file to open first
             message = f"{where}{message}: {error}" if error else f"{where}{message}"
             return self._result(uid, "error", message=message, **timing)
-        columns, rows = read_result(outcome.get("result"))
+        columns, rows = read_result(outcome.result)
         kind = uid.split(".")[0]
         if kind == "operation":
             if uid.endswith("." + RELATIONS):
@@ -286,66 +298,66 @@ class WarehouseRun:
             "relations": self.relations,
         }
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> BuildSummary:
         """What the Report step receives: every node's outcome, compact."""
-        nodes = []
-        for uid in self.order:
-            result = self.results.get(uid)
-            if result is None:
-                continue
-            kind = uid.split(".")[0]
-            entry = {
-                "id": uid,
-                "name": uid.split(".")[-1],
-                "kind": kind,
-                "status": result["status"],
-                "message": result.get("message"),
-            }
-            if kind == "model":
-                entry["rows"] = result.get("rows_affected")
-            if kind in ("test", "freshness"):
-                entry.update(
-                    test=uid.split(".", 2)[-1] if kind == "freshness" else entry["name"],
-                    severity=result.get("severity", "error"),
-                    failures=result.get("failures"),
-                    sample=result.get("sample", []),
-                )
-            nodes.append(entry)
-        return {"status": self.status, "nodes": nodes}
+        nodes = [
+            _node_summary(uid, result)
+            for uid in self.order
+            if (result := self.results.get(uid)) is not None
+        ]
+        return BuildSummary(status=self.status, nodes=nodes)  # type: ignore[arg-type]
 
 
-def _timing(outcome: dict[str, Any]) -> dict[str, Any]:
+def _node_summary(uid: str, result: dict[str, Any]) -> NodeSummary:
+    kind = uid.split(".")[0]
+    name = uid.split(".")[-1]
+    common = {"id": uid, "name": name, "status": result["status"], "message": result.get("message")}
+    if kind == "model":
+        return ModelNode(kind="model", rows=result.get("rows_affected"), **common)
+    if kind in ("test", "freshness"):
+        return CheckNode(
+            kind=kind,  # type: ignore[arg-type]
+            test=uid.split(".", 2)[-1] if kind == "freshness" else name,
+            severity=result.get("severity", "error"),
+            failures=result.get("failures"),
+            sample=result.get("sample", []),
+            **common,
+        )
+    return OperationNode(kind="operation", **common)
+
+
+def _timing(outcome: StatementOutcome) -> dict[str, Any]:
     """dbt's run_results shape: timing, execution_time, adapter_response."""
-    started = parse_timestamp(outcome.get("started_at"))
-    finished = parse_timestamp(outcome.get("finished_at"))
+    started = parse_timestamp(outcome.started_at)
+    finished = parse_timestamp(outcome.finished_at)
     elapsed = (finished - started).total_seconds() if started and finished else None
     return {
         "timing": [
             {
                 "name": "execute",
-                "started_at": outcome.get("started_at"),
-                "completed_at": outcome.get("finished_at"),
+                "started_at": outcome.started_at,
+                "completed_at": outcome.finished_at,
             }
         ],
         "execution_time": elapsed,
-        "adapter_response": {"statement_id": outcome.get("statement_id")},
+        "adapter_response": {"statement_id": outcome.statement_id},
     }
 
 
-def read_result(result: dict[str, Any] | None) -> tuple[list[str], list[list[Any]]]:
+def read_result(result: StatementResult | None) -> tuple[list[str], list[list[JsonValue]]]:
     """A GetStatementResult page as column names and plain values. Field names' case differs
     between the Data API (``longValue``) and Step Functions' SDK integrations (``LongValue``)."""
     if not result:
         return [], []
     columns = [
         str(next(v for k, v in column.items() if k.lower() == "name")).lower()
-        for column in result.get("columns") or []
+        for column in result.columns
     ]
-    rows = [[field_value(field) for field in record] for record in result.get("records") or []]
+    rows = [[field_value(field) for field in record] for record in result.records]
     return columns, rows
 
 
-def field_value(field: dict[str, Any]) -> Any:
+def field_value(field: dict[str, JsonValue]) -> JsonValue:
     for key, value in field.items():
         if key.lower() == "isnull":
             if value:

@@ -16,9 +16,26 @@ from typing import Any
 
 from strata.lake import claims, state_keys
 from strata.lake.keys import warehouse_prefix
+from strata.lake.payloads import (
+    BuildSummary,
+    NextWaveInput,
+    PlanInput,
+    PlanOutput,
+    StatementOutcome,
+)
 from strata.models.plan import RunOptions, build_manifest
 from strata.models.scheduler import Clock, WarehouseRun, utc_now
 from strata.runtime import Context
+
+
+def plan_step(ctx: Context, event: PlanInput | NextWaveInput) -> PlanOutput:
+    """PlanModels (the run's first wave) or NextWave (the wave's outcomes recorded, the next
+    wave), as the planner Lambda is asked."""
+    if isinstance(event, NextWaveInput):
+        return continue_run(ctx, event.run_id, event.results)
+    models = event.run_input.models
+    options = RunOptions.from_input(models.dump_given() if models else None)
+    return start_run(ctx, event.run_id, options, execution_arn=event.execution_arn)
 
 
 def start_run(
@@ -27,7 +44,7 @@ def start_run(
     options: RunOptions | None = None,
     clock: Clock = utc_now,
     execution_arn: str | None = None,
-) -> dict[str, Any]:
+) -> PlanOutput:
     # Compiled before the lock is taken: a selection or target that cannot compile fails here
     # and leaves the lock alone.
     manifest = build_manifest(ctx.project, ctx.settings, run_id, options)
@@ -40,8 +57,8 @@ def start_run(
 
 
 def continue_run(
-    ctx: Context, run_id: str, outcomes: list[dict[str, Any]], clock: Clock = utc_now
-) -> dict[str, Any]:
+    ctx: Context, run_id: str, outcomes: list[StatementOutcome], clock: Clock = utc_now
+) -> PlanOutput:
     prefix = warehouse_prefix(run_id)
     manifest = json.loads(ctx.ports.artifacts.get_bytes(prefix + "manifest.json"))
     state = json.loads(ctx.ports.artifacts.get_bytes(prefix + "run_results.json"))
@@ -51,23 +68,22 @@ def continue_run(
     return _advance(ctx, run)
 
 
-def _advance(ctx: Context, run: WarehouseRun) -> dict[str, Any]:
+def _advance(ctx: Context, run: WarehouseRun) -> PlanOutput:
     """The next wave (or the end), after saving what is known so far."""
     wave = run.next_wave()
     run_id = run.manifest["metadata"]["run_id"]
     _put(ctx, run_id, "run_results.json", run.run_results())
     summary = None
     if run.done:
-        summary = {
-            **run.summary(),
-            "run_results_key": warehouse_prefix(run_id) + "run_results.json",
-        }
-    return {
-        "done": run.done,
-        "wave": wave,
-        "concurrency": run.manifest["metadata"]["threads"],
-        "summary": summary,
-    }
+        summary = run.summary().model_copy(
+            update={"run_results_key": warehouse_prefix(run_id) + "run_results.json"}
+        )
+    return PlanOutput(
+        done=run.done,
+        wave=wave,
+        concurrency=run.manifest["metadata"]["threads"],
+        summary=summary,
+    )
 
 
 # One warehouse build at a time: two overlapping runs would swap the same tables under each
@@ -93,13 +109,13 @@ def release_build_lock(ctx: Context, run_id: str) -> None:
     claims.release_run(ctx.ports.state, *state_keys.WAREHOUSE_LOCK, run_id)
 
 
-def _deferred(holder: str) -> dict[str, Any]:
+def _deferred(holder: str) -> PlanOutput:
     message = (
         f"{holder} is building the warehouse; the models are rebuilt by the next run, "
         "with this run's data"
     )
-    summary = {"status": "deferred", "nodes": [], "message": message, "run_results_key": None}
-    return {"done": True, "wave": [], "concurrency": 1, "summary": summary}
+    summary = BuildSummary(status="deferred", nodes=[], message=message, run_results_key=None)
+    return PlanOutput(done=True, wave=[], concurrency=1, summary=summary)
 
 
 def _put(ctx: Context, run_id: str, name: str, document: dict[str, Any]) -> None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Literal
 
 from strata.catalog.tables import table_for
 from strata.lake import claims, state_keys
 from strata.lake.keys import items_key, map_results_prefix
+from strata.lake.payloads import DiscoveredItem, DiscoverInput, DiscoverOutput
+from strata.observability import logger
 from strata.orchestration import run_records
 from strata.runtime import Context, cleansed_location
 
@@ -39,7 +41,7 @@ def discover(
     run_id: str,
     sources: list[str] | None = None,
     execution_arn: str | None = None,
-) -> list[dict[str, str]]:
+) -> list[DiscoveredItem]:
     names = sorted(sources or ctx.project.contracts)
     for name in names:
         ctx.project.contract(name)  # unknown names fail here, by name
@@ -52,7 +54,7 @@ def discover(
     now = datetime.now(UTC)
     claimant = claims.Claimant.of(ctx.ports.liveness, run_id, execution_arn)
     return [
-        {"source": name, "raw_key": item["raw_key"]}
+        DiscoveredItem(source=name, raw_key=item["raw_key"])
         for name in names
         for item in ctx.ports.state.query(state_keys.pending(name))
         if isinstance(
@@ -69,40 +71,49 @@ def discover(
     ]
 
 
-def discovery_output(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
-    run_id = str(event.get("execution_name") or event.get("run_id"))
-    options = event.get("input") or {}
-    concurrency = _number(event.get("convert_concurrency"), DEFAULT_CONCURRENCY, minimum=1)
-    inline_limit = _number(event.get("inline_map_limit"), DEFAULT_INLINE_LIMIT, minimum=0)
-    owner = ctx.ports.liveness.owner(event.get("execution_arn"))
+def discovery_output(ctx: Context, event: DiscoverInput) -> DiscoverOutput:
+    run_id = event.execution_name
+    options = event.run_input
+    concurrency = _number(event.convert_concurrency, DEFAULT_CONCURRENCY, minimum=1)
+    inline_limit = _number(event.inline_map_limit, DEFAULT_INLINE_LIMIT, minimum=0)
+    owner = ctx.ports.liveness.owner(event.execution_arn)
     record = run_records.record_start(
         ctx.ports.state,
         run_id,
         owner,
         datetime.now(UTC),
-        options.get("sources"),
-        {"allow_deferred": bool(options.get("allow_deferred"))},
+        options.sources,
+        {"allow_deferred": options.allow_deferred},
     )
-    items = discover(ctx, run_id, options.get("sources"), event.get("execution_arn"))
-    listing = json.dumps(items).encode("utf-8")
+    items = discover(ctx, run_id, options.sources, event.execution_arn)
+    # The same text as before the payload models (its size decides the Map).
+    listing = json.dumps([item.dump() for item in items]).encode("utf-8")
     ctx.ports.artifacts.put_bytes(items_key(run_id), listing)
     inline = len(items) <= inline_limit and len(listing) <= INLINE_ITEMS_BYTES
-    return {
-        "run_id": run_id,
-        "started_at": record["started_at"],
-        "convert_concurrency": concurrency,
-        "item_count": len(items),
-        "map_mode": "inline" if inline else "distributed",
-        "items": items if inline else [],
-        "artifacts_bucket": ctx.ports.artifacts.bucket,
-        "items_key": items_key(run_id),
-        "results_prefix": map_results_prefix(run_id),
-    }
+    logger.info(
+        "discovered",
+        extra={"run_id": run_id, "objects": len(items), "map_mode": _mode(inline)},
+    )
+    return DiscoverOutput(
+        run_id=run_id,
+        started_at=record["started_at"],
+        convert_concurrency=concurrency,
+        item_count=len(items),
+        map_mode=_mode(inline),
+        items=items if inline else [],
+        artifacts_bucket=ctx.ports.artifacts.bucket,
+        items_key=items_key(run_id),
+        results_prefix=map_results_prefix(run_id),
+    )
 
 
-def _number(value: Any, default: int, minimum: int) -> int:
+def _mode(inline: bool) -> Literal["inline", "distributed"]:
+    return "inline" if inline else "distributed"
+
+
+def _number(value: str | int | None, default: int, minimum: int) -> int:
     """A substituted template parameter (a string in the payload); the default when unusable."""
     try:
-        return max(minimum, int(value))
+        return max(minimum, int(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return default

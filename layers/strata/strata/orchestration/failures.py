@@ -14,10 +14,10 @@ import logging
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from strata.errors import ObjectNotFoundError
 from strata.lake.keys import failure_key
+from strata.lake.payloads import FailedFile, FileOutcome
 from strata.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -44,16 +44,16 @@ def failures_recorded(store: ObjectStore, run_id: str, source: str, raw_key: str
         raise
 
 
-def with_recorded_cause(store: ObjectStore, run_id: str, result: dict[str, Any]) -> dict[str, Any]:
+def with_recorded_cause(store: ObjectStore, run_id: str, result: FileOutcome) -> FileOutcome:
     """A failed file's result with its recorded cause, if the state carried none and the
     record is of the same error (a retried attempt may have failed otherwise first)."""
-    if result.get("status") != "failed" or result.get("cause") or not result.get("raw_key"):
+    if not isinstance(result, FailedFile) or result.cause:
         return result
-    key = failure_key(run_id, result["raw_key"])
+    key = failure_key(run_id, result.raw_key)
     try:
         record = json.loads(store.get_bytes(key))
     except ObjectNotFoundError:
         return result
-    if record.get("error") != result.get("error"):
+    if record.get("error") != result.error:
         return result
-    return {**result, "cause": record.get("cause"), "failure_key": key}
+    return result.model_copy(update={"cause": record.get("cause"), "failure_key": key})

@@ -16,79 +16,84 @@ file's cause, which the state does not carry, comes from its failure record
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from strata.errors import PipelineError
 from strata.lake.keys import items_key
+from strata.lake.payloads import (
+    Conversions,
+    DiscoveredItem,
+    FailedFile,
+    FileOutcome,
+    MapChild,
+    ResultManifest,
+    WrittenResults,
+)
 from strata.orchestration.failures import with_recorded_cause
 from strata.storage.base import ObjectStore
 
-Result = dict[str, Any]
-
 
 def conversion_results(
-    store: ObjectStore, conversions: list[Result] | dict[str, Any], run_id: str
-) -> list[Result]:
-    if isinstance(conversions, list):
-        results = conversions
-    else:
+    store: ObjectStore, conversions: Conversions, run_id: str
+) -> list[FileOutcome]:
+    if isinstance(conversions, WrittenResults):
         listed = json.loads(store.get_bytes(items_key(run_id)))
-        results = one_per_object(read_written(store, conversions), listed)
+        results = one_per_object(
+            read_written(store, conversions), [DiscoveredItem(**item) for item in listed]
+        )
+    else:
+        results = conversions
     return [with_recorded_cause(store, run_id, result) for result in results]
 
 
-def read_written(store: ObjectStore, written: dict[str, Any]) -> list[Result]:
-    """The child executions' results, from a ResultWriter's manifest in ``store``."""
-    details = written.get("ResultWriterDetails") or {}
-    if details.get("Bucket") != store.bucket:
+def read_written(store: ObjectStore, written: WrittenResults) -> list[FileOutcome]:
+    """The child executions' results, from a ResultWriter's manifest in ``store``; a failed
+    child whose input was not kept names no object, and is left out."""
+    details = written.details
+    if details.bucket != store.bucket:
         raise PipelineError(
-            f"the Map wrote its results to {details.get('Bucket')!r}, not the artifacts "
+            f"the Map wrote its results to {details.bucket!r}, not the artifacts "
             f"bucket {store.bucket!r}"
         )
-    manifest = json.loads(store.get_bytes(details["Key"]))
-    return [
-        _result(child)
-        for files in manifest["ResultFiles"].values()
+    manifest = ResultManifest.model_validate_json(store.get_bytes(details.key))
+    children = [
+        MapChild.model_validate(child)
+        for files in manifest.result_files.values()
         for file in files
-        for child in json.loads(store.get_bytes(file["Key"]))
+        for child in json.loads(store.get_bytes(file.key))
     ]
+    return [result for child in children if (result := _result(child)) is not None]
 
 
-def one_per_object(results: list[Result], listed: list[dict[str, str]]) -> list[Result]:
+def one_per_object(results: list[FileOutcome], listed: list[DiscoveredItem]) -> list[FileOutcome]:
     """The results in Discover's order, one per listed object; an object converted by a
     succeeded child wins over a failed duplicate (a redriven Map Run may report both)."""
-    by_key: dict[str, Result] = {}
+    by_key: dict[str, FileOutcome] = {}
     for result in results:
-        key = result.get("raw_key")
-        if key and (key not in by_key or by_key[key].get("status") == "failed"):
+        key = result.raw_key
+        if key not in by_key or isinstance(by_key[key], FailedFile):
             by_key[key] = result
     return [
-        by_key.get(item["raw_key"])
-        or {
-            **item,
-            "status": "failed",
-            "error": "NoResult",
-            "cause": "the distributed Map reported no result for this object",
-        }
+        by_key.get(item.raw_key)
+        or FailedFile(
+            source=item.source,
+            raw_key=item.raw_key,
+            status="failed",
+            error="NoResult",
+            cause="the distributed Map reported no result for this object",
+        )
         for item in listed
     ]
 
 
-def _result(child: dict[str, Any]) -> Result:
-    if child.get("Status") == "SUCCEEDED":
-        return _json(child.get("Output"))
-    item = _json(child.get("Input"))
-    return {
-        "source": item.get("source"),
-        "raw_key": item.get("raw_key"),
-        "status": "failed",
-        "error": child.get("Error") or child.get("Status"),
-        "cause": child.get("Cause"),
-    }
-
-
-def _json(value: Any) -> dict[str, Any]:
-    # AWS writes Input/Output as JSON text; accept an object too.
-    if isinstance(value, str):
-        value = json.loads(value)
-    return value if isinstance(value, dict) else {}
+def _result(child: MapChild) -> FileOutcome | None:
+    if child.status == "SUCCEEDED":
+        return child.output
+    if child.input is None:
+        return None
+    return FailedFile(
+        source=child.input.source,
+        raw_key=child.input.raw_key,
+        status="failed",
+        error=child.error or child.status,
+        cause=child.cause,
+    )

@@ -13,6 +13,17 @@ from strata.ingest.ledger import last_attempts
 from strata.lake import state_keys
 from strata.lake.claims import release_run
 from strata.lake.keys import conversion_manifest_key, report_key
+from strata.lake.payloads import (
+    CheckNode,
+    ConversionResult,
+    FailedFile,
+    FailureReportInput,
+    FileOutcome,
+    ModelNode,
+    NodeSummary,
+    ReportInput,
+    ReportOutput,
+)
 from strata.models.service import release_build_lock
 from strata.orchestration import run_records
 from strata.orchestration.map_results import conversion_results
@@ -29,61 +40,52 @@ COUNTERS = (
     "files_rows_unknown",
 )
 
+# A file's fate in the report: its manifest in full, or its failure as caught.
+FileReport = ConversionResult | FailedFile
 
-def build_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
+
+def build_report(ctx: Context, event: ReportInput | FailureReportInput) -> dict[str, Any]:
     """The run report from the state machine's payload (normal or failure path)."""
-    state = event.get("input", event)
-    discovery = state.get("discovery") or {}
-    run_id = str(discovery.get("run_id") or event.get("run_id") or event.get("execution_name"))
+    run_id = event.run_id
     record = run_records.get(ctx.ports.state, run_id) or {}
-    options = event.get("options") or record.get("options") or {}
-    results = conversion_results(ctx.ports.artifacts, state.get("conversions") or [], run_id)
-    conversions = [_conversion(ctx, run_id, item) for item in results]
-    warehouse = state.get("warehouse") or {}
-    # BuildModels hands over {"summary": {"status", "nodes": [...], "run_results_key"}}.
-    if isinstance(warehouse, dict):
-        warehouse = warehouse.get("summary") or {}
-    statements = warehouse.get("nodes", []) if isinstance(warehouse, dict) else warehouse
+    options = record.get("options") or {}
+    results = conversion_results(ctx.ports.artifacts, event.conversions, run_id)
+    files = [_conversion(ctx, run_id, item) for item in results]
+    summary = event.summary
+    statements = summary.nodes if summary else []
     tests = _test_results(statements)
-    error = state.get("error")
-    failed_models = [
-        s for s in statements if s.get("kind") == "model" and s.get("status") != "success"
-    ]
-    warehouse_status = warehouse.get("status") if isinstance(warehouse, dict) else None
+    error = event.error.dump_given() if event.error else None
+    models = [node for node in statements if isinstance(node, ModelNode)]
+    failed_models = [node for node in models if node.status != "success"]
+    warehouse_status = summary.status if summary else None
     selected = record.get("selected_sources") or sorted(ctx.project.contracts)
     ingestion = last_attempts(ctx.ports.state, selected)
     verdict = run_verdict(
         error=error,
-        problems=_problems(conversions, failed_models, tests, warehouse_status, ingestion),
+        problems=_problems(files, failed_models, tests, warehouse_status, ingestion),
         deferred=warehouse_status == "deferred",
         allow_deferred=bool(options.get("allow_deferred")),
     )
     finished = datetime.now(UTC)
-    started = record.get("started_at") or discovery.get("started_at")
+    started = record.get("started_at") or (event.discovery.started_at if event.discovery else None)
     return {
         "run_id": run_id,
         **verdict,
         "started_at": started,
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_seconds": _seconds_since(started, finished),
-        "sources": _per_source(conversions),
+        "sources": _per_source(files),
         "ingestion": ingestion,
-        "files": conversions,
-        "models": [
-            s["name"]
-            for s in statements
-            if s.get("kind") == "model" and s.get("status", "success") == "success"
-        ],
+        "files": [file.dump_given() for file in files],
+        "models": [node.name for node in models if node.status == "success"],
         "models_failed": [
-            {"name": s["name"], "status": s["status"], "message": s.get("message")}
-            for s in failed_models
+            {"name": node.name, "status": node.status, "message": node.message}
+            for node in failed_models
         ],
         "tests": tests,
         "warehouse_status": warehouse_status,
-        "warehouse_message": warehouse.get("message") if isinstance(warehouse, dict) else None,
-        "warehouse_results": warehouse.get("run_results_key")
-        if isinstance(warehouse, dict)
-        else None,
+        "warehouse_message": summary.message if summary else None,
+        "warehouse_results": summary.run_results_key if summary else None,
         "error": error,
     }
 
@@ -115,8 +117,8 @@ def run_verdict(
 
 
 def _problems(
-    conversions: list[dict[str, Any]],
-    failed_models: list[dict[str, Any]],
+    files: list[FileReport],
+    failed_models: list[ModelNode],
     tests: list[dict[str, Any]],
     warehouse_status: str | None,
     ingestion: dict[str, dict[str, Any]],
@@ -128,11 +130,11 @@ def _problems(
         if attempt.get("status") == "failed"
     ]
     problems += [
-        f"file {c.get('raw_key')} failed: {c.get('error')}"
-        for c in conversions
-        if c.get("status") == "failed"
+        f"file {file.raw_key} failed: {file.error}"
+        for file in files
+        if isinstance(file, FailedFile)
     ]
-    problems += [f"model {m['name']} {m.get('status')}" for m in failed_models]
+    problems += [f"model {model.name} {model.status}" for model in failed_models]
     problems += [f"test {t['test']} {t['status']}" for t in tests if t["status"] in _FAILED_TEST]
     if warehouse_status == "error":
         problems.append("the warehouse build failed")
@@ -142,7 +144,7 @@ def _problems(
 _FAILED_TEST = ("fail", "error")
 
 
-def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
+def publish_report(ctx: Context, event: ReportInput | FailureReportInput) -> ReportOutput:
     report = build_report(ctx, event)
     key = report_key(report["run_id"])
     ctx.ports.artifacts.put_bytes(key, json.dumps(report, indent=2, default=str).encode())
@@ -166,18 +168,24 @@ def publish_report(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
             failed["raw_key"],
             report["run_id"],
         )
-    return {"status": report["status"], "passed": report["passed"], "report_key": key}
+    return ReportOutput(status=report["status"], passed=report["passed"], report_key=key)
 
 
-def _conversion(ctx: Context, run_id: str, item: dict[str, Any]) -> dict[str, Any]:
+def _conversion(ctx: Context, run_id: str, item: FileOutcome) -> FileReport:
     """A file's full outcome: its manifest in the artifacts store, or the failure as caught."""
-    if item.get("status") == "failed":
+    if isinstance(item, FailedFile):
         return item
-    manifest = conversion_manifest_key(run_id, item["raw_key"])
+    manifest = conversion_manifest_key(run_id, item.raw_key)
     try:
-        return json.loads(ctx.ports.artifacts.get_bytes(manifest))
+        return ConversionResult.model_validate_json(ctx.ports.artifacts.get_bytes(manifest))
     except ObjectNotFoundError:
-        return {**item, "status": "failed", "error": "ManifestMissing", "cause": manifest}
+        return FailedFile(
+            source=item.source,
+            raw_key=item.raw_key,
+            status="failed",
+            error="ManifestMissing",
+            cause=manifest,
+        )
 
 
 def _seconds_since(started: str | None, finished: datetime) -> float | None:
@@ -186,29 +194,34 @@ def _seconds_since(started: str | None, finished: datetime) -> float | None:
     return round((finished - datetime.fromisoformat(started)).total_seconds(), 1)
 
 
-def _per_source(conversions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _per_source(files: list[FileReport]) -> dict[str, dict[str, Any]]:
     totals: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    for conversion in conversions:
-        row = totals[conversion["source"]]
+    for file in files:
+        row = totals[file.source]
         row["files"] += 1
-        if conversion.get("status") == "failed":
+        if isinstance(file, FailedFile):
             row["files_failed"] += 1
             continue
-        row["files_quarantined"] += conversion.get("status") == "quarantined"
+        row["files_quarantined"] += file.status == "quarantined"
         # Quarantined whole before any row could be read: its rows in are unknown, not 0.
-        row["files_rows_unknown"] += bool(conversion.get("rows_unknown"))
+        row["files_rows_unknown"] += file.rows_unknown
         for counter in ("bytes", "rows_in", "rows_out", "rows_quarantined"):
-            row[counter] += int(conversion.get(counter, 0))
-        if conversion.get("drift"):
-            row.setdefault("drift", []).extend(conversion["drift"])
+            row[counter] += getattr(file, counter)
+        if file.drift:
+            row.setdefault("drift", []).extend(file.drift)
     return dict(sorted(totals.items()))
 
 
-def _test_results(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _test_results(statements: list[NodeSummary]) -> list[dict[str, Any]]:
     """Tests and freshness checks as the warehouse run recorded them."""
-    keys = ("test", "severity", "failures", "status", "sample")
     return [
-        {key: statement.get(key) for key in keys}
-        for statement in statements
-        if statement.get("kind") in ("test", "freshness")
+        {
+            "test": node.test,
+            "severity": node.severity,
+            "failures": node.failures,
+            "status": node.status,
+            "sample": node.sample,
+        }
+        for node in statements
+        if isinstance(node, CheckNode)
     ]

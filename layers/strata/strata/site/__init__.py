@@ -1,5 +1,4 @@
-"""The lake's web face: dashboards as code and the shared page shell, rendered to static HTML.
-
-The same renderer runs locally (``strata site build``) and, later, in a Lambda on AWS: it reads
-the project (``dashboards/*.md``) and queries the warehouse through its port, read-only.
+"""The lake's web face: dashboards and the generated data docs, rendered by Strata itself so the
+same code builds the site on a laptop and in a Lambda. The dashboards (``dashboards/*.md``)
+query the warehouse through its port, read-only; ``shell.py`` is the page shell both share.
 """

@@ -27,9 +27,10 @@ from strata.site import meta
 from strata.site.page import Page, Problem, parse_page
 from strata.site.queries import QueryRunner
 from strata.site.render import DASHBOARDS_JS, PLOTLY_JS, error_body, render_body
-from strata.site.shell import NAV, asset_text, render_page, write_shell_assets
+from strata.site.shell import NAV, asset_text, heading, render_page, write_shell_assets
 
 DASHBOARDS = "dashboards/"
+DOCS = "docs"  # the data docs' folder in the site
 FINGERPRINT = ".fingerprint"
 QUALITY_PAGE = "data_quality"
 
@@ -86,6 +87,7 @@ def build_site(ctx: Context, out_dir: Path, *, force: bool = False) -> SiteBuild
             runner.close()
         result.pages.append(_write_index(staging, pages))
         result.pages += _write_docs(ctx, staging, result)
+        result.pages += _fill_navigation(staging)
         (staging / FINGERPRINT).write_text(json.dumps({"inputs": print_, "pages": result.pages}))
         _swap(staging, out_dir)
     finally:
@@ -123,7 +125,11 @@ def _write_dashboard(out_dir: Path, page: Page, runner: QueryRunner, result: Sit
     result.problems += problems
     section = "quality" if page.slug == QUALITY_PAGE else "dashboards"
     text = render_page(
-        page.title, body, section=section, depth=1, scripts=(PLOTLY_JS, DASHBOARDS_JS)
+        page.title,
+        heading(page.title) + body,
+        section=section,
+        depth=1,
+        scripts=(PLOTLY_JS, DASHBOARDS_JS),
     )
     _write(out_dir / relative, text)
     return relative
@@ -146,13 +152,13 @@ def _write_index(out_dir: Path, pages: list[Page]) -> str:
         if pages
         else '<p class="muted">No dashboards yet: add a page to <code>dashboards/</code>.</p>'
     )
-    _write(out_dir / "index.html", render_page("Dashboards", body, section="dashboards", depth=0))
+    page = render_page("Dashboards", heading("Dashboards") + body, section="dashboards", depth=0)
+    _write(out_dir / "index.html", page)
     return "index.html"
 
 
 def _write_docs(ctx: Context, out_dir: Path, result: SiteBuild) -> list[str]:
-    """The data docs (``strata.site.docs``), when that package is installed; the catalog and
-    lineage pages say so when it is not, so the navigation never leads nowhere."""
+    """The data docs (``strata.site.docs``), when that package is installed."""
     written: list[str] = []
     try:
         from strata.site import docs  # type: ignore[attr-defined]
@@ -160,17 +166,26 @@ def _write_docs(ctx: Context, out_dir: Path, result: SiteBuild) -> list[str]:
         result.notes.append("data docs: not built (strata.site.docs is not installed)")
     else:
         try:
-            written = list(docs.build_docs(ctx, out_dir, render_page))
-        except StrataError as exc:
-            result.problems.append(Problem("docs", 0, f"the data docs failed: {exc}"))
+            pages = docs.build_docs(ctx, out_dir / DOCS, render_page, root_depth=1)
+            written = [f"{DOCS}/{page}" for page in pages]
+        except Exception as exc:  # the docs failing must not take the dashboards down
+            message = f"the data docs failed: {type(exc).__name__}: {exc}"
+            result.problems.append(Problem(DOCS, 0, message))
+    return written
+
+
+def _fill_navigation(out_dir: Path) -> list[str]:
+    """A page for every navigation link that no build wrote (no data docs installed, no
+    ``dashboards/data_quality.md``), saying so: the navigation never leads nowhere."""
+    written = []
     for item in NAV:
-        if item.section in ("catalog", "lineage") and not (out_dir / item.href).exists():
-            body = '<p class="muted">The data docs are not part of this build.</p>'
-            depth = item.href.count("/")
-            _write(
-                out_dir / item.href,
-                render_page(item.label, body, section=item.section, depth=depth),
+        if not (out_dir / item.href).exists():
+            body = heading(item.label) + (
+                f'<p class="muted">This project has no {html.escape(item.label)} page.</p>'
             )
+            depth = item.href.count("/")
+            page = render_page(item.label, body, section=item.section, depth=depth)
+            _write(out_dir / item.href, page)
             written.append(item.href)
     return written
 

@@ -6,8 +6,8 @@ the data docs link to each other without knowing how the other is built:
 ``index.html``                    the dashboards' index
 ``dashboards/<page>.html``        one page per ``dashboards/<page>.md``
 ``dashboards/data_quality.html``  the data-quality dashboard
-``catalog/index.html``            the data docs' catalog
-``lineage/index.html``            the lineage graph
+``docs/index.html``               the data docs' catalog (:mod:`strata.site.docs`)
+``docs/lineage.html``             the lineage graph
 ``assets/``                       shared static files (``strata.css``, ``plotly.min.js``, ...)
 """
 
@@ -32,8 +32,8 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("dashboards", "Dashboards", "index.html"),
     NavItem("quality", "Data quality", "dashboards/data_quality.html"),
-    NavItem("catalog", "Catalog", "catalog/index.html"),
-    NavItem("lineage", "Lineage", "lineage/index.html"),
+    NavItem("catalog", "Catalog", "docs/index.html"),
+    NavItem("lineage", "Lineage", "docs/lineage.html"),
 )
 SECTIONS = frozenset(item.section for item in NAV)
 
@@ -53,10 +53,11 @@ def render_page(
     depth: int,
     scripts: tuple[str, ...] = (),
 ) -> str:
-    """A whole HTML page: the navigation with ``section`` marked current, then ``body_html``.
+    """A whole HTML page: the navigation with ``section`` marked current, then ``body_html``
+    (which brings its own heading: ``title`` names the page in the browser's tab).
 
     ``depth`` is how many folders below the site's root the page is written (``index.html``: 0,
-    ``catalog/orders.html``: 1), so every link stays relative and the site works from a folder,
+    ``docs/sources/orders.html``: 2), so every link stays relative and the site works from a folder,
     a local server or a bucket alike. ``scripts`` are extra script paths relative to the root
     (e.g. ``assets/plotly.min.js``), loaded in the head before the body runs.
     """
@@ -87,7 +88,6 @@ def render_page(
 </nav>
 </header>
 <main class="page">
-<h1>{html.escape(title)}</h1>
 {body_html}
 </main>
 </body>
@@ -106,3 +106,8 @@ def write_shell_assets(out_dir: Path) -> list[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(asset_text("strata.css"), encoding="utf-8")
     return [STYLESHEET]
+
+
+def heading(title: str) -> str:
+    """The page's heading, for a body that has none of its own."""
+    return f"<h1>{html.escape(title)}</h1>\n"

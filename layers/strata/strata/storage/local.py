@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from strata import progress
 from strata.errors import ObjectNotFoundError, StorageError
 from strata.storage.base import CHUNK, ObjectInfo, ObjectStore
 
@@ -27,12 +28,16 @@ TEMP_PREFIX = ".strata-tmp-"
 METADATA_DIR = ".metadata"
 
 
-def _copy_stream(source: BinaryIO, target: BinaryIO) -> str:
+def _copy_stream(
+    source: BinaryIO, target: BinaryIO, step: Callable[[float], None] | None = None
+) -> str:
     """Copy in chunks (bounded memory) and return the md5 hex digest of what was copied."""
     digest = hashlib.md5(usedforsecurity=False)
     while chunk := source.read(CHUNK):
         digest.update(chunk)
         target.write(chunk)
+        if step is not None:
+            step(len(chunk))
     return digest.hexdigest()
 
 
@@ -208,8 +213,13 @@ class LocalObjectStore(ObjectStore):
 
     def put_file(self, key: str, path: Path, metadata: dict[str, str] | None = None) -> ObjectInfo:
         def fill(staging: Path) -> str:
-            with Path(path).open("rb") as source, staging.open("wb") as target:
-                return _copy_stream(source, target)
+            size = Path(path).stat().st_size
+            with (
+                progress.bytes_task(f"put:{self.bucket}/{key}", Path(path).name, size) as step,
+                Path(path).open("rb") as source,
+                staging.open("wb") as target,
+            ):
+                return _copy_stream(source, target, step)
 
         return self._write(key, metadata, fill)
 

@@ -16,6 +16,7 @@ from boto3.exceptions import RetriesExceededError, S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError, HTTPClientError, ParamValidationError
 
+from strata import progress
 from strata.aws_errors import raise_transient, transient_error
 from strata.errors import ObjectNotFoundError, StorageError
 from strata.scratch import scratch_dir
@@ -72,13 +73,18 @@ class S3ObjectStore(ObjectStore):
         return self.head(key)
 
     def put_file(self, key: str, path: Path, metadata: dict[str, str] | None = None) -> ObjectInfo:
-        with s3_errors(self.bucket, key):
+        size = Path(path).stat().st_size
+        with (
+            s3_errors(self.bucket, key),
+            progress.bytes_task(f"put:{self.bucket}/{key}", Path(path).name, size) as step,
+        ):
             self.client.upload_file(
                 str(path),
                 self.bucket,
                 key,
                 ExtraArgs={"Metadata": metadata or {}},
                 Config=self.transfer_config,
+                Callback=step,
             )
         # S3 answers an upload with no size or metadata, and a multipart one with no etag.
         return self.head(key)

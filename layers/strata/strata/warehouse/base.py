@@ -10,11 +10,13 @@ from __future__ import annotations
 import abc
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from strata.errors import WarehouseError
+from strata.warehouse.config import Capabilities
 
 TERMINAL = frozenset({"FINISHED", "FAILED", "ABORTED"})
+DATA_API_MAX_BATCH = 40  # statements in one BatchExecuteStatement
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class QueryResult:
 
 class Warehouse(abc.ABC):
     dialect = "redshift"
+    # What this warehouse can do, read by the planner without an instance (sqlmesh's
+    # engine adapters declare theirs the same way).
+    capabilities: ClassVar[Capabilities]
 
     @abc.abstractmethod
     def submit(self, sqls: list[str], *, client_token: str | None = None) -> str:

@@ -3,18 +3,27 @@
 Statements run synchronously when submitted; their status and results are kept by id, so the
 same state machine steps (submit, describe, fetch results) work against it as against Redshift.
 Everything in a local run shares one connection per file: DuckDB allows one writing process.
+
+The file is written in an older storage format (``STRATA_DUCKDB_STORAGE_VERSION``, v1.4.0 by
+default) so SQL clients bundling DuckDB 1.x open it. A file an earlier Strata wrote in DuckDB
+2's own format is rewritten once, on opening, with ``COPY FROM DATABASE`` (tables, views,
+comments): the lake keeps its incremental tables and a SQL client can open it again.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from strata.errors import WarehouseError
+from strata import settings as names
+from strata.errors import ConfigError, WarehouseError
 from strata.warehouse.base import QueryResult, StatementStatus, Warehouse
+from strata.warehouse.config import Capabilities, DuckDBConfig
 from strata.warehouse.transpile import redshift_to_duckdb
 
 
@@ -26,29 +35,55 @@ class _Statement:
 
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
+    # One file per laptop: every target keeps the plain schema names, statements finish
+    # before the submit answers, and DuckDB takes comments on a view's columns too.
+    capabilities = Capabilities(
+        isolates_schemas=False,
+        poll_seconds=0,
+        comments_on_view_columns=True,
+        default_data_api_target="local",
+    )
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path) if str(path) != ":memory:" else path
+    def __init__(self, config: DuckDBConfig) -> None:
+        self.config = config
+        self.path = Path(config.path) if str(config.path) != ":memory:" else config.path
         self._lock = threading.RLock()
         self._connection: Any = None
         self._statements: dict[str, _Statement] = {}
         self._tokens: dict[str, str] = {}
 
     def connection(self) -> Any:
-        import duckdb
-
         with self._lock:
             if self._connection is None:
-                if isinstance(self.path, Path):
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    self._connection = duckdb.connect(str(self.path))
-                except duckdb.IOException as exc:
-                    raise WarehouseError(
-                        f"cannot open the local warehouse {self.path}: {exc} "
-                        "(close other programs that have it open, e.g. a SQL client)"
-                    ) from exc
+                self._connection = self._open()
             return self._connection
+
+    def _open(self) -> Any:
+        import duckdb
+
+        if not isinstance(self.path, Path):
+            return duckdb.connect(str(self.path))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        wanted = self.config.storage_version
+        try:
+            connection = duckdb.connect(
+                str(self.path), config={"storage_compatibility_version": wanted}
+            )
+            written = storage_version(connection)
+            if wanted == "latest" or _version(written) <= _version(wanted):
+                return connection
+            connection.close()
+            _rewrite(self.path, wanted)
+            return duckdb.connect(str(self.path), config={"storage_compatibility_version": wanted})
+        except duckdb.IOException as exc:
+            raise WarehouseError(
+                f"cannot open the local warehouse {self.path}: {exc} "
+                "(close other programs that have it open, e.g. a SQL client)"
+            ) from exc
+        except duckdb.InvalidInputException as exc:
+            raise ConfigError(
+                str(exc).split("\n")[0], file="environment", field=names.DUCKDB_STORAGE_VERSION
+            ) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -128,6 +163,47 @@ class DuckDBWarehouse(Warehouse):
             return self._statements[base]
         except KeyError:
             raise WarehouseError(f"no statement {statement_id!r}") from None
+
+
+def storage_version(connection: Any) -> str:
+    """The storage format the connection's database file is written in, e.g. ``v1.4.0``."""
+    row = connection.execute(
+        "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return str((row[0] if row else {}).get("storage_version", "")).rstrip("+")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)) or (0,)
+
+
+def _rewrite(path: Path, version: str) -> None:
+    """Copy the database into a file of the wanted storage version, then swap it in: a failed
+    copy leaves the original untouched."""
+    import duckdb
+
+    temporary = path.with_name(path.name + ".rewrite")
+    temporary.unlink(missing_ok=True)
+    try:
+        with duckdb.connect() as connection:
+            connection.execute(f"ATTACH {_literal(str(path))} AS strata_old (READ_ONLY)")
+            connection.execute(
+                f"ATTACH {_literal(str(temporary))} AS strata_new "
+                f"(STORAGE_VERSION {_literal(version)})"
+            )
+            connection.execute("COPY FROM DATABASE strata_old TO strata_new")
+    except duckdb.Error as exc:
+        temporary.unlink(missing_ok=True)
+        raise WarehouseError(
+            f"{path} is written in a DuckDB storage format newer than {version}, which SQL "
+            f"clients bundling DuckDB 1.x cannot open, and rewriting it failed: {exc}. "
+            "Run `make clean-lake` to start a new local lake."
+        ) from exc
+    os.replace(temporary, path)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _catalog(cursor: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from strata.aws_errors import raise_transient
 from strata.errors import WarehouseError
 from strata.warehouse.base import QueryResult, StatementStatus, Warehouse
+from strata.warehouse.config import Capabilities, RedshiftDataConfig
 
 # The Data API's typed field → how to read it. Decimals, dates and timestamps arrive as
 # stringValue: Redshift renders them as text.
@@ -31,10 +32,12 @@ def field_value(field: dict[str, Any]) -> Any:
 
 class RedshiftDataWarehouse(Warehouse):
     dialect = "redshift"
+    capabilities = Capabilities(
+        isolates_schemas=True, poll_seconds=5, comments_on_view_columns=False
+    )
 
-    def __init__(self, workgroup: str, database: str, client: Any = None) -> None:
-        self.workgroup = workgroup
-        self.database = database
+    def __init__(self, config: RedshiftDataConfig, client: Any = None) -> None:
+        self.config = config
         self.client = raise_transient(
             client if client is not None else boto3.client("redshift-data")
         )
@@ -45,11 +48,7 @@ class RedshiftDataWarehouse(Warehouse):
         submission's id instead of running the SQL twice."""
         if not sqls:
             raise WarehouseError("nothing to submit")
-        request: dict[str, Any] = {
-            "WorkgroupName": self.workgroup,
-            "Database": self.database,
-            "WithEvent": False,
-        }
+        request: dict[str, Any] = {**self.config.request(), "WithEvent": False}
         if client_token:
             request["ClientToken"] = client_token
         try:
@@ -58,9 +57,8 @@ class RedshiftDataWarehouse(Warehouse):
             else:
                 response = self.client.batch_execute_statement(Sqls=list(sqls), **request)
         except ClientError as exc:
-            raise WarehouseError(
-                f"cannot submit to {self.workgroup}/{self.database}: {exc}"
-            ) from exc
+            where = self.config.workgroup or self.config.cluster
+            raise WarehouseError(f"cannot submit to {where}/{self.config.database}: {exc}") from exc
         return response["Id"]
 
     def _describe(self, statement_id: str) -> dict[str, Any]:

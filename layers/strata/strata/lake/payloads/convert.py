@@ -1,0 +1,77 @@
+"""Convert's payloads: the Map's item, the Lambda's result (also the conversion's manifest in
+``runs/<run>/conversions/``), and each file's outcome as the Map collects it, a failure
+included."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from strata.lake.payloads.base import Payload
+
+
+class ConvertItem(Payload):
+    """The Map's ItemSelector: one raw object of the run."""
+
+    run_id: str
+    source: str
+    raw_key: str
+
+
+class MemberCounts(Payload):
+    """The accounting of one file of a zip archive (or of the raw file itself)."""
+
+    entry: str | None
+    rows_in: int = 0
+    rows_out: int = 0
+    rows_quarantined: int = 0
+    encoding: str | None = None
+
+
+class ConversionResult(Payload):
+    """A converted (or wholly quarantined) raw object, in full."""
+
+    source: str
+    raw_key: str
+    status: Literal["converted", "quarantined"]
+    rows_in: int
+    rows_out: int
+    rows_quarantined: int
+    # Quarantined before its rows could be read: the counts are of none.
+    rows_unknown: bool = False
+    partitions: dict[str, int] = Field(default_factory=dict)
+    outputs: list[str] = Field(default_factory=list)
+    quarantine: list[str] = Field(default_factory=list)
+    reason: str | None = None
+    drift: list[str] = Field(default_factory=list)
+    bytes: int = 0
+    members: list[MemberCounts] = Field(default_factory=list)
+    new_columns: list[str] = Field(default_factory=list)  # added to the catalog (evolve)
+
+
+class ConvertedFile(Payload):
+    """A file's outcome as the state carries it: Convert's ResultSelector keeps these fields."""
+
+    source: str
+    raw_key: str
+    status: Literal["converted", "quarantined"]
+    rows_in: int
+    rows_out: int
+    rows_quarantined: int
+
+
+class FailedFile(Payload):
+    """A file whose conversion failed: as the Map's Catch leaves it (the error's name only),
+    then with the cause the Report finds in the failure record (``failure_key``), or the
+    distributed Map reported."""
+
+    source: str
+    raw_key: str
+    status: Literal["failed"]
+    error: str
+    cause: str | None = None
+    failure_key: str | None = None
+
+
+FileOutcome = Annotated[ConvertedFile | FailedFile, Field(discriminator="status")]
