@@ -16,6 +16,7 @@ help:
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
 	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
+	@echo "make bench-site  the demo site's build time, page weight, Plotly's size in a layer"
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
 	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"
 	@echo "make bench-read  the read API against bare DuckDB, and partition pruning"
@@ -23,7 +24,7 @@ help:
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev]"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev,site]"
 	touch $@
 
 setup: $(VENV)/.installed
@@ -40,6 +41,9 @@ demo: setup
 	$(PY) -m samples.servers -- $(STRATA) run
 	$(STRATA) query "select * from analytics.daily_revenue \
 		where order_date >= date '2026-11-01' order by 1, 2"
+	@echo ""
+	@echo "The site (dashboards, data docs) is in lake/site/: open it with"
+	@echo "  $(STRATA) site serve     # then http://127.0.0.1:8000/"
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -54,7 +58,7 @@ validate: setup
 unit: setup setup-datascience
 	$(PY) -m pytest
 
-test: lint validate infra-check unit
+test: lint validate infra-check browser unit
 
 docs: setup
 	$(STRATA) docs
@@ -68,6 +72,7 @@ clean: clean-lake
 include mk/infra.mk
 include mk/pipeline-bench.mk
 include mk/bench.mk
+include mk/site.mk
 include mk/docs.mk
 
 bench: bench-incremental bench-read

@@ -5,7 +5,7 @@
 .PHONY: setup-datascience notebooks bench-read
 
 $(VENV)/.datascience: $(VENV)/.installed pyproject.toml requirements/constraints.txt
-	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev,datascience]"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[local,dev,site,datascience]"
 	touch $@
 
 setup-datascience: $(VENV)/.datascience

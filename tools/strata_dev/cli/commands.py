@@ -51,13 +51,20 @@ def validate(args: argparse.Namespace, console: Console) -> int:
     console.success(f"{models} warehouse model(s) compile and read as Redshift SQL")
     for definition in _check_definitions(project_dir):
         console.success(f"{definition} matches template.yaml's DefinitionSubstitutions")
+    from strata.site.validate import dashboard_problems
+
+    dashboards = dashboard_problems(ctx)
+    for problem in dashboards:
+        console.error(str(problem))
+    if not dashboards:
+        console.success("dashboards/ pages read only known tables and columns")
     stale = [artifact for artifact in generated if artifact.stale()]
     for artifact in stale:
         console.error(
             f"{artifact.path.relative_to(project_dir)} is out of date with sources/: "
             f"run `strata validate --fix` (or `{artifact.command}`)"
         )
-    return 1 if stale else 0
+    return 1 if stale or dashboards else 0
 
 
 def _check_definitions(project_dir: Path) -> list[str]:

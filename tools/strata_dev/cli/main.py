@@ -152,10 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")
     docs.set_defaults(command=commands.docs)
 
-    from strata_dev.cli import models, warehouse
+    from strata_dev.cli import models, site, warehouse
 
     models.register(sub)
     warehouse.register(sub)
+    site.register(sub)
     return parser
 
 
