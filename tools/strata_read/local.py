@@ -162,8 +162,6 @@ class LocalBackend(Backend):
     def write_adhoc(self, name: str, frame: Any) -> str:
         from strata.lake.keys import new_run_id
         from strata.runtime import build_context
-        from strata.warehouse.config import DuckDBConfig
-        from strata.warehouse.duckdb import DuckDBWarehouse
         from strata_dev.console import Console
         from strata_dev.local.run import single_flight
         from strata_dev.local.snapshot import publish_snapshot
@@ -175,17 +173,19 @@ class LocalBackend(Backend):
         # Waits while a pipeline run holds the lake, and keeps the next run waiting (or refused,
         # as any second run is) for the second the write takes.
         with single_flight(context, new_run_id(), Console(sys.stderr), wait=True):
-            warehouse = DuckDBWarehouse(
-                DuckDBConfig(self.warehouse_path, self.settings.duckdb_storage_version)
-            )
+            warehouse = context.ports.warehouse
             try:
-                connection = warehouse.connection()
-                connection.register("strata_adhoc_frame", frame)
-                connection.execute(f"CREATE SCHEMA IF NOT EXISTS {ADHOC}")
-                connection.execute(
-                    f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM strata_adhoc_frame"
-                )
-                connection.unregister("strata_adhoc_frame")
+                # A cursor of its own, as the adapter's statements use: the shared connection
+                # is the adapter's.
+                cursor = warehouse.connection().cursor()
+                try:
+                    cursor.register("strata_adhoc_frame", frame)
+                    cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {ADHOC}")
+                    cursor.execute(
+                        f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM strata_adhoc_frame"
+                    )
+                finally:
+                    cursor.close()
                 publish_snapshot(warehouse, self.lake_dir)
             except WarehouseError as exc:
                 raise ReadError(f"write_adhoc({name!r}): {exc}") from exc
