@@ -55,8 +55,11 @@ validate: setup
 	$(STRATA) docs --check
 	$(STRATA) template --check
 
+# Two workers or more (pytest-xdist, one per core): the pipeline tests spend most of their time
+# in one process each, so the suite takes about half as long on CI's two cores. A file's tests
+# stay on one worker (--dist loadfile), so a module's expensive fixture is built once.
 unit: setup setup-datascience
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 test: lint validate infra-check browser unit
 
