@@ -11,7 +11,9 @@ from strata_dev.sources.guess import ColumnGuess, Note
 from strata_dev.sources.types import TABLE
 
 KEY_TYPES = ("int", "bigint", "string", "date", "timestamp", "timestamptz")
-KEY_NAME = re.compile(r"(^id$|_id$|^id_|_key$|_code$|_number$|_no$|_ref$|^code$|^key$)")
+KEY_NAME = re.compile(
+    r"(^id$|_id$|^id_|_key$|_code$|_number$|_no$|_ref$|^code$|^key$|^sku$|uuid$|guid$)"
+)
 EVENT_NAME = re.compile(r"(date|_at$|time|day|created|ordered|event|period|month)")
 MAX_PAIR_COLUMNS = 12  # columns tried in pairs (66 pairs at most)
 TEMPORAL = ("date", "timestamp", "timestamptz")

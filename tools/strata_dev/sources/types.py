@@ -17,6 +17,8 @@ from strata_dev.sources.guess import ColumnGuess, Contradiction, Note
 TABLE = "_strata_sample"
 # A guess the sample contradicts in more than this share of its values is no guess.
 TOLERANCE = 0.05
+# The decimal places most values have: the few with more are shown, not given a scale.
+SCALE_TOLERANCE = 0.01
 EXAMPLES = 3  # contradicting values shown per guess
 INT_MAX, BIGINT_MAX = 2**31 - 1, 2**63 - 1
 BOOLEAN_WORDS = ("true", "false", "t", "f", "yes", "no", "y", "n")
@@ -70,8 +72,8 @@ def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
         if misfits == 0:
             best = (candidate, 0)
             break
-        if misfits <= TOLERANCE * present and (best is None or misfits < best[1]):
-            best = (candidate, misfits)
+        if misfits <= TOLERANCE * present and best is None:
+            best = (candidate, misfits)  # unless a later, wider type fits every value
     if best is None:
         _string(con, column, value, present)
         return
@@ -91,7 +93,7 @@ def candidates(con: Any, value: str) -> list[Candidate]:
     numbers = f"regexp_full_match({value}, {literal(NUMBER)})"
     int_digits, scale, widest = con.execute(
         f"SELECT max(length(ltrim(split_part(trim(ltrim(trim({value}), '+-')), '.', 1), '0'))), "
-        f"max(length(split_part(trim({value}), '.', 2))), "
+        f"quantile_disc(length(split_part(trim({value}), '.', 2)), {1 - SCALE_TOLERANCE}), "
         f"max(abs(TRY_CAST({value} AS HUGEINT))) FROM {TABLE} WHERE {numbers}"
     ).fetchone()
     found = [Candidate(_column("boolean"), _boolean_word(value))]

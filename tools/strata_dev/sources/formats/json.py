@@ -10,6 +10,7 @@ from typing import Any
 from strata.contracts.model import JsonFormat
 from strata.convert.inputs import FileRejected, Member
 from strata.convert.readers import json as json_reader
+from strata.convert.readers.base import TextSource
 from strata_dev.sources.guess import FormatGuess, Note
 from strata_dev.sources.sample import Sample, SampleError
 
@@ -40,8 +41,31 @@ def infer(con: Any, sample: Sample, scratch: Path) -> FormatGuess:
         source = json_reader.read(con, fmt, Member(sample.path), scratch, 0)
     except FileRejected as exc:
         raise SampleError(sample.origin, str(exc)) from None
+    _in_record_order(source, records[:RECORDS_LOOKED_AT])
     unit = "line" if sample.format == "ndjson" else "record"
     return FormatGuess(block, notes, source, f"'{unit} ' || row_number() OVER ()")
+
+
+def _in_record_order(source: TextSource, records: list[Any]) -> None:
+    """The reader lists fields sorted by name; the contract lists them as the records do."""
+    order: dict[str, int] = {}
+
+    def visit(record: dict[str, Any], prefix: str) -> None:
+        for key, value in record.items():
+            path = f"{prefix}{key}"
+            order.setdefault(path, len(order))
+            if isinstance(value, dict):
+                visit(value, f"{path}.")
+
+    for record in records:
+        if isinstance(record, dict):
+            visit(record, "")
+    pairs = sorted(
+        zip(source.fields, source.values, strict=True),
+        key=lambda pair: order.get(pair[0], len(order)),
+    )
+    source.fields = [field for field, _ in pairs]
+    source.values = [value for _, value in pairs]
 
 
 def load_document(sample: Sample) -> Any:
