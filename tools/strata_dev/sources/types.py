@@ -180,7 +180,7 @@ def _string(con: Any, column: ColumnGuess, value: str, present: int) -> None:
             )
         )
         return
-    column.notes.append(Note(f"string: {column.distinct:,} distinct values"))
+    column.notes.append(Note(f"string: {column.distinct:,} distinct value(s)"))
 
 
 def _check_day_order(con: Any, column: ColumnGuess, value: str) -> None:
