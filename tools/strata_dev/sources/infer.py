@@ -4,10 +4,11 @@ the key, the partitioning and the timezone, each with its notes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from strata_dev.sources import keys, types
 from strata_dev.sources.formats import infer_format
-from strata_dev.sources.guess import ColumnGuess, Inference, Note
+from strata_dev.sources.guess import ColumnGuess, FormatGuess, Inference, Note
 from strata_dev.sources.names import column_names
 from strata_dev.sources.sample import Sample, SampleError
 
@@ -39,6 +40,8 @@ def infer_sample(
         rows = types.load(con, guess.source, guess.where, max_rows)
         if rows == 0:
             raise SampleError(sample.origin, "the sample holds no record")
+        if guess.block["type"] == "csv":
+            _null_values(con, guess, len(guess.source.fields))
         names = column_names(guess.source.fields, PARTITION_KEYS)
         columns = [ColumnGuess(n, f) for n, f in zip(names, guess.source.fields, strict=True)]
         values = {column.name: f"_v{index}" for index, column in enumerate(columns)}
@@ -55,6 +58,17 @@ def infer_sample(
         column.nullable = column.name not in required
     _timezone(inference, timezone)
     return inference
+
+
+def _null_values(con: Any, guess: FormatGuess, count: int) -> None:
+    found = types.null_tokens(con, count)
+    if not found:
+        return
+    guess.block["null_values"] = ["", *(token for token, _, _ in found)]
+    shown = ", ".join(
+        f"{token!r} {times:,} time(s), first at {where}" for token, times, where in found
+    )
+    guess.notes["null_values"] = Note(f"read as no value: {shown}")
 
 
 def _timezone(inference: Inference, timezone: str | None) -> None:

@@ -39,6 +39,10 @@ DECIMAL_COMMA = r"^\s*[+-]?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*[+-]?\d+,\d+\s*$"
 OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)\s*$"
 
 
+# Text that exports write for "no value"; found in a CSV sample, it joins the null values.
+NULL_TOKENS = ("NULL", "null", "N/A", "n/a", "#N/A", "NaN", "None", "nil")
+
+
 @dataclass(frozen=True)
 class Candidate:
     column: Column
@@ -55,6 +59,27 @@ def load(con: Any, source: Any, where: str, limit: int) -> int:
         f") WHERE _problem IS NULL LIMIT {limit}"
     )
     return int(con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
+
+
+def null_tokens(con: Any, count: int) -> list[tuple[str, int, str]]:
+    """The null tokens the sample's values hold: (token, times, where first); each is then
+    read as no value in the sample, as the converter will with the format's ``null_values``."""
+    if not count:
+        return []
+    listed = ", ".join(literal(token) for token in NULL_TOKENS)
+    values = [f"_v{index}" for index in range(count)]
+    found = con.execute(
+        f"SELECT _t, count(*), min_by(_where, _n) FROM (SELECT _where, _n, "
+        f"unnest([{', '.join(values)}]) AS _t FROM (SELECT *, row_number() OVER () AS _n "
+        f"FROM {TABLE})) WHERE _t IN ({listed}) GROUP BY _t ORDER BY min(_n)"
+    ).fetchall()
+    if found:
+        cleared = ", ".join(
+            f"{value} = CASE WHEN {value} IN ({listed}) THEN NULL ELSE {value} END"
+            for value in values
+        )
+        con.execute(f"UPDATE {TABLE} SET {cleared}")
+    return [(str(token), int(times), str(where)) for token, times, where in found]
 
 
 def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
@@ -174,7 +199,7 @@ def _string(con: Any, column: ColumnGuess, value: str, present: int) -> None:
         ).fetchone()
         column.notes.append(
             Note(
-                f"string: {comma:,} of {present:,} values are numbers with a decimal comma "
+                f"{column.name}: {comma:,} of {present:,} values are numbers with a decimal comma "
                 f"({example[0]} {example[1]!r}), which a decimal column does not read",
                 review=True,
             )
