@@ -12,7 +12,9 @@ from strata_dev.sources.guess import REVIEW, ColumnGuess, Inference, Note
 
 def scalar(value: Any) -> str:
     """A value as YAML writes it inline (quoted only when it must be)."""
-    return yaml.safe_dump([value], default_flow_style=True, width=1 << 20).strip()[1:-1]
+    return yaml.safe_dump(
+        [value], default_flow_style=True, width=1 << 20, allow_unicode=True
+    ).strip()[1:-1]
 
 
 class Lines:

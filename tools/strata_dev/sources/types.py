@@ -20,6 +20,8 @@ TOLERANCE = 0.05
 # The decimal places most values have: the few with more are shown, not given a scale.
 SCALE_TOLERANCE = 0.01
 EXAMPLES = 3  # contradicting values shown per guess
+# A string column with at most this many values lists them: an `accepted_values` rule?
+FEW_VALUES = 8
 INT_MAX, BIGINT_MAX = 2**31 - 1, 2**63 - 1
 BOOLEAN_WORDS = ("true", "false", "t", "f", "yes", "no", "y", "n")
 DATE_FORMATS = (None, "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y")
@@ -205,7 +207,13 @@ def _string(con: Any, column: ColumnGuess, value: str, present: int) -> None:
             )
         )
         return
-    column.notes.append(Note(f"string: {column.distinct:,} distinct value(s)"))
+    shown = ""
+    if column.distinct <= FEW_VALUES:
+        values = con.execute(
+            f"SELECT DISTINCT {value} FROM {TABLE} WHERE {value} IS NOT NULL ORDER BY 1"
+        ).fetchall()
+        shown = ": " + ", ".join(str(row[0]) for row in values)
+    column.notes.append(Note(f"string: {column.distinct:,} distinct value(s){shown}"))
 
 
 def _check_day_order(con: Any, column: ColumnGuess, value: str) -> None:
