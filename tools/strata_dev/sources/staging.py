@@ -10,6 +10,32 @@ import yaml
 from strata_dev.sources.guess import Inference
 
 STAGE = Path("warehouse/models/stage")
+# Redshift reserves these, among others sqlglot already refuses as a bare column name.
+_RESERVED_WORDS = (
+    "all analyse analyze and any as asc between both case cast check column constraint create "
+    "default desc distinct do else end except false for foreign from grant group having in "
+    "intersect into is join leading like limit localtime new not null off offset old on only "
+    "open or order primary references select similar some table then to trailing true union "
+    "unique user using verbose when where with"
+)
+RESERVED = frozenset(_RESERVED_WORDS.split())
+
+
+def sql_name(name: str) -> str:
+    """A column name as the model's SQL writes it: quoted when Redshift would read a keyword."""
+    import sqlglot
+    from sqlglot import exp
+
+    bare = name not in RESERVED
+    if bare:
+        try:
+            parsed = sqlglot.parse_one(f"select {name}, x from t", read="redshift")
+            bare = [type(e) for e in parsed.expressions] == [exp.Column, exp.Column] and [
+                e.name for e in parsed.expressions
+            ] == [name, "x"]
+        except sqlglot.errors.ParseError:
+            bare = False
+    return name if bare else f'"{name}"'
 
 
 def model_paths(name: str) -> tuple[Path, Path]:
@@ -17,7 +43,7 @@ def model_paths(name: str) -> tuple[Path, Path]:
 
 
 def model_sql(inference: Inference) -> str:
-    columns = [column.name for column in inference.columns]
+    columns = [sql_name(column.name) for column in inference.columns]
     selected = ",\n".join(f"    {name}" for name in columns)
     source = f"{{{{ source('lake', '{inference.name}') }}}}"
     head = (
@@ -26,7 +52,7 @@ def model_sql(inference: Inference) -> str:
     )
     if not inference.primary_key:
         return f"{head}select\n{selected},\n    _ingested_at\nfrom {source}\n"
-    key = ", ".join(inference.primary_key)
+    key = ", ".join(sql_name(name) for name in inference.primary_key)
     inner = ",\n".join(f"        {name}" for name in columns)
     return (
         f"{head}-- One row per {key}: the latest version received.\n"
