@@ -147,6 +147,7 @@ def test_excel_sample_finds_the_sheet_and_the_header_under_a_title(infer, tmp_pa
     assert columns["budget_eur"]["source_name"] == "Budget (EUR)"
     assert columns["headcount"]["type"] == "int"
     assert body["primary_key"] == ["cost_centre", "month"]
+    assert body["partitioning"] == {"by": "event_date", "column": "month", "granularity": "month"}
     flagged = " | ".join(text for _, text in written.flagged)
     assert "no column is unique; this pair is" in flagged
     result = convert(written, sample, tmp_path / "out")

@@ -50,7 +50,7 @@ def infer_sample(
         inference = Inference(name, kind, guess, columns, rows)
         inference.sample_notes = [Note(text) for text in sample.notes]
         inference.primary_key, inference.key_note = keys.primary_key(con, columns, values, rows)
-        inference.partition, inference.partition_note = keys.partition(columns)
+        inference.partition, inference.partition_note = keys.partition(con, columns, values)
     finally:
         con.close()
     required = set(inference.primary_key) | {inference.partition.get("column")}

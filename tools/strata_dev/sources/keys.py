@@ -7,6 +7,8 @@ import itertools
 import re
 from typing import Any
 
+from strata.contracts.model import Column
+from strata.convert.sql import typed_expression
 from strata_dev.sources.guess import ColumnGuess, Note
 from strata_dev.sources.types import TABLE
 
@@ -56,7 +58,9 @@ def _key_rank(column: ColumnGuess, columns: list[ColumnGuess]) -> tuple[int, int
     return (named, kind, columns.index(column))
 
 
-def partition(columns: list[ColumnGuess]) -> tuple[dict[str, Any], Note]:
+def partition(
+    con: Any, columns: list[ColumnGuess], values: dict[str, str]
+) -> tuple[dict[str, Any], Note]:
     """Partitioning by the event date of the first complete date/timestamp column (one named
     like an event first); by the ingest date when there is none."""
     dated = [c for c in columns if c.type in TEMPORAL and c.empty == 0]
@@ -68,6 +72,12 @@ def partition(columns: list[ColumnGuess]) -> tuple[dict[str, Any], Note]:
     chosen = dated[0]
     others = [c.name for c in dated[1:]]
     also = f"; other date columns: {', '.join(others)}" if others else ""
-    return {"by": "event_date", "column": chosen.name, "granularity": "day"}, Note(
-        f"event date from {chosen.name}, never empty in the sample{also}"
+    typed = typed_expression(
+        Column(name="value", type=chosen.type, format=chosen.format), values[chosen.name]
+    )
+    monthly = con.execute(f"SELECT bool_and(day({typed}) = 1) FROM {TABLE}").fetchone()[0]
+    granularity = "month" if monthly else "day"
+    per = " (every date is a month's first day)" if monthly else ""
+    return {"by": "event_date", "column": chosen.name, "granularity": granularity}, Note(
+        f"event date from {chosen.name}, never empty in the sample{per}{also}"
     )

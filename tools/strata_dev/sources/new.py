@@ -104,7 +104,8 @@ def _infer(
 
 
 def _head(request: NewSource, sample: Sample, inference: Inference) -> dict[str, Any]:
-    described = request.description or f"{request.name}, as in {Path(request.sample).name}."
+    origin = request.sample if request.kind == "api" else Path(request.sample).name
+    described = request.description or f"{request.name}, as in {origin}."
     owner = request.owner or "unknown"
     head: dict[str, Any] = {
         "name": request.name,
