@@ -6,3 +6,5 @@
 # Inference on a 1 GB CSV sample: reads a bounded prefix only; target < 10 s.
 bench-infer: setup
 	$(PY) bench/infer.py
+
+bench: bench-infer
