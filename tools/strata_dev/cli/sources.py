@@ -56,7 +56,7 @@ def _register_new(actions: Any) -> None:
             "the files that follow the contracts."
         ),
         epilog=(
-            "examples:\n"
+            "example:\n"
             "  strata sources new orders --kind s3_drop --sample orders.csv --timezone "
             "Europe/Paris\n"
             "  strata sources new budgets --kind manual --sample budgets.xlsx --sheet 2026\n"
