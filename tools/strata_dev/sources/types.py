@@ -37,6 +37,8 @@ TIMESTAMP_FORMATS = (
 )
 DAY_OR_MONTH_FIRST = {"%d/%m/%Y": "%m/%d/%Y"}
 NUMBER = r"^\s*[+-]?\d+(\.\d+)?\s*$"
+FLOAT = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+DATED = r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"  # the start of a date, in any order
 DECIMAL_COMMA = r"^\s*[+-]?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*[+-]?\d+,\d+\s*$"
 OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)\s*$"
 
@@ -94,7 +96,7 @@ def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
         column.notes.append(Note("string: no value in the sample to tell its type", review=True))
         return
     best: tuple[Candidate, int] | None = None
-    for candidate in candidates(con, value):
+    for candidate in candidates(con, value, present):
         misfits = _count(con, _misfit(candidate, value))
         if misfits == 0:
             best = (candidate, 0)
@@ -115,35 +117,77 @@ def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
     _check_day_order(con, column, value)
 
 
-def candidates(con: Any, value: str) -> list[Candidate]:
-    """The types worth trying, most specific first."""
+def candidates(con: Any, value: str, present: int) -> list[Candidate]:
+    """The types worth trying, most specific first: only those whose shape (digits, words,
+    separators) enough of the values have, as the casts cost far more than a shape test."""
+    shapes = {
+        "number": f"regexp_full_match({value}, {literal(NUMBER)})",
+        "float": f"regexp_full_match({value}, {literal(FLOAT)})",
+        "word": _boolean_word(value),
+        "dated": f"regexp_matches({value}, {literal(DATED)})",
+        **{sep: f"contains({value}, {literal(sep)})" for sep in "-/.:"},
+    }
+    counts = con.execute(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE {test})" for test in shapes.values())
+        + f" FROM {TABLE}"
+    ).fetchone()
+    enough = {
+        shape
+        for shape, count in zip(shapes, counts, strict=True)
+        if count >= (1 - TOLERANCE) * present
+    }
+    found = []
+    if "word" in enough:
+        found.append(Candidate(_column("boolean"), _boolean_word(value)))
+    if "number" in enough:
+        found += _numeric(con, value)
+    if "float" in enough:
+        found.append(Candidate(_column("double"), _no_leading_zero(value)))
+    if "dated" in enough:
+        found += [c for c in _temporal(value) if _separator(c.column.format) in enough]
+    return found
+
+
+def _numeric(con: Any, value: str) -> list[Candidate]:
     numbers = f"regexp_full_match({value}, {literal(NUMBER)})"
     int_digits, scale, widest = con.execute(
         f"SELECT max(length(ltrim(split_part(trim(ltrim(trim({value}), '+-')), '.', 1), '0'))), "
         f"quantile_disc(length(split_part(trim({value}), '.', 2)), {1 - SCALE_TOLERANCE}), "
         f"max(abs(TRY_CAST({value} AS HUGEINT))) FROM {TABLE} WHERE {numbers}"
     ).fetchone()
-    found = [Candidate(_column("boolean"), _boolean_word(value))]
-    leading_zero = f"NOT regexp_matches({value}, '^\\s*[+-]?0\\d')"
+    kept = _no_leading_zero(value)
+    found = []
     # Room to grow: an int only while the sample's widest value is a hundredth of its limit.
     if widest is None or widest <= INT_MAX // 100:
-        found.append(Candidate(_column("int"), leading_zero))
+        found.append(Candidate(_column("int"), kept))
     if widest is None or widest <= BIGINT_MAX // 100:
-        found.append(Candidate(_column("bigint"), leading_zero))
+        found.append(Candidate(_column("bigint"), kept))
     if int_digits is not None:
-        decimal = decimal_type(int(int_digits), int(scale or 0))
-        found.append(Candidate(_column(decimal), leading_zero))
-    found.append(Candidate(_column("double"), leading_zero))
+        found.append(Candidate(_column(decimal_type(int(int_digits), int(scale or 0))), kept))
+    return found
+
+
+def _no_leading_zero(value: str) -> str:
+    """A number written with leading zeros (a code: ``00123``) would lose them as a number."""
+    return f"NOT regexp_matches({value}, '^\\s*[+-]?0\\d')"
+
+
+def _temporal(value: str) -> list[Candidate]:
     date_only = (
         f"TRY_CAST(trim({value}) AS TIMESTAMP) = CAST(TRY_CAST(trim({value}) AS DATE) AS TIMESTAMP)"
     )
-    found += [
+    found = [
         Candidate(_column("date", fmt), date_only if fmt is None else "true")
         for fmt in DATE_FORMATS
     ]
     found.append(Candidate(_column("timestamptz"), f"regexp_matches({value}, {literal(OFFSET)})"))
-    found += [Candidate(_column("timestamp", fmt)) for fmt in TIMESTAMP_FORMATS]
-    return found
+    return found + [Candidate(_column("timestamp", fmt)) for fmt in TIMESTAMP_FORMATS]
+
+
+def _separator(fmt: str | None) -> str:
+    """The character between a format's day, month and year (ISO: ``-``)."""
+    return "-" if fmt is None else fmt[2]
 
 
 def decimal_type(int_digits: int, scale: int) -> str:
