@@ -152,3 +152,27 @@ def test_excel_sample_finds_the_sheet_and_the_header_under_a_title(infer, tmp_pa
     assert "no column is unique; this pair is" in flagged
     result = convert(written, sample, tmp_path / "out")
     assert (result.rows_in, result.rows_out, result.rows_quarantined) == (60, 60, 0)
+
+
+def test_parquet_sample_keeps_what_its_values_need(infer, tmp_path):
+    import duckdb
+
+    sample = tmp_path / "stock.parquet"
+    duckdb.sql(
+        f"""COPY (SELECT 'W-' || i AS warehouse_code, i * 3 AS quantity,
+                  CAST(i * 1.25 AS DECIMAL(18, 2)) AS unit_cost,
+                  TIMESTAMPTZ '2026-11-01 00:00:00+00' + INTERVAL (i) HOUR AS counted_at
+              FROM range(50) AS t(i)) TO '{sample}' (FORMAT parquet)"""
+    )
+    written = infer("stock", "sftp", sample)
+    body = contract_of(written)
+    assert body["format"] == {"type": "parquet"}
+    assert body["sftp"]["include"] == ["*.parquet"]
+    assert {name: column["type"] for name, column in columns_of(written).items()} == {
+        "warehouse_code": "string",
+        "quantity": "int",
+        "unit_cost": "decimal(12,2)",
+        "counted_at": "timestamptz",
+    }
+    result = convert(written, sample, tmp_path / "out")
+    assert (result.rows_in, result.rows_out, result.rows_quarantined) == (50, 50, 0)

@@ -57,6 +57,7 @@ def test_unreadable_samples_are_one_clear_error(project_dir, tmp_path, capsys):
         "empty.csv": b"",
         "broken.csv.gz": gzip.compress(b"id,name\n1,a\n")[:12],
         "broken.json": b'{"data": [{"id": 1}',
+        "old.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
     }
     for name, data in cases.items():
         path = tmp_path / name

@@ -57,7 +57,7 @@ def new_source(request: NewSource, project_dir: Path, secrets: SecretStore) -> W
         raise UsageError(f"{shown} already exist(s): pass --force to overwrite")
     with tempfile.TemporaryDirectory(prefix="strata-infer-") as folder:
         scratch = Path(folder)
-        head_block, sample, inference = _infer(request, secrets, scratch)
+        head_block, inference = _infer(request, secrets, scratch)
     text = render.contract_yaml(inference, _header(request), head_block)
     _validate(text, contract_path.name)
     contract_path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,6 @@ def new_source(request: NewSource, project_dir: Path, secrets: SecretStore) -> W
     model_files[0].parent.mkdir(parents=True, exist_ok=True)
     model_files[0].write_text(staging.model_sql(inference), encoding="utf-8")
     model_files[1].write_text(staging.model_yaml(inference, description), encoding="utf-8")
-    del sample
     return Written(contract_path, model_files, inference, render.flagged_lines(text))
 
 
@@ -84,7 +83,7 @@ def _check_request(request: NewSource) -> None:
 
 def _infer(
     request: NewSource, secrets: SecretStore, scratch: Path
-) -> tuple[dict[str, Any], Sample, Inference]:
+) -> tuple[dict[str, Any], Inference]:
     headers: dict[str, str] = {}
     settings = None
     if request.kind == "api":
@@ -97,13 +96,13 @@ def _infer(
     inference = infer_sample(
         sample, request.name, request.kind, scratch, timezone=request.timezone, sheet=request.sheet
     )
-    head = _head(request, sample, inference)
+    head = _head(request, sample)
     if settings is not None:
         head["api"] = _api_block(request, settings, sample, inference, headers)
-    return head, sample, inference
+    return head, inference
 
 
-def _head(request: NewSource, sample: Sample, inference: Inference) -> dict[str, Any]:
+def _head(request: NewSource, sample: Sample) -> dict[str, Any]:
     origin = request.sample if request.kind == "api" else Path(request.sample).name
     described = request.description or f"{request.name}, as in {origin}."
     owner = request.owner or "unknown"
@@ -125,7 +124,6 @@ def _head(request: NewSource, sample: Sample, inference: Inference) -> dict[str,
         head["sftp"] = _sftp_block(request, sample)
     else:
         head["schedule"] = ("rate(1 day)", Note("how often to call the API", review=True))
-    del inference
     return head
 
 

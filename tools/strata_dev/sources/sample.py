@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from strata.errors import StrataError
 
@@ -25,6 +26,8 @@ MAX_WORKBOOK_BYTES = 128 << 20
 CHUNK = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
+PARQUET_MAGIC = b"PAR1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # a legacy .xls workbook (or another OLE document)
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -48,7 +51,7 @@ class Sample:
     origin: str  # the path or URL as given, for messages
     path: Path  # the local file to parse: decompressed, UTF-8 for text formats
     name: str  # the sample's own file name, without a compression suffix
-    format: str  # csv, json, ndjson or xlsx
+    format: str  # csv, json, ndjson, xlsx or parquet
     compression: str = "none"  # none, gzip or zip (the container the sample came in)
     encoding: str | None = None  # the text's encoding in the sample, for text formats
     truncated: bool = False  # only a prefix was read
@@ -74,6 +77,10 @@ def open_sample(path: Path, scratch: Path, origin: str | None = None) -> Sample:
             return _zip_sample(shown, path, scratch)
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         raise SampleError(shown, f"corrupt archive: {exc}") from None
+    if head.startswith(PARQUET_MAGIC):  # read from its footer: the file itself, not a prefix
+        return Sample(shown, path, path.name, "parquet")
+    if head.startswith(OLE_MAGIC):
+        raise SampleError(shown, "a legacy .xls workbook: save it as .xlsx")
     with path.open("rb") as stream:
         data, truncated = _prefix(stream)
     return _text_sample(shown, path.name, data, truncated, scratch, "none")
@@ -170,11 +177,10 @@ def _one_object_per_line(text: str) -> bool:
         return False
 
 
-def _prefix(stream: object) -> tuple[bytes, bool]:
+def _prefix(stream: IO[bytes]) -> tuple[bytes, bool]:
     """At most ``PREFIX_BYTES`` of the stream, and whether more followed."""
-    read = stream.read  # type: ignore[attr-defined]
-    data = read(PREFIX_BYTES)
-    return data, bool(read(1))
+    data = stream.read(PREFIX_BYTES)
+    return data, bool(stream.read(1))
 
 
 def _head(path: Path, size: int) -> bytes:

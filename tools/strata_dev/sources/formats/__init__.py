@@ -29,11 +29,18 @@ def _excel() -> Callable[..., FormatGuess]:
     return excel.infer
 
 
+def _parquet() -> Callable[..., FormatGuess]:
+    from strata_dev.sources.formats import parquet
+
+    return parquet.infer
+
+
 INFERENCES: dict[str, Callable[[], Callable[..., FormatGuess]]] = {
     "csv": _csv,
     "json": _json,
     "ndjson": _json,
     "xlsx": _excel,
+    "parquet": _parquet,
 }
 
 
