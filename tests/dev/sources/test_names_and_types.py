@@ -72,3 +72,10 @@ def test_a_csv_without_header_names_columns_by_position_for_review(infer, tmp_pa
     written = infer("headless", "s3_drop", write(tmp_path / "h.csv", rows.encode()))
     assert list(schema_of(written)) == ["column_1", "column_2", "column_3"]
     assert any("no header found" in text for _, text in written.flagged)
+
+
+def test_ragged_lines_the_sniffer_skips_are_flagged(infer, tmp_path):
+    rows = "id,amount\n" + "".join(f"{i},{i}.50\n" for i in range(30)) + "31,12,50\n"
+    written = infer("ragged", "s3_drop", write(tmp_path / "r.csv", rows.encode()))
+    flagged = [text for _, text in written.flagged]
+    assert any(text.startswith("the lines keep one shape only from line 32") for text in flagged)

@@ -14,6 +14,7 @@ from strata_dev.sources.guess import FormatGuess, Note
 from strata_dev.sources.sample import Sample, SampleError
 
 SNIFF_ROWS = 20_000  # rows the sniffer reads; the sample's prefix bounds it too
+LONG_PREAMBLE = 10  # lines: a preamble longer than this is more likely ragged data
 UNSET = "(empty)"  # how sniff_csv shows an option it did not find
 SHOWN = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 
@@ -42,13 +43,26 @@ def infer(con: Any, sample: Sample, scratch: Path) -> FormatGuess:
         ),
         "encoding": Note(f"detected from the sample's bytes ({sample.encoding})"),
     }
-    if block["skip_rows"]:
-        notes["skip_rows"] = Note(f"{block['skip_rows']} line(s) above the header: a preamble")
+    skipped = block["skip_rows"]
+    if skipped > LONG_PREAMBLE:
+        notes["skip_rows"] = Note(
+            f"the lines keep one shape only from line {skipped + 1}: a long preamble, or lines "
+            "above made ragged by a value holding an unquoted delimiter; check",
+            review=True,
+        )
+    elif skipped:
+        notes["skip_rows"] = Note(f"{skipped} line(s) above the header: a preamble")
     fmt = CsvFormat.model_validate(block)
     try:
         source = csv_reader.read(con, fmt, Member(sample.path), scratch, 0)
     except FileRejected as exc:
         raise SampleError(sample.origin, str(exc)) from None
+    if len(source.fields) == 1:
+        notes["delimiter"] = Note(
+            "one column only: no delimiter splits every line alike (a value holding an "
+            "unquoted delimiter makes lines ragged); check the delimiter",
+            review=True,
+        )
     # A record's line, assuming no field spans lines (true of nearly every export).
     first = block["skip_rows"] + (2 if block["header"] else 1)
     where = f"'line ' || (row_number() OVER () + {first - 1})"
