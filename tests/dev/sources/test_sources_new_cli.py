@@ -47,8 +47,13 @@ def test_an_existing_contract_is_kept_without_force(project_dir, tmp_path, capsy
     assert strata(project_dir, *argv) == 2
     assert "sources/orders.yaml" in capsys.readouterr().err
     assert contract.read_text() == before
+    model = project_dir / "warehouse/models/stage/stg_orders.sql"
+    sql = model.read_text()
     assert strata(project_dir, *argv, "--force") == 0
     assert contract.read_text() != before
+    assert "kept warehouse/models/stage/stg_orders.sql" in capsys.readouterr().out
+    assert model.read_text() == sql  # the analysts' model is theirs
+    assert not (project_dir / "warehouse/models/stage/stg_orders.yml").exists()
 
 
 def test_unreadable_samples_are_one_clear_error(project_dir, tmp_path, capsys):

@@ -122,6 +122,8 @@ def new_command(args: argparse.Namespace, console: Console) -> int:
     written = new_source(request, project_dir, secrets)
     for path in (written.contract, *written.models):
         console.success(f"wrote {path.relative_to(project_dir)}")
+    for path in written.kept:
+        console.detail(f"kept {path.relative_to(project_dir)}: a model of that name exists")
     _regenerate(args, project_dir, console)
     rows = written.inference.rows
     console.detail(f"{len(written.inference.columns)} column(s) inferred from {rows:,} record(s)")

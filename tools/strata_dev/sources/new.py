@@ -41,20 +41,21 @@ class NewSource:
 @dataclass
 class Written:
     contract: Path
-    models: list[Path]
+    models: list[Path]  # the staging model's files written
+    kept: list[Path]  # an existing model of the same name, left as it is
     inference: Inference
     flagged: list[tuple[int, str]]  # (line in the contract, review comment)
 
 
 def new_source(request: NewSource, project_dir: Path, secrets: SecretStore) -> Written:
-    """Infers the contract, checks it, and writes it with its staging model."""
+    """Infers the contract, checks it, and writes it with its staging model. An existing
+    contract is replaced only with ``force``; an existing model of the name, never (the
+    analysts' SQL: the new one would be a second model of the same name)."""
     _check_request(request)
     contract_path = project_dir / "sources" / f"{request.name}.yaml"
-    model_files = [project_dir / path for path in staging.model_paths(request.name)]
-    existing = [path for path in (contract_path, *model_files) if path.exists()]
-    if existing and not request.force:
-        shown = ", ".join(str(path.relative_to(project_dir)) for path in existing)
-        raise UsageError(f"{shown} already exist(s): pass --force to overwrite")
+    if contract_path.exists() and not request.force:
+        shown = contract_path.relative_to(project_dir)
+        raise UsageError(f"{shown} already exists: pass --force to replace it")
     with tempfile.TemporaryDirectory(prefix="strata-infer-") as folder:
         scratch = Path(folder)
         head_block, inference = _infer(request, secrets, scratch)
@@ -62,11 +63,16 @@ def new_source(request: NewSource, project_dir: Path, secrets: SecretStore) -> W
     _validate(text, contract_path.name)
     contract_path.parent.mkdir(parents=True, exist_ok=True)
     contract_path.write_text(text, encoding="utf-8")
+    kept = sorted((project_dir / "warehouse" / "models").rglob(f"stg_{request.name}.sql"))
+    if kept:
+        return Written(contract_path, [], kept, inference, render.flagged_lines(text))
+    sql_file, yaml_file = (project_dir / path for path in staging.model_paths(request.name))
+    sql_file.parent.mkdir(parents=True, exist_ok=True)
+    sql_file.write_text(staging.model_sql(inference), encoding="utf-8")
     description = head_block["description"][0]
-    model_files[0].parent.mkdir(parents=True, exist_ok=True)
-    model_files[0].write_text(staging.model_sql(inference), encoding="utf-8")
-    model_files[1].write_text(staging.model_yaml(inference, description), encoding="utf-8")
-    return Written(contract_path, model_files, inference, render.flagged_lines(text))
+    yaml_file.write_text(staging.model_yaml(inference, description), encoding="utf-8")
+    flagged = render.flagged_lines(text)
+    return Written(contract_path, [sql_file, yaml_file], [], inference, flagged)
 
 
 def _check_request(request: NewSource) -> None:
