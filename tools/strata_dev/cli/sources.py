@@ -141,6 +141,9 @@ def _regenerate(args: argparse.Namespace, project_dir: Path, console: Console) -
     from strata_dev.cli.generated import from_contracts
     from strata_dev.docs.contracts import reference_is_current, write_reference
 
+    if not (project_dir / "template.yaml").exists():
+        console.detail("no template.yaml here: nothing else to regenerate")
+        return
     ctx = context_for(args)
     for artifact in from_contracts(ctx, project_dir):
         if artifact.stale():

@@ -75,7 +75,10 @@ def partition(
     typed = typed_expression(
         Column(name="value", type=chosen.type, format=chosen.format), values[chosen.name]
     )
-    monthly = con.execute(f"SELECT bool_and(day({typed}) = 1) FROM {TABLE}").fetchone()[0]
+    # Month starts only, of several months (a daily file of the 1st says nothing).
+    monthly = con.execute(
+        f"SELECT bool_and(day({typed}) = 1) AND count(DISTINCT month({typed})) > 1 FROM {TABLE}"
+    ).fetchone()[0]
     granularity = "month" if monthly else "day"
     per = " (every date is a month's first day)" if monthly else ""
     return {"by": "event_date", "column": chosen.name, "granularity": granularity}, Note(
