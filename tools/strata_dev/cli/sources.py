@@ -49,11 +49,11 @@ def _register_new(actions: Any) -> None:
         "new",
         help="infer a contract and a staging model from a sample file or one API response",
         description=(
-            "Infer sources/NAME.yaml from a sample: format and dialect, column names and "
-            "types, key, partitioning. Each guess carries a comment; the ones the sample "
-            "contradicts or cannot decide are marked REVIEW, with the values that contradict "
-            "them. Also writes warehouse/models/stage/stg_NAME.sql and .yml, and regenerates "
-            "the files that follow the contracts."
+            "Infer sources/NAME.yaml from a sample: format and dialect, column names and\n"
+            "types, key, partitioning. Each guess carries a comment; the ones the sample\n"
+            "contradicts or cannot decide are marked REVIEW, with the values that contradict\n"
+            "them. Also writes warehouse/models/stage/stg_NAME.sql and .yml, and regenerates\n"
+            "the files that follow the contracts (docs/onboarding.md)."
         ),
         epilog=(
             "example:\n"

@@ -82,6 +82,13 @@ def _check_request(request: NewSource) -> None:
         raise UsageError(f"source name {request.name!r}: snake_case, at most 40 characters")
     if request.kind not in KINDS:
         raise UsageError(f"kind {request.kind!r}: one of {', '.join(KINDS)}")
+    if request.timezone is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(request.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"--timezone {request.timezone!r}: not an IANA zone") from None
     is_url = request.sample.startswith(("http://", "https://"))
     if is_url != (request.kind == "api"):
         raise UsageError("--sample is a URL with --kind api, and a file with any other kind")
