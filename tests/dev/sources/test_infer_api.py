@@ -67,10 +67,14 @@ def test_link_header_api_with_explicit_pagination_keeps_the_option(infer, vendor
         f"{vendor_api.url}/v1/orders",
         auth={"type": "bearer", "secret": "vendor_token"},
         pagination={"type": "link_header"},
+        params={"per_page": "10"},
         env=TOKEN_ENV,
     )
     body = yaml.safe_load(written.contract.read_text(encoding="utf-8"))
     assert body["api"]["pagination"] == {"type": "link_header"}
+    assert body["api"]["params"] == {"per_page": "10"}
+    assert vendor_api.requests[-1]["query"]["per_page"] == "10"
+    assert written.inference.rows == 10
     assert "records_path" not in body["format"]  # the body is the list itself
     assert not any(text.startswith("pagination") for _, text in written.flagged)
 

@@ -75,6 +75,13 @@ def _register_new(actions: Any) -> None:
     new.add_argument("--force", action="store_true", help="overwrite an existing contract")
     new.add_argument("--secret", help="the secret's name (API auth, SFTP login)")
     api = new.add_argument_group("API (--kind api)")
+    api.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a fixed query parameter sent with every request (repeatable)",
+    )
     api.add_argument("--auth", choices=AUTH_TYPES, default="none")
     api.add_argument("--auth-header", help="api_key: the header carrying the key")
     api.add_argument("--auth-query-param", help="api_key: the query parameter carrying it")
@@ -111,6 +118,7 @@ def new_command(args: argparse.Namespace, console: Console) -> int:
         force=args.force,
         auth=_auth(args),
         pagination=_pagination(args),
+        params=_params(args.param),
         sftp={
             "host": args.host,
             "username": args.username,
@@ -165,6 +173,16 @@ def _auth(args: argparse.Namespace) -> dict[str, Any]:
     if args.auth == "none":
         return {"type": "none"}
     return {key: value for key, value in options.items() if value is not None}
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {pair!r}: write KEY=VALUE")
+        params[key] = value
+    return params
 
 
 def _pagination(args: argparse.Namespace) -> dict[str, Any] | None:

@@ -21,11 +21,13 @@ CURSOR_KEYS = ("next_cursor", "cursor", "next_page_token", "nextPageToken", "aft
 NEXT_URL_KEYS = ("next", "next_url", "nextUrl", "next_page_url")
 
 
-def settings_for(name: str, url: str, auth: dict[str, Any], pagination: dict[str, Any]) -> Any:
+def settings_for(
+    url: str, auth: dict[str, Any], pagination: dict[str, Any], params: dict[str, str]
+) -> Any:
     """The contract's ``api:`` block as the options give it (checked by the contract model)."""
     from pydantic import ValidationError
 
-    body = {"url": url, "auth": auth, "pagination": pagination}
+    body = {"url": url, "auth": auth, "pagination": pagination, "params": params}
     try:
         return ApiSettings.model_validate(body)
     except ValidationError as exc:

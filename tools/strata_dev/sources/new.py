@@ -36,6 +36,7 @@ class NewSource:
     auth: dict[str, Any] = field(default_factory=lambda: {"type": "none"})
     pagination: dict[str, Any] | None = None  # None: as the response suggests
     sftp: dict[str, Any] = field(default_factory=dict)  # host, username, secret, path
+    params: dict[str, str] = field(default_factory=dict)  # fixed query parameters of an API
 
 
 @dataclass
@@ -100,9 +101,8 @@ def _infer(
     headers: dict[str, str] = {}
     settings = None
     if request.kind == "api":
-        settings = api.settings_for(
-            request.name, request.sample, request.auth, request.pagination or {"type": "none"}
-        )
+        pagination = request.pagination or {"type": "none"}
+        settings = api.settings_for(request.sample, request.auth, pagination, request.params)
         sample, headers = api.fetch_sample(request.name, settings, secrets, scratch / "api")
     else:
         sample = open_sample(Path(request.sample), scratch / "sample")
@@ -173,6 +173,8 @@ def _api_block(
     headers: dict[str, str],
 ) -> tuple[dict[str, Any], Note | None]:
     block: dict[str, Any] = {"url": settings.url}
+    if request.params:
+        block["params"] = request.params
     if request.auth.get("type", "none") != "none":
         block["auth"] = request.auth
     note = None
