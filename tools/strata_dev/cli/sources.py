@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 def _register_list(actions: Any, group: argparse.ArgumentParser) -> None:
     # --- `strata sources` and `strata sources list` (h-scale): cli/sources_list.py -----------
     try:
-        from strata_dev.cli import sources_list  # type: ignore[attr-defined]
+        from strata_dev.cli import sources_list
     except ImportError:  # not in this branch yet: `strata sources` alone asks for an action
         group.set_defaults(command=_ask_for_action)
         return

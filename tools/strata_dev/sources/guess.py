@@ -69,7 +69,6 @@ class Inference:
     """Everything a contract is written from."""
 
     name: str
-    kind: str
     format: FormatGuess
     columns: list[ColumnGuess]
     rows: int
@@ -80,15 +79,3 @@ class Inference:
     timezone: str = "UTC"
     timezone_note: Note | None = None
     sample_notes: list[Note] = field(default_factory=list)
-
-    def flagged(self) -> list[str]:
-        """Every review note, as the contract shows them."""
-        notes = [note for note in self._all_notes() if note.review]
-        return [note.text for note in notes]
-
-    def _all_notes(self) -> list[Note]:
-        notes = list(self.sample_notes) + list(self.format.notes.values())
-        for column in self.columns:
-            notes += column.notes
-        notes += [n for n in (self.key_note, self.partition_note, self.timezone_note) if n]
-        return notes

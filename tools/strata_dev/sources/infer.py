@@ -22,7 +22,6 @@ PARTITION_KEYS = frozenset(
 def infer_sample(
     sample: Sample,
     name: str,
-    kind: str,
     scratch: Path,
     *,
     timezone: str | None = None,
@@ -47,7 +46,7 @@ def infer_sample(
         values = {column.name: f"_v{index}" for index, column in enumerate(columns)}
         for column in columns:
             types.guess_type(con, column, values[column.name])
-        inference = Inference(name, kind, guess, columns, rows)
+        inference = Inference(name, guess, columns, rows)
         inference.sample_notes = [Note(text) for text in sample.notes]
         inference.primary_key, inference.key_note = keys.primary_key(con, columns, values, rows)
         inference.partition, inference.partition_note = keys.partition(con, columns, values)

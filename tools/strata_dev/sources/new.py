@@ -107,7 +107,7 @@ def _infer(
     else:
         sample = open_sample(Path(request.sample), scratch / "sample")
     inference = infer_sample(
-        sample, request.name, request.kind, scratch, timezone=request.timezone, sheet=request.sheet
+        sample, request.name, scratch, timezone=request.timezone, sheet=request.sheet
     )
     head = _head(request, sample)
     if settings is not None:
