@@ -115,6 +115,7 @@ def test_ndjson_sample_flattens_nested_objects_and_reads_offsets_as_timestamptz(
     columns = columns_of(written)
     assert columns["user_id"] == {"name": "user_id", "type": "int", "source_name": "user.id"}
     assert columns["occurred_at"]["type"] == "timestamptz"
+    assert columns["tags"]["type"] == "json"
     assert columns["value"]["type"] == "decimal(12,2)"
     assert body["primary_key"] == ["event_id"]
     assert body["partitioning"]["column"] == "occurred_at"

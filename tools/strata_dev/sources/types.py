@@ -125,6 +125,7 @@ def candidates(con: Any, value: str, present: int) -> list[Candidate]:
         "float": f"regexp_full_match({value}, {literal(FLOAT)})",
         "word": _boolean_word(value),
         "dated": f"regexp_matches({value}, {literal(DATED)})",
+        "nested": f"regexp_matches({value}, '^\\s*[\\[{{]')",
         **{sep: f"contains({value}, {literal(sep)})" for sep in "-/.:"},
     }
     counts = con.execute(
@@ -146,6 +147,8 @@ def candidates(con: Any, value: str, present: int) -> list[Candidate]:
         found.append(Candidate(_column("double"), _no_leading_zero(value)))
     if "dated" in enough:
         found += [c for c in _temporal(value) if _separator(c.column.format) in enough]
+    if "nested" in enough:  # lists and deeper objects a JSON reader keeps as JSON text
+        found.append(Candidate(_column("json")))
     return found
 
 
@@ -228,7 +231,7 @@ def _summary(con: Any, column: Column, value: str, present: int) -> str:
     typed = typed_expression(column, value)
     low, high = con.execute(f"SELECT min({typed}), max({typed}) FROM {TABLE}").fetchone()
     shown = _shown_type(column)
-    if column.type == "boolean":
+    if column.type in ("boolean", "json"):
         return f"{shown}: {present:,} values"
     return f"{shown}: {present:,} values from {low} to {high}"
 
