@@ -1,5 +1,4 @@
-"""Helpers for the inference tests: write a contract from a sample, then convert the sample
-with it, as a run would."""
+"""The inference tests' fixture: a contract written from a sample in a bare project folder."""
 
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from strata.contracts.loader import parse_contract
-from strata.convert.converter import FileConversion, Lineage, convert_file
 from strata.secrets.local import LocalSecretStore
 from strata_dev.sources.new import NewSource, Written, new_source
 
@@ -27,19 +24,3 @@ def infer(tmp_path: Path) -> Callable[..., Written]:
         return new_source(request, project, secrets)
 
     return run
-
-
-def convert(written: Written, sample: Path, out: Path) -> FileConversion:
-    """The sample converted with the written contract, rows accounted for."""
-    contract = parse_contract(written.contract.read_text(encoding="utf-8"), written.contract.name)
-    raw_key = f"{contract.name}/ingest_date=2026-12-05/run_id=r1/{sample.name}"
-    lineage = Lineage(raw_key, "2026-12-05 08:00:00", "run-1", "2026-12-05")
-    result = convert_file(contract, sample, lineage, out, "fid")
-    result.check_accounting()
-    return result
-
-
-def write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from conftest import convert
+from infer_helpers import convert
 
 REPO = Path(__file__).resolve().parents[3]
 if str(REPO) not in sys.path:

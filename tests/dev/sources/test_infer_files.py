@@ -8,7 +8,7 @@ import json
 
 import infer_samples
 import yaml
-from conftest import convert, write
+from infer_helpers import convert, write
 
 
 def contract_of(written) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import write
+from infer_helpers import write
 
 from strata_dev.sources.names import column_names, snake_case
 from strata_dev.sources.staging import sql_name

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 
 import infer_samples
-from conftest import write
+from infer_helpers import write
 
 from strata_dev.cli.main import main
 
