@@ -93,7 +93,8 @@ def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
     ).fetchone()
     column.empty, column.distinct = int(empty), int(distinct)
     if not present:
-        column.notes.append(Note("string: no value in the sample to tell its type", review=True))
+        note = f"{column.name}: no value in the sample to tell its type; string for now"
+        column.notes.append(Note(note, review=True))
         return
     best: tuple[Candidate, int] | None = None
     for candidate in candidates(con, value, present):
