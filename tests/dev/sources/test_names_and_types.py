@@ -79,3 +79,15 @@ def test_ragged_lines_the_sniffer_skips_are_flagged(infer, tmp_path):
     written = infer("ragged", "s3_drop", write(tmp_path / "r.csv", rows.encode()))
     flagged = [text for _, text in written.flagged]
     assert any(text.startswith("the lines keep one shape only from line 32") for text in flagged)
+
+
+def test_a_column_mostly_of_one_type_falls_to_string_with_the_values_that_stop_it(infer, tmp_path):
+    rows = "".join(
+        f"{i},{'tbc' if i % 10 == 0 else f'2026-11-{1 + i % 28:02d}'}\n" for i in range(1, 41)
+    )
+    sample = write(tmp_path / "d.csv", ("id,due\n" + rows).encode())
+    written = infer("dues", "s3_drop", sample)
+    assert schema_of(written)["due"]["type"] == "string"
+    assert "due: 4 of 40 values are not date, so it is typed string: line 11 'tbc', " in " ".join(
+        text for _, text in written.flagged
+    )

@@ -39,7 +39,8 @@ DAY_OR_MONTH_FIRST = {"%d/%m/%Y": "%m/%d/%Y"}
 NUMBER = r"^\s*[+-]?\d+(\.\d+)?\s*$"
 FLOAT = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 DATED = r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"  # the start of a date, in any order
-DECIMAL_COMMA = r"^\s*[+-]?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*[+-]?\d+,\d+\s*$"
+# A number as European files write it: `1.234,50`, `12,5`, `12` (a comma in some at least).
+EUROPEAN_NUMBER = r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$"
 OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)\s*$"
 
 
@@ -97,6 +98,7 @@ def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
         column.notes.append(Note(note, review=True))
         return
     best: tuple[Candidate, int] | None = None
+    nearest: tuple[Candidate, int] | None = None  # the type most values fit, if not enough
     for candidate in candidates(con, value, present):
         misfits = _count(con, _misfit(candidate, value))
         if misfits == 0:
@@ -104,8 +106,10 @@ def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
             break
         if misfits <= TOLERANCE * present and best is None:
             best = (candidate, misfits)  # unless a later, wider type fits every value
+        if nearest is None or misfits < nearest[1]:
+            nearest = (candidate, misfits)
     if best is None:
-        _string(con, column, value, present)
+        _string(con, column, value, present, nearest)
         return
     candidate, misfits = best
     column.type, column.format = candidate.column.type, candidate.column.format
@@ -120,7 +124,8 @@ def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
 
 def candidates(con: Any, value: str, present: int) -> list[Candidate]:
     """The types worth trying, most specific first: only those whose shape (digits, words,
-    separators) enough of the values have, as the casts cost far more than a shape test."""
+    separators) half the values have at least, as the casts cost far more than a shape test
+    (and the contract shows what stops a type most values fit)."""
     shapes = {
         "number": f"regexp_full_match({value}, {literal(NUMBER)})",
         "float": f"regexp_full_match({value}, {literal(FLOAT)})",
@@ -134,11 +139,7 @@ def candidates(con: Any, value: str, present: int) -> list[Candidate]:
         + ", ".join(f"count(*) FILTER (WHERE {test})" for test in shapes.values())
         + f" FROM {TABLE}"
     ).fetchone()
-    enough = {
-        shape
-        for shape, count in zip(shapes, counts, strict=True)
-        if count >= (1 - TOLERANCE) * present
-    }
+    enough = {shape for shape, count in zip(shapes, counts, strict=True) if count >= present / 2}
     found = []
     if "word" in enough:
         found.append(Candidate(_column("boolean"), _boolean_word(value)))
@@ -241,12 +242,19 @@ def _shown_type(column: Column) -> str:
     return f"{column.type} {column.format}" if column.format else column.type
 
 
-def _string(con: Any, column: ColumnGuess, value: str, present: int) -> None:
-    comma = _count(con, f"regexp_full_match({value}, {literal(DECIMAL_COMMA)})")
-    if comma >= (1 - TOLERANCE) * present:
-        example = con.execute(
-            f"SELECT _where, {value} FROM {TABLE} WHERE {value} IS NOT NULL LIMIT 1"
-        ).fetchone()
+def _string(
+    con: Any,
+    column: ColumnGuess,
+    value: str,
+    present: int,
+    nearest: tuple[Candidate, int] | None,
+) -> None:
+    european = f"regexp_full_match({value}, {literal(EUROPEAN_NUMBER)})"
+    comma = _count(con, european)
+    example = con.execute(
+        f"SELECT _where, {value} FROM {TABLE} WHERE {european} AND contains({value}, ',') LIMIT 1"
+    ).fetchone()
+    if comma >= (1 - TOLERANCE) * present and example is not None:
         column.notes.append(
             Note(
                 f"{column.name}: {comma:,} of {present:,} values are numbers with a decimal comma "
@@ -254,6 +262,13 @@ def _string(con: Any, column: ColumnGuess, value: str, present: int) -> None:
                 review=True,
             )
         )
+        return
+    if nearest is not None and nearest[1] <= present // 2:
+        candidate, misfits = nearest
+        examples = _examples(con, _misfit(candidate, value), value)
+        what = f"are not {_shown_type(candidate.column)}, so it is typed string"
+        found = Contradiction(misfits, present, examples).describe(column.name, what)
+        column.notes.append(Note(found, review=True))
         return
     shown = ""
     if column.distinct <= FEW_VALUES:
