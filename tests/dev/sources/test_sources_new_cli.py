@@ -35,7 +35,8 @@ def test_new_source_writes_contract_model_and_generated_files_and_validates(
     assert "{{ source('lake', 'shop_orders') }}" in model.read_text()
     schema = (project_dir / "warehouse/models/stage/stg_shop_orders.yml").read_text()
     assert "- not_null\n    - unique" in schema
-    assert "ShopOrdersLandFunction:" in (project_dir / "template.yaml").read_text()
+    # The source's landing prefix is granted in the template's per-source section.
+    assert "/shop_orders/*" in (project_dir / "template.yaml").read_text()
     assert strata(project_dir, "validate") == 0, capsys.readouterr().out
 
 
