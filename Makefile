@@ -77,6 +77,7 @@ include mk/pipeline-bench.mk
 include mk/bench.mk
 include mk/site.mk
 include mk/docs.mk
+include mk/sources.mk
 
 bench: bench-incremental bench-read
 
