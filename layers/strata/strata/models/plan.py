@@ -118,7 +118,9 @@ def build_manifest(
     if options.command not in COMMANDS:
         raise ModelError(f"command must be one of {', '.join(COMMANDS)}, not {options.command!r}")
     profile = profile or warehouse_profile(settings)
-    compiled, chosen, deferred = compile_and_select(project, settings, options, profile, compared)
+    compiled, chosen, deferred, modified = compile_and_select(
+        project, settings, options, profile, compared
+    )
     name = compiled.project.name
     models = [compiled.model(model) for model in chosen.models]
     tests = [test for test in compiled.tests if test.name in chosen.tests]
@@ -128,6 +130,11 @@ def build_manifest(
         for model in models:
             node = _model_node(name, model)
             node["checksum"] = {"name": "sha256", "checksum": checksums.of(model)}
+            node["key"] = state.primary_key(model, compiled.tests)
+            # Rows an incremental model merged earlier were computed by other SQL: a changed
+            # one is rebuilt whole, as the environment compared with would need it.
+            if model.materialized == "incremental" and model.name in modified:
+                node["full_refresh"] = True
             node[descriptions.COMMENT_SQLS] = descriptions.comment_sqls(model, profile.capabilities)
             nodes[model_id(name, model.name)] = node
     for test in tests:
@@ -169,9 +176,10 @@ def compile_and_select(
     options: RunOptions,
     profile: WarehouseProfile,
     compared: state.EnvironmentState | None = None,
-) -> tuple[CompiledProject, Selection, dict[str, str]]:
-    """The compiled project, the selection (``state:`` against ``compared``) and the models
-    deferred to ``compared``'s relations (the project compiled again to read them)."""
+) -> tuple[CompiledProject, Selection, dict[str, str], set[str]]:
+    """The compiled project, the selection (``state:`` against ``compared``), the models
+    deferred to ``compared``'s relations (the project compiled again to read them) and the
+    models modified since ``compared``'s build."""
     if (options.state or options.defer) and compared is None:
         raise ModelError("--state names no recorded environment (see strata models build --help)")
     if options.defer and not options.state:
@@ -179,12 +187,13 @@ def compile_and_select(
     compiled = compile_for(
         project, settings, options.target, options.variables, profile.capabilities
     )
-    modified = state.compare(compiled, compared) if compared is not None else None
-    chosen = select(compiled, options.select, options.exclude, modified)
+    comparison = state.compare(compiled, compared) if compared is not None else None
+    chosen = select(compiled, options.select, options.exclude, comparison)
+    modified = comparison.modified if comparison else set()
     if not options.defer or compared is None:
-        return compiled, chosen, {}
+        return compiled, chosen, {}, modified
     if compared.environment == compiled.target.environment:
-        return compiled, chosen, {}  # the environment's own relations: nothing to defer
+        return compiled, chosen, {}, modified  # its own relations: nothing to defer
     read = {ref for name in chosen.models for ref in compiled.model(name).refs}
     read |= {ref for test in compiled.tests if test.name in chosen.tests for ref in test.depends_on}
     deferred = state.deferrals(compiled, chosen.models, sorted(read), compared)
@@ -192,7 +201,7 @@ def compile_and_select(
         compiled = compile_for(
             project, settings, options.target, options.variables, profile.capabilities, deferred
         )
-    return compiled, chosen, deferred
+    return compiled, chosen, deferred, modified
 
 
 def model_id(project: str, model: str) -> str:

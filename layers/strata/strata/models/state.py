@@ -25,7 +25,7 @@ from typing import Any
 from strata.errors import ModelError, ObjectNotFoundError
 from strata.lake.keys import environment_state_key
 from strata.models.compiler import CompiledProject
-from strata.models.project import Model
+from strata.models.project import Model, TestSpec
 from strata.models.selection import StateComparison
 from strata.storage.base import ObjectStore
 
@@ -100,6 +100,20 @@ def model_config(model: Model) -> dict[str, Any]:
         "sort_type": config.sort_type,
         "grants": config.grants,
     }
+
+
+def primary_key(model: Model, tests: list[TestSpec]) -> list[str]:
+    """The columns that identify a row, for ``diff``: the configured ``unique_key``, else the
+    first column tested both ``unique`` and ``not_null``; empty when there is none (rows are
+    then compared whole)."""
+    if model.config.unique_key:
+        return list(model.config.unique_key)
+    tested: dict[str, set[str]] = {}
+    for test in tests:
+        if test.model == model.name and test.column and test.kind in ("unique", "not_null"):
+            tested.setdefault(test.column, set()).add(test.kind)
+    keys = [column for column, kinds in tested.items() if kinds == {"unique", "not_null"}]
+    return keys[:1]
 
 
 class Checksums:
@@ -198,7 +212,7 @@ def record_build(
             "path": node["path"],
             "depends_on": [parent.split(".")[-1] for parent in node["depends_on"]["nodes"]],
             "columns": sorted(node["columns"]),
-            "unique_key": node["config"]["unique_key"],
+            "key": node.get("key") or [],
             "run_id": metadata["run_id"],
         }
     failed = [
