@@ -107,7 +107,7 @@ def test_a_change_is_built_in_test_against_prod_diffed_and_promoted(project_dir,
     assert table_digest(project_dir, "analytics.fct_orders") == prod_before  # diff only reads
 
     assert cli(project_dir, "diff", "--format", "markdown") == 0
-    assert "| `fct_orders` | 4 | 4 | 0 | 0 | 1 | `order_id` |" in capsys.readouterr().out
+    assert "| `fct_orders` | 4 | 4 | 0 | 0 | 1 | `order_id` | `revenue` changed in 1 |" in capsys.readouterr().out
 
     # Promotion builds in prod what changed, and nothing else.
     assert cli(project_dir, "promote") == 0

@@ -281,7 +281,11 @@ def _diff_table(console: Console, report: Any) -> None:
             str(model.removed),
             str(model.changed),
             ", ".join(model.key) or "(whole row)",
-            ", ".join(f"{c.change} {c.column}" for c in model.columns) or "-",
+            ", ".join(
+                [f"{c.change} {c.column}" for c in model.columns]
+                + [f"{c} changed in {n}" for c, n in model.changed_columns.items()]
+            )
+            or "-",
         )
         for model in report.models
     ]

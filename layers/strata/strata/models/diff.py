@@ -3,10 +3,11 @@
 For each model built in both environments with different checksums (or each selected one):
 row counts, rows added, removed and changed, matched on the model's key
 (:func:`strata.models.state.primary_key`), columns added, removed and retyped, and a sample of
-the rows that differ. Everything is computed in the warehouse: a FULL OUTER JOIN on the key of
-each side's key and an MD5 of its other shared columns; without a key, the rows' hashes are
-counted on each side (a changed row then shows as one removed and one added). Every statement
-is a SELECT (:func:`read_only`): a diff never writes, to production or anywhere else.
+the rows that differ. Everything is computed in the warehouse: a FULL OUTER JOIN on the key,
+comparing the other shared columns one by one (which also counts the rows each column changed
+in); without a key, an MD5 of each row's columns is counted on each side (a changed row then
+shows as one removed and one added). Every statement is a SELECT (:func:`read_only`): a diff
+never writes, to production or anywhere else.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ModelDiff:
     removed: int = 0
     changed: int = 0
     columns: list[ColumnChange] = field(default_factory=list)
+    changed_columns: dict[str, int] = field(default_factory=dict)  # column → rows it changed in
     sample: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -161,8 +163,9 @@ def diff_model(
         columns=_column_changes(before_columns, after_columns),
     )
     values = [column for column in shared if column not in key]
+    retyped = {change.column for change in result.columns if change.change == "retyped"}
     if key:
-        _by_key(warehouse, result, values, sample)
+        _by_key(warehouse, result, values, retyped, sample)
     else:
         _by_hash(warehouse, result, shared)
     return result
@@ -240,32 +243,55 @@ def _row_hash(columns: list[str]) -> str:
     return "MD5(" + " || '|' || ".join(parts) + ")"
 
 
-def _by_key(warehouse: Warehouse, result: ModelDiff, values: list[str], sample: int) -> None:
-    keys = ", ".join(_quote(k) for k in result.key)
-    side = f"SELECT {keys}, {_row_hash(values)} AS {_HASH}, 1 AS {_IN} FROM {{}}"
+def _differs(column: str, retyped: bool) -> str:
+    """The two sides' values differ (NULL against a value too; Redshift has no ``IS DISTINCT
+    FROM``); a retyped column is compared as text."""
+    b, a = f"b.{_quote(column)}", f"a.{_quote(column)}"
+    if retyped:
+        b, a = f"CAST({b} AS VARCHAR(65535))", f"CAST({a} AS VARCHAR(65535))"
+    return f"({a} <> {b} OR ({a} IS NULL AND {b} IS NOT NULL) OR ({a} IS NOT NULL AND {b} IS NULL))"
+
+
+def _joined(result: ModelDiff, values: list[str]) -> str:
+    """Both sides, FULL OUTER JOINed on the key; ``strata_in`` tells a side has the row."""
+    listed = ", ".join(_quote(c) for c in [*result.key, *values])
     on = " AND ".join(f"b.{_quote(k)} = a.{_quote(k)}" for k in result.key)
-    joined = (
-        f"WITH b AS ({side.format(result.against)}), a AS ({side.format(result.relation)})\n"
-        f"{{}} FROM b FULL OUTER JOIN a ON {on}"
+    return (
+        f"(SELECT {listed}, 1 AS {_IN} FROM {result.against}) AS b\n"
+        f"FULL OUTER JOIN (SELECT {listed}, 1 AS {_IN} FROM {result.relation}) AS a ON {on}"
+    )
+
+
+def _by_key(
+    warehouse: Warehouse, result: ModelDiff, values: list[str], retyped: set[str], sample: int
+) -> None:
+    """Compared column by column: cheaper than hashing each side's rows, and it tells which
+    columns changed."""
+    both = f"b.{_IN} = 1 AND a.{_IN} = 1"
+    differs = {column: _differs(column, column in retyped) for column in values}
+    any_differs = " OR ".join(differs.values()) or "FALSE"
+    per_column = "".join(
+        f",\n SUM(CASE WHEN {both} AND {test} THEN 1 ELSE 0 END)" for test in differs.values()
     )
     counts = _run(
         warehouse,
-        joined.format(
-            f"SELECT SUM(COALESCE(b.{_IN}, 0)), SUM(COALESCE(a.{_IN}, 0)),"
-            f" SUM(CASE WHEN b.{_IN} IS NULL THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN a.{_IN} IS NULL THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN a.{_HASH} <> b.{_HASH} THEN 1 ELSE 0 END)"
-        ),
+        f"SELECT SUM(COALESCE(b.{_IN}, 0)), SUM(COALESCE(a.{_IN}, 0)),"
+        f" SUM(CASE WHEN b.{_IN} IS NULL THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN a.{_IN} IS NULL THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {both} AND ({any_differs}) THEN 1 ELSE 0 END){per_column}\n"
+        f"FROM {_joined(result, values)}",
     ).rows[0]
-    before, after, added, removed, changed = (int(value or 0) for value in counts)
+    before, after, added, removed, changed, *columns = (int(value or 0) for value in counts)
     result.rows_before, result.rows_after = before, after
     result.added, result.removed, result.changed = added, removed, changed
+    result.changed_columns = {c: n for c, n in zip(values, columns, strict=True) if n}
     if sample and (added or removed or changed):
-        result.sample = _sample(warehouse, result, values, on, sample)
+        where = f"b.{_IN} IS NULL OR a.{_IN} IS NULL OR {any_differs}"
+        result.sample = _sample(warehouse, result, values, where, sample)
 
 
 def _sample(
-    warehouse: Warehouse, result: ModelDiff, values: list[str], on: str, sample: int
+    warehouse: Warehouse, result: ModelDiff, values: list[str], where: str, sample: int
 ) -> list[dict[str, Any]]:
     """A few differing rows: the key, what happened, and each differing column's values."""
     keys = [_quote(k) for k in result.key]
@@ -275,13 +301,9 @@ def _sample(
         + [f"a.{_quote(c)} AS {_quote('after:' + c)}" for c in values]
         + [f"b.{_IN} AS strata_before", f"a.{_IN} AS strata_after"]
     )
-    all_columns = ", ".join(_quote(c) for c in values + result.key)
-    side = f"SELECT {all_columns}, {_row_hash(values)} AS {_HASH}, 1 AS {_IN} FROM {{}}"
     rows = _run(
         warehouse,
-        f"WITH b AS ({side.format(result.against)}), a AS ({side.format(result.relation)})\n"
-        f"SELECT {picked} FROM b FULL OUTER JOIN a ON {on}\n"
-        f"WHERE b.{_IN} IS NULL OR a.{_IN} IS NULL OR a.{_HASH} <> b.{_HASH}\n"
+        f"SELECT {picked}\nFROM {_joined(result, values)}\nWHERE {where}\n"
         f"ORDER BY {', '.join(str(n + 1) for n in range(len(keys)))} LIMIT {int(sample)}",
     )
     found = []
@@ -356,11 +378,14 @@ def markdown(report: DiffReport) -> str:
         ]
         for model in report.models:
             before = "new" if model.rows_before is None else str(model.rows_before)
-            columns = ", ".join(f"{c.change} `{c.column}`" for c in model.columns) or "-"
+            columns = ", ".join(
+                [f"{c.change} `{c.column}`" for c in model.columns]
+                + [f"`{c}` changed in {n}" for c, n in model.changed_columns.items()]
+            )
             key = ", ".join(f"`{k}`" for k in model.key) or "(whole row)"
             lines.append(
                 f"| `{model.model}` | {before} | {model.rows_after} | {model.added} | "
-                f"{model.removed} | {model.changed} | {key} | {columns} |"
+                f"{model.removed} | {model.changed} | {key} | {columns or '-'} |"
             )
     for model in report.models:
         if model.sample:
