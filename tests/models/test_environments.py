@@ -95,7 +95,8 @@ def test_a_change_is_built_in_test_against_prod_diffed_and_promoted(project_dir,
     assert manifest["metadata"]["deferred"]["stg_orders"] == "stage.stg_orders"
 
     # The diff matches rows on the tested key and shows the one returned order's revenue.
-    assert cli(project_dir, "diff", "--target", "test", "--against", "prod", "--format", "json") == 0
+    diff = ("diff", "--target", "test", "--against", "prod", "--format", "json")
+    assert cli(project_dir, *diff) == 0
     report = json.loads(capsys.readouterr().out)
     fct_diff = next(m for m in report["models"] if m["model"] == "fct_orders")
     assert fct_diff["key"] == ["order_id"]
@@ -107,7 +108,8 @@ def test_a_change_is_built_in_test_against_prod_diffed_and_promoted(project_dir,
     assert table_digest(project_dir, "analytics.fct_orders") == prod_before  # diff only reads
 
     assert cli(project_dir, "diff", "--format", "markdown") == 0
-    assert "| `fct_orders` | 4 | 4 | 0 | 0 | 1 | `order_id` | `revenue` changed in 1 |" in capsys.readouterr().out
+    row = "| `fct_orders` | 4 | 4 | 0 | 0 | 1 | `order_id` | `revenue` changed in 1 |"
+    assert row in capsys.readouterr().out
 
     # Promotion builds in prod what changed, and nothing else.
     assert cli(project_dir, "promote") == 0

@@ -69,5 +69,5 @@ def test_a_selector_that_matches_nothing_or_an_unknown_method_is_an_error(compil
         select(compiled, ["ghost"])
     with pytest.raises(ModelError, match="selector method 'access' is not supported"):
         select(compiled, ["access:public"])
-    with pytest.raises(ModelError, match="'state:modified' needs the environment .* --state"):
+    with pytest.raises(ModelError, match=r"'state:modified' needs the environment .* --state"):
         select(compiled, ["state:modified+"])
