@@ -73,17 +73,22 @@ class DiffReport:
 def changed_models(
     mine: EnvironmentState, theirs: EnvironmentState, selected: list[str] | None = None
 ) -> tuple[list[str], dict[str, str]]:
-    """The models to compare: those built in ``mine`` whose checksum differs from ``theirs``
-    (or the ``selected`` ones), and those that cannot be compared, with why."""
+    """The models to compare: the ``selected`` ones, or else those built in ``mine`` whose
+    checksum differs from ``theirs``, with every model ``mine``'s last build built (the
+    children of a change, whose data may differ though their SQL does not). Also those that
+    cannot be compared, with why."""
+    last = set((mine.last_build or {}).get("models") or [])
     names = selected if selected is not None else sorted(mine.models)
     compared, skipped = [], {}
     for name in names:
         entry = mine.built(name)
         if entry is None:
-            skipped[name] = f"not built in {mine.environment}"
+            if selected is not None or name in last:
+                skipped[name] = f"not built in {mine.environment}"
             continue
         other = theirs.built(name)
-        if selected is None and other is not None and other["checksum"] == entry["checksum"]:
+        unchanged = other is not None and other["checksum"] == entry["checksum"]
+        if selected is None and unchanged and name not in last:
             continue
         compared.append(name)
     return compared, skipped
