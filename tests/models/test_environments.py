@@ -156,6 +156,8 @@ def test_promote_refuses_a_failed_or_stale_test_build(project_dir, capsys):
 def test_state_and_defer_without_a_recorded_environment_are_clear_errors(project_dir, capsys):
     assert cli(project_dir, "ls", "-s", "state:modified") == 1
     assert "needs the environment to compare with: add --state prod" in capsys.readouterr().err
+    assert cli(project_dir, "build", "-s", "fct_orders", "--defer") == 1
+    assert "--defer needs --state <environment>" in capsys.readouterr().err
     assert cli(project_dir, "ls", "-s", "fct_orders", "--state", "prod", "--defer") == 1
     err = capsys.readouterr().err
     assert "no build of environment 'prod' is recorded" in err

@@ -42,15 +42,16 @@ class RunOptions:
     full_refresh: bool = False
     variables: dict[str, Any] = field(default_factory=dict)
     target: str | None = None  # default: the environment (STRATA_ENV)
-    state: str | None = None  # the environment state:modified and --defer compare with
+    # The environment state:modified and --defer compare with (the CLI's; a pipeline
+    # execution always builds against its own schemas).
+    state: str | None = None
     defer: bool = False  # read the models not selected from the state's environment
 
     @classmethod
     def from_input(cls, value: dict[str, Any] | None) -> RunOptions:
         """From a pipeline execution's input: ``{"models": {"select": "...", ...}}``."""
         value = dict(value or {})
-        known = {"command", "select", "exclude", "full_refresh", "vars", "target", "state", "defer"}
-        unknown = set(value) - known
+        unknown = set(value) - {"command", "select", "exclude", "full_refresh", "vars", "target"}
         if unknown:
             raise ModelError(f"unknown model run options: {', '.join(sorted(unknown))}")
 
@@ -64,8 +65,6 @@ class RunOptions:
             full_refresh=bool(value.get("full_refresh", False)),
             variables=dict(value.get("vars") or {}),
             target=value.get("target"),
-            state=value.get("state"),
-            defer=bool(value.get("defer", False)),
         )
 
 
@@ -180,10 +179,10 @@ def compile_and_select(
     """The compiled project, the selection (``state:`` against ``compared``), the models
     deferred to ``compared``'s relations (the project compiled again to read them) and the
     models modified since ``compared``'s build."""
-    if (options.state or options.defer) and compared is None:
-        raise ModelError("--state names no recorded environment (see strata models build --help)")
     if options.defer and not options.state:
         raise ModelError("--defer needs --state <environment> to read the other models from")
+    if options.state and compared is None:
+        raise ModelError(f"--state {options.state}: the environment's record was not loaded")
     compiled = compile_for(
         project, settings, options.target, options.variables, profile.capabilities
     )
@@ -196,7 +195,7 @@ def compile_and_select(
         return compiled, chosen, {}, modified  # its own relations: nothing to defer
     read = {ref for name in chosen.models for ref in compiled.model(name).refs}
     read |= {ref for test in compiled.tests if test.name in chosen.tests for ref in test.depends_on}
-    deferred = state.deferrals(compiled, chosen.models, sorted(read), compared)
+    deferred = state.deferrals(chosen.models, sorted(read), compared)
     if deferred:
         compiled = compile_for(
             project, settings, options.target, options.variables, profile.capabilities, deferred

@@ -175,9 +175,7 @@ def compare(compiled: CompiledProject, state: EnvironmentState) -> StateComparis
     return StateComparison(state.environment, modified=changed, new=new)
 
 
-def deferrals(
-    compiled: CompiledProject, built: list[str], read: list[str], state: EnvironmentState
-) -> dict[str, str]:
+def deferrals(built: list[str], read: list[str], state: EnvironmentState) -> dict[str, str]:
     """``--defer``: each model the run reads (``read``: the selected models' and tests'
     parents) but does not build, read from the environment's relation. A parent the
     environment never built successfully keeps the run's own relation."""
