@@ -110,3 +110,26 @@ def test_key_places_point_at_the_key_declaration():
     }
     places = diff.key_places(files, {"m": ["id"]})
     assert places["m"] == ("warehouse/models/analytics/schema.yml", 7)
+
+
+def test_the_models_compared_are_the_changed_ones_and_the_last_build_s():
+    def entry(checksum: str, status: str = "success") -> dict:
+        return {"checksum": checksum, "status": status, "relation": "s.m"}
+
+    mine = EnvironmentState(
+        "test",
+        {
+            "same": entry("1"),
+            "changed": entry("2"),
+            "child": entry("3"),
+            "broken": entry("4", "error"),
+        },
+        last_build={"models": ["changed", "child", "broken"]},
+    )
+    theirs = EnvironmentState(
+        "prod", {"same": entry("1"), "changed": entry("0"), "child": entry("3")}
+    )
+    compared, skipped = diff.changed_models(mine, theirs)
+    assert compared == ["changed", "child"] and skipped == {"broken": "not built in test"}
+    compared, skipped = diff.changed_models(mine, theirs, ["same", "ghost"])
+    assert compared == ["same"] and skipped == {"ghost": "not built in test"}

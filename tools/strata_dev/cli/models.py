@@ -234,7 +234,7 @@ def diff_models(args: argparse.Namespace, console: Console) -> int:
     theirs = state.require(store, _environment(ctx, args.against), f"diff --against {args.against}")
     selected = None
     if args.select:
-        selected = [name for name in _selected_models(ctx, args) if name in mine.models]
+        selected = _selected_models(ctx, args)
     names, skipped = diff.changed_models(mine, theirs, selected)
     keys = {name: mine.models[name].get("key") or [] for name in names}
     places = diff.key_places(ctx.project.warehouse_files, keys)
