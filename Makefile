@@ -20,6 +20,7 @@ help:
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
 	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"
 	@echo "make bench-read  the read API against bare DuckDB, and partition pruning"
+	@echo "make bench-models  state:modified+ on 300 models (< 1 s), a 1M-row model diff (< 5 s)"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
@@ -79,10 +80,11 @@ include mk/site.mk
 include mk/docs.mk
 include mk/sources.mk
 
-bench: bench-incremental bench-read
+bench: bench-incremental bench-read bench-models
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
 include mk/dbt.mk
 include mk/duckdb1.mk
 include mk/consumers.mk
+include mk/models.mk
