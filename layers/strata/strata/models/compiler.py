@@ -1,7 +1,9 @@
 """Rendering models and tests: Jinja with the dbt subset Strata supports, and the DAG.
 
-Models see ``ref``, ``source``, ``config``, ``var``, ``target``, ``is_incremental()`` and
-``this``; anything else is undefined and fails with the model's name and line. Incremental
+Models see ``ref``, ``source``, ``config``, ``var``, ``target``, ``is_incremental()``,
+``this``, the project's macros (:mod:`strata.models.macros`) and dbt's dialect-neutral
+built-ins (:mod:`strata.models.builtins`); anything else is undefined and fails with the file
+and line (the macro's own, when a macro calls it). Incremental
 models are rendered twice, with ``is_incremental()`` false (first build, ``--full-refresh``)
 and true (later runs): which one runs is decided when the run knows whether the table exists.
 """
@@ -15,8 +17,9 @@ from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 from strata.errors import ModelError, StrataError
-from strata.models import checks
+from strata.models import builtins, checks
 from strata.models.config import merge_configs, parse_model_config, parse_test_config
+from strata.models.macros import template_place
 from strata.models.project import Model, TestSpec, WarehouseProject
 from strata.models.sqlcheck import check_sql, mark_lines
 from strata.models.targets import Target
@@ -25,7 +28,7 @@ from strata.models.yamlfile import shown
 # source_name, table → relation (raises ModelError for unknown sources)
 SourceResolver = Callable[[str, str], str]
 _MISSING = object()
-_TEMPLATE = "<template>"
+_RELATION = re.compile(r"^\s*(ref|source)\(.*\)\s*$", re.DOTALL)
 
 
 @dataclass
@@ -105,6 +108,7 @@ class _Renderer:
         self.refs: list[str] = []
         self.sources: list[tuple[str, str]] = []
         self.config: dict[str, Any] = {}
+        self.overrides: dict[str, Any] = {}  # macro name → the value a unit test makes it return
 
     def relation_of(self, name: str) -> str:
         other = self.project.models[name]
@@ -147,10 +151,9 @@ class _Renderer:
             raise ModelError(f"var({name!r}) is not set and has no default")
         return default
 
-    def render(self, text: str, *, this: str = "", incremental: bool = False) -> str:
-        import jinja2
-
-        context = {
+    def context(self, this: str, incremental: bool) -> dict[str, Any]:
+        context: dict[str, Any] = {
+            **builtins.namespace(),
             "ref": self.ref,
             "source": self.source,
             "config": self.config_call,
@@ -159,44 +162,48 @@ class _Renderer:
             "is_incremental": lambda: incremental,
             "this": this,
         }
-        environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        context.update(self.project.macros.namespace(context))
+        for name, value in self.overrides.items():
+            context[name] = _returning(value)
+        return context
+
+    def render(
+        self,
+        text: str,
+        *,
+        this: str = "",
+        incremental: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        import jinja2
+
         try:
-            template = environment.from_string(text)
+            template = self.project.macros.from_string(text)
+            context = {**self.context(this, incremental), **(extra or {})}
             return template.render(context).strip().rstrip(";").rstrip()
         except jinja2.TemplateSyntaxError as exc:
             raise ModelError(
                 exc.message or "template error", model=self.node, line=exc.lineno, file=self.file
             ) from exc
         except jinja2.UndefinedError as exc:
-            raise ModelError(
-                f"{exc.message} (outside the supported dbt subset)",
-                model=self.node,
-                line=_template_line(exc),
-                file=self.file,
-            ) from exc
+            raise self._placed(f"{exc.message} (outside the supported dbt subset)", exc) from exc
         except StrataError as exc:
             message = re.sub(r"^\S+?: ", "", str(exc)) if getattr(exc, "model", None) else str(exc)
-            raise ModelError(
-                message, model=self.node, line=_template_line(exc), file=self.file
-            ) from exc
+            raise self._placed(message, exc) from exc
         except Exception as exc:  # anything Jinja or a call in the template raised
-            raise ModelError(
-                f"{type(exc).__name__}: {exc}",
-                model=self.node,
-                line=_template_line(exc),
-                file=self.file,
-            ) from exc
+            raise self._placed(f"{type(exc).__name__}: {exc}", exc) from exc
+
+    def _placed(self, message: str, exc: BaseException) -> ModelError:
+        """The error at the template line it came from: the model's, or a macro's."""
+        file, line, via = template_place(exc, self.file)
+        return ModelError(message + via, model=self.node, line=line, file=file)
 
 
-def _template_line(exc: BaseException) -> int | None:
-    """The template line an exception came from (Jinja rewrites tracebacks to template lines)."""
-    line = None
-    traceback = exc.__traceback__
-    while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == _TEMPLATE:
-            line = traceback.tb_lineno
-        traceback = traceback.tb_next
-    return line
+def _returning(value: Any) -> Callable[..., Any]:
+    def macro(*args: Any, **kwargs: Any) -> Any:
+        return value
+
+    return macro
 
 
 def _compile_model(
@@ -244,11 +251,42 @@ def _compile_test(
         test.depends_on = list(renderer.refs)
         return
     model = project.models[test.model or ""]
+    test.depends_on = [model.name]
+    if test.definition is not None:
+        _compile_custom_test(test, model, renderer)
+        return
     parent = None
     if test.kind == "relationships":
         parent = renderer.render("{{ " + str(test.arguments["to"]) + " }}")
     test.depends_on = [model.name, *renderer.refs]
     test.compiled_sql = checks.generic_test_sql(test, model.relation, parent)
+
+
+def _compile_custom_test(test: TestSpec, model: Model, renderer: _Renderer) -> None:
+    """A ``{% test %}`` block called as dbt calls it: the model's relation, the column, and
+    the YAML's arguments (a ``ref(...)``/``source(...)`` argument given as its relation)."""
+    arguments = {
+        key: renderer.render("{{ " + value + " }}") if _RELATION.match(str(value)) else value
+        for key, value in test.arguments.items()
+    }
+    call = "{{ test_" + test.kind + "(model=model, column_name=column_name, **arguments) }}"
+    extra = {"model": model.relation, "column_name": test.column, "arguments": arguments}
+    test.compiled_sql = renderer.render(call, extra=extra)
+    config = {**renderer.config, **test.declared_config}
+    test.config = parse_test_config(config, test=test.name)
+    test.depends_on = [model.name, *(ref for ref in renderer.refs if ref != model.name)]
+    definition = test.definition
+    if definition is not None and test.config.enabled:
+        try:
+            check_sql(test.compiled_sql, definition.file, test.name)
+        except ModelError as exc:
+            message = re.sub(r"^\S+?: ", "", str(exc))
+            raise ModelError(
+                f"{message} (the SQL test {test.kind!r} renders for {model.name}.{test.column})",
+                model=test.name,
+                file=definition.file,
+                line=definition.line,
+            ) from exc
 
 
 def _config_place(model: Model, renderer: _Renderer) -> dict[str, Any]:
