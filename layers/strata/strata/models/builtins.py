@@ -43,7 +43,10 @@ def safe_cast(field: Any, type: Any) -> str:  # dbt's argument names
 
 
 def current_timestamp() -> str:
-    return "getdate()"
+    """Redshift's UTC timestamp without a time zone (dbt-redshift's ``getdate()`` has the same
+    type; ``sysdate`` is also one the local twin types as Redshift does: TIMESTAMP, not a
+    TIMESTAMPTZ)."""
+    return "sysdate"
 
 
 def _part(datepart: Any, macro: str) -> str:

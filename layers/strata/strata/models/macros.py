@@ -1,10 +1,11 @@
 """User macros (``macros/*.sql``) and generic test definitions (``tests/generic/*.sql``), with
 dbt's semantics, on Jinja2's own machinery.
 
-Every file is a Jinja template whose macros exist once it is rendered as a module
-(``Template.make_module``). As in dbt, a macro is not bound once for the whole project: each
-node (a model, a test) gets its own namespace of macro callables, and the first call renders
-the macro's file as a module with that node's context. So ``ref()`` inside a macro records the
+Every macro is compiled on its own, from its node of the file's Jinja syntax tree (so its
+lines are the file's), and exists once rendered as a module (``Template.make_module``). As in
+dbt, a macro is not bound once for the whole project: each node (a model, a test) gets its own
+namespace of macro callables, and a macro's first call renders it as a module with that node's
+context. So ``ref()`` inside a macro records the
 calling model's dependency, and every macro sees every other macro, and the built-ins, by name.
 ``{% test name(model, column_name) %}`` defines the macro ``test_name``, as dbt's own Jinja
 extension does; ``{{ return(value) }}`` ends a macro with a value instead of its text.
@@ -12,15 +13,15 @@ extension does; ``{{ return(value) }}`` ends a macro with a value instead of its
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from strata.errors import ModelError
 from strata.models.yamlfile import shown
 
-# Deeper than this, macro calls are taken for a loop (each call costs ~10 Python frames).
-MAX_DEPTH = 40
+# Deeper than this, macro calls are taken for a loop (each call costs ~30 Python frames: any
+# deeper would meet Python's own recursion limit first).
+MAX_DEPTH = 20
 TEST_PREFIX = "test_"
 TEMPLATE_NAME = "<template>"  # the name Jinja gives a template compiled from a string
 
@@ -47,13 +48,12 @@ def _return(value: Any = "") -> str:
     raise _Return(value)
 
 
-def environment(loader: Callable[[str], tuple[str, str, Callable[[], bool]]] | None = None) -> Any:
+def environment() -> Any:
     """The Jinja environment of models, tests and macros: strict about undefined names, no
     HTML escaping, and dbt's ``{% test %}`` block."""
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.FunctionLoader(loader) if loader else None,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         extensions=[_test_extension()],
@@ -84,14 +84,12 @@ class MacroLibrary:
 
     def __init__(self, files: dict[str, str]) -> None:
         self.files = files
-        self.environment = environment(self._source)
+        self.environment = environment()
         self.macros: dict[str, MacroDef] = {}
+        self._templates: dict[str, Any] = {}
         self._strings: dict[str, Any] = {}
         for path in sorted(files):
             self._read(path)
-
-    def _source(self, path: str) -> tuple[str, str, Callable[[], bool]]:
-        return self.files[path], shown(path), lambda: True
 
     def _read(self, path: str) -> None:
         import jinja2
@@ -99,7 +97,6 @@ class MacroLibrary:
 
         try:
             tree = self.environment.parse(self.files[path], path, shown(path))
-            self.environment.get_template(path)
         except jinja2.TemplateSyntaxError as exc:
             message = exc.message or "template error"
             raise ModelError(message, file=shown(path), line=exc.lineno) from exc
@@ -118,6 +115,20 @@ class MacroLibrary:
                     line=found.line,
                 )
             self.macros[found.name] = found
+            self._templates[found.name] = self._compile(node, path)
+
+    def _compile(self, macro: Any, path: str) -> Any:
+        """A template holding only ``macro``: a call to a macro of the same file goes through
+        the namespace too, so ``return()`` and the loop check see every call."""
+        from jinja2 import nodes
+
+        tree = nodes.Template([macro], lineno=1)
+        code = self.environment.compile(tree, path, shown(path))
+        globals_ = self.environment.make_globals(None)
+        return self.environment.template_class.from_code(self.environment, code, globals_)
+
+    def template(self, name: str) -> Any:
+        return self._templates[name]
 
     def generic_test(self, kind: str) -> MacroDef | None:
         return self.macros.get(TEST_PREFIX + kind)
@@ -137,7 +148,7 @@ class MacroLibrary:
 
 
 class _Calls:
-    """One node's macro calls: the macro files rendered for it so far, and the call stack."""
+    """One node's macro calls: the macros rendered for it so far, and the call stack."""
 
     def __init__(self, library: MacroLibrary, context: dict[str, Any]) -> None:
         self.library = library
@@ -148,10 +159,10 @@ class _Calls:
     def call(self, macro: MacroDef, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if len(self.stack) >= MAX_DEPTH:
             raise ModelError(f"macros call each other in a loop: {_loop(self.stack)}")
-        module = self.modules.get(macro.path)
+        module = self.modules.get(macro.name)
         if module is None:
-            template = self.library.environment.get_template(macro.path)
-            module = self.modules[macro.path] = template.make_module(self.context)
+            template = self.library.template(macro.name)
+            module = self.modules[macro.name] = template.make_module(self.context)
         self.stack.append(macro.name)
         try:
             return getattr(module, macro.name)(*args, **kwargs)
