@@ -22,13 +22,13 @@ T1, T2 = "timestamp '2024-01-31 10:59:00'", "timestamp '2024-02-17 12:00:00'"
 CASES = {
     "datediff_day": (f'dbt.datediff("{D1}", "{D2}", "day")', f"{D2} - {D1}"),
     "datediff_month": (
-        f"dbt.datediff(\"{D1}\", \"{D2}\", 'month')",
+        f'dbt.datediff("{D1}", "{D2}", \'month\')',
         f"(extract(year from {D2}) - extract(year from {D1})) * 12 "
         f"+ extract(month from {D2}) - extract(month from {D1})",
     ),
     # Hour boundaries crossed, as Redshift counts them (not whole hours elapsed: 409).
     "datediff_unprefixed": (
-        f"datediff(\"{T1}\", \"{T2}\", 'hour')",
+        f'datediff("{T1}", "{T2}", \'hour\')',
         f"cast((extract(epoch from date_trunc('hour', {T2})) "
         f"- extract(epoch from date_trunc('hour', {T1}))) / 3600 as bigint)",
     ),
@@ -38,8 +38,8 @@ CASES = {
         f'dbt.date_trunc("month", "{T2}")',
         f"cast(to_date(to_char({T2}, 'YYYY-MM') || '-01', 'YYYY-MM-DD') as timestamp)",
     ),
-    "safe_cast": ("dbt.safe_cast(\"'12.345'\", \"numeric(10,2)\")", "'12.345'::numeric(10,2)"),
-    "type_string": ('cast(42 as {{ dbt.type_string() }}) || \'\'', "'42'"),
+    "safe_cast": ('dbt.safe_cast("\'12.345\'", "numeric(10,2)")', "'12.345'::numeric(10,2)"),
+    "type_string": ("cast(42 as {{ dbt.type_string() }}) || ''", "'42'"),
     "type_int": ("cast('7' as {{ dbt.type_int() }})", "'7'::int4"),
     "type_bigint": ("cast('9000000000' as {{ type_bigint() }})", "'9000000000'::int8"),
     "type_float": ("cast('0.5' as {{ dbt.type_float() }})", "'0.5'::double precision"),

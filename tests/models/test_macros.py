@@ -69,7 +69,8 @@ def test_a_project_macro_overrides_the_unprefixed_built_in_but_not_dbt_dot(ctx):
         {
             "macros/types.sql": "{% macro type_string() %}varchar(64){% endmacro %}",
             "models/stage/a.sql": (
-                "select cast(1 as {{ type_string() }}) as a, cast(1 as {{ dbt.type_string() }}) as b"
+                "select cast(1 as {{ type_string() }}) as a, "
+                "cast(1 as {{ dbt.type_string() }}) as b"
             ),
         },
     )
