@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
@@ -37,6 +37,8 @@ class CompiledProject:
     target: Target
     models: list[Model]  # in dependency order
     tests: list[TestSpec]
+    resolve_source: SourceResolver | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
 
     def model(self, name: str) -> Model:
         return self.project.models[name]
@@ -76,7 +78,70 @@ def compile_project(
                 file = shown(test.path)
                 renderer = _Renderer(test.name, project, resolve_source, target, merged, file)
                 check_sql(renderer.render(mark_lines(test.raw_sql)), file, test.name)
-    return CompiledProject(project, target, [enabled[name] for name in order], tests)
+    _check_unit_tests(project, enabled)
+    models = [enabled[name] for name in order]
+    return CompiledProject(project, target, models, tests, resolve_source, merged)
+
+
+def render_for_unit_test(
+    compiled: CompiledProject, model: Model, variables: dict[str, Any], macros: dict[str, Any]
+) -> str:
+    """The model's SQL with a unit test's ``overrides``: its vars, and macros replaced by a
+    value (``is_incremental: true`` renders the incremental run)."""
+    if not variables and not macros:
+        return model.compiled_sql
+    assert compiled.resolve_source is not None
+    merged = {**compiled.variables, **variables}
+    renderer = _Renderer(
+        model.name, compiled.project, compiled.resolve_source, compiled.target, merged, model.file
+    )
+    renderer.overrides = macros
+    incremental = bool(macros.get("is_incremental"))
+    return renderer.render(model.raw_sql, this=model.relation, incremental=incremental)
+
+
+def _check_unit_tests(project: WarehouseProject, enabled: dict[str, Model]) -> None:
+    """Each unit test gives rows for exactly the model's inputs (``this``: its own table, for
+    an incremental model), at the YAML's line otherwise."""
+    for test in project.unit_tests:
+        if not test.enabled:
+            continue
+        model = enabled.get(test.model)
+        if model is None:
+            raise ModelError(
+                f"unit test {test.name!r} tests the disabled model {test.model!r}",
+                file=shown(test.path),
+                line=test.line,
+            )
+        inputs = {("ref", (ref,)) for ref in model.refs}
+        inputs |= {("source", source) for source in model.sources}
+        if model.materialized == "incremental":
+            inputs.add(("this", ()))
+        given = set()
+        for mock in test.given:
+            if (mock.kind, mock.name) not in inputs:
+                reads = ", ".join(_written(kind, name) for kind, name in sorted(inputs))
+                raise ModelError(
+                    f"unit test {test.name!r}: {model.name} does not read {mock.written} "
+                    f"(it reads: {reads})",
+                    file=shown(test.path),
+                    line=mock.line,
+                )
+            given.add((mock.kind, mock.name))
+        missing = sorted(inputs - given - {("this", ())})
+        if missing:
+            raise ModelError(
+                f"unit test {test.name!r} gives no rows for {_written(*missing[0])}, which "
+                f"{model.name} reads (write `rows: []` for an input that plays no part)",
+                file=shown(test.path),
+                line=test.line,
+            )
+
+
+def _written(kind: str, name: tuple[str, ...]) -> str:
+    if kind == "this":
+        return "this"
+    return f"{kind}(" + ", ".join(repr(part) for part in name) + ")"
 
 
 def dependency_order(graph: dict[str, set[str]]) -> list[str]:
