@@ -72,7 +72,9 @@ unit_tests:
       macros: {is_incremental: true}
     given:
       - input: ref('stg_orders')
-        rows: [{customer_id: a, amount: 1, status: placed}, {customer_id: d, amount: 4, status: placed}]
+        rows:
+          - {customer_id: a, amount: 1, status: placed}
+          - {customer_id: d, amount: 4, status: placed}
       - input: this
         rows: [{customer_id: a}]
     expect:

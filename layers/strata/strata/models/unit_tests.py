@@ -237,7 +237,9 @@ def row_diff(columns: list[str], missing: list[tuple], extra: list[tuple]) -> li
     lines = []
     for label, rows in (("missing", missing), ("extra  ", extra)):
         for row in rows[:SHOWN_ROWS]:
-            lines.append(f"{label}  " + ", ".join(_pair(c, v) for c, v in zip(columns, row)))
+            lines.append(
+                f"{label}  " + ", ".join(_pair(c, v) for c, v in zip(columns, row, strict=True))
+            )
         if len(rows) > SHOWN_ROWS:
             lines.append(f"{label}  … and {len(rows) - SHOWN_ROWS} more")
     for wanted in missing[:SHOWN_ROWS]:
@@ -246,7 +248,7 @@ def row_diff(columns: list[str], missing: list[tuple], extra: list[tuple]) -> li
             continue
         changes = [
             f"{column} expected {_value(want)}, got {_value(got)}"
-            for column, want, got in zip(columns[1:], wanted[1:], twins[0][1:])
+            for column, want, got in zip(columns[1:], wanted[1:], twins[0][1:], strict=True)
             if want != got
         ]
         lines.append(f"{_pair(columns[0], wanted[0])}: " + "; ".join(changes))
