@@ -21,7 +21,7 @@ from strata.models import builtins, checks
 from strata.models.config import merge_configs, parse_model_config, parse_test_config
 from strata.models.macros import template_place
 from strata.models.project import Model, TestSpec, WarehouseProject
-from strata.models.sqlcheck import check_sql, mark_lines
+from strata.models.sqlcheck import check_sql, mark_lines, unmark
 from strata.models.targets import Target
 from strata.models.yamlfile import shown
 
@@ -54,10 +54,17 @@ def compile_project(
     merged = {**project.variables, **(variables or {})}
     for model in project.models.values():
         model.schema = ""
-    # Twice: a model's config() may move it to another schema, which its dependents' ref()
-    # must see whatever the order they are rendered in.
-    for _ in range(2):
-        for model in project.models.values():
+    for model in project.models.values():
+        _compile_model(model, project, resolve_source, target, merged)
+    # A model's config() may move it to another schema, which its dependents' ref() must see
+    # whatever the order they were rendered in: those are rendered again.
+    moved = {
+        name
+        for name, model in project.models.items()
+        if model.schema != target.schema(model.declared_config.get("schema"))
+    }
+    for model in project.models.values():
+        if moved & set(model.refs):
             _compile_model(model, project, resolve_source, target, merged)
     enabled = {name: m for name, m in project.models.items() if m.config.enabled}
     for model in enabled.values():
@@ -66,8 +73,8 @@ def compile_project(
             raise ModelError(f"ref({disabled[0]!r}) names a disabled model", model=model.name)
     order = dependency_order({name: set(m.refs) for name, m in enabled.items()})
     for name in order:
-        renderer = _Renderer(name, project, resolve_source, target, merged, enabled[name].file)
-        _check_as_redshift(enabled[name], renderer)
+        for rendering in enabled[name].checked:
+            check_sql(rendering, enabled[name].file, name)
     tests = []
     for test in project.all_tests():
         if test.model is None or test.model in enabled:
@@ -75,9 +82,7 @@ def compile_project(
             if test.config.enabled:
                 tests.append(test)
             if test.kind == "singular" and test.config.enabled:
-                file = shown(test.path)
-                renderer = _Renderer(test.name, project, resolve_source, target, merged, file)
-                check_sql(renderer.render(mark_lines(test.raw_sql)), file, test.name)
+                check_sql(test.checked, shown(test.path), test.name)
     _check_unit_tests(project, enabled)
     models = [enabled[name] for name in order]
     return CompiledProject(project, target, models, tests, resolve_source, merged)
@@ -240,12 +245,23 @@ class _Renderer:
         incremental: bool = False,
         extra: dict[str, Any] | None = None,
     ) -> str:
+        return _finish(self.render_marked(text, this=this, incremental=incremental, extra=extra))
+
+    def render_marked(
+        self,
+        text: str,
+        *,
+        this: str = "",
+        incremental: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """The template rendered as it is (markers of :func:`mark_lines` kept, if any)."""
         import jinja2
 
         try:
             template = self.project.macros.from_string(text)
             context = {**self.context(this, incremental), **(extra or {})}
-            return template.render(context).strip().rstrip(";").rstrip()
+            return template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             raise ModelError(
                 exc.message or "template error", model=self.node, line=exc.lineno, file=self.file
@@ -264,6 +280,11 @@ class _Renderer:
         return ModelError(message + via, model=self.node, line=line, file=file)
 
 
+def _finish(rendered: str) -> str:
+    """The SQL that runs: unmarked, without the blank edges and a closing semicolon."""
+    return unmark(rendered).strip().rstrip(";").rstrip()
+
+
 def _returning(value: Any) -> Callable[..., Any]:
     def macro(*args: Any, **kwargs: Any) -> Any:
         return value
@@ -280,25 +301,19 @@ def _compile_model(
 ) -> None:
     renderer = _Renderer(model.name, project, resolve_source, target, variables, model.file)
     this = renderer.relation_of(model.name)
-    model.compiled_sql = renderer.render(model.raw_sql, this=this)
+    # One rendering of the marked template gives both the SQL and its Redshift check.
+    marked = mark_lines(model.raw_sql)
+    model.checked = [renderer.render_marked(marked, this=this)]
+    model.compiled_sql = _finish(model.checked[0])
     config = merge_configs(model.declared_config, renderer.config)
     model.config = parse_model_config(config, model=model.name, **_config_place(model, renderer))
     model.schema = target.schema(model.config.schema_name)
     model.incremental_sql = None
     if model.materialized == "incremental":
-        model.incremental_sql = renderer.render(
-            model.raw_sql, this=model.relation, incremental=True
-        )
+        rendered = renderer.render_marked(marked, this=model.relation, incremental=True)
+        model.checked.append(rendered)
+        model.incremental_sql = _finish(rendered)
     model.refs, model.sources = renderer.refs, renderer.sources
-
-
-def _check_as_redshift(model: Model, renderer: _Renderer) -> None:
-    """Both renderings of a model, read as Redshift would (see :mod:`strata.models.sqlcheck`)."""
-    marked = mark_lines(model.raw_sql)
-    check_sql(renderer.render(marked, this=model.relation), model.file, model.name)
-    if model.materialized == "incremental":
-        rendered = renderer.render(marked, this=model.relation, incremental=True)
-        check_sql(rendered, model.file, model.name)
 
 
 def _compile_test(
@@ -310,9 +325,9 @@ def _compile_test(
 ) -> None:
     renderer = _Renderer(test.name, project, resolve_source, target, variables, shown(test.path))
     if test.kind == "singular":
-        sql = renderer.render(test.raw_sql)
+        test.checked = renderer.render_marked(mark_lines(test.raw_sql))
         test.config = parse_test_config(renderer.config, test=test.name)
-        test.compiled_sql = sql
+        test.compiled_sql = _finish(test.checked)
         test.depends_on = list(renderer.refs)
         return
     model = project.models[test.model or ""]
@@ -341,7 +356,11 @@ def _compile_custom_test(test: TestSpec, model: Model, renderer: _Renderer) -> N
     test.config = parse_test_config(config, test=test.name)
     test.depends_on = [model.name, *(ref for ref in renderer.refs if ref != model.name)]
     definition = test.definition
-    if definition is not None and test.config.enabled:
+    # Every use renders the same SQL but for names: read as Redshift once per definition and
+    # set of arguments (300 uses would cost a second).
+    key = (test.kind, *sorted(test.arguments))
+    if definition is not None and test.config.enabled and key not in renderer.project.checked:
+        renderer.project.checked.add(key)
         try:
             check_sql(test.compiled_sql, definition.file, test.name)
         except ModelError as exc:

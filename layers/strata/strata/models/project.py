@@ -50,6 +50,7 @@ class TestSpec:
     raw_sql: str = ""
     declared_config: dict[str, Any] = field(default_factory=dict)  # a generic test's YAML config
     definition: MacroDef | None = None  # a custom generic test's {% test %} block
+    checked: str = ""  # a singular test's rendering with line markers
     # filled by compilation
     compiled_sql: str = ""
     depends_on: list[str] = field(default_factory=list)
@@ -78,6 +79,7 @@ class Model:
     sources: list[tuple[str, str]] = field(default_factory=list)
     compiled_sql: str = ""
     incremental_sql: str | None = None  # the is_incremental() rendering, for incremental models
+    checked: list[str] = field(default_factory=list)  # the renderings with line markers
 
     @property
     def materialized(self) -> str:
@@ -108,6 +110,7 @@ class WarehouseProject:
     files: dict[str, str] = field(default_factory=dict)
     macros: MacroLibrary = field(default_factory=lambda: MacroLibrary({}))
     unit_tests: list[UnitTestSpec] = field(default_factory=list)
+    checked: set[tuple[str, ...]] = field(default_factory=set)  # generic tests read as Redshift
 
     def all_tests(self) -> list[TestSpec]:
         generic = [test for model in self.models.values() for test in model.tests]
