@@ -1,13 +1,13 @@
 """dbt's unit tests, run on the local twin: DuckDB in memory, the mock inputs as tables.
 
-For each unit test a fresh in-memory warehouse gets the cleansed tables the model's lineage
-reads (empty, typed by their contracts) and every ancestor model as a view: so each input's
-columns and types are the real ones. Each given input is then replaced by a table of its mock
-rows (a column the input does not have is an error at the YAML's line; columns left out are
-NULL, as in dbt), the model's Redshift SQL runs through the transpiler like any local
-statement, and its rows are compared with the expected ones as multisets, on the columns
-``expect`` names. A failure lists the missing and the extra rows, and, for rows that share
-their first expected column, which columns differ.
+For each unit test, the run's in-memory warehouse (emptied between tests) gets the cleansed
+tables the model's lineage reads (empty, typed by their contracts) and every ancestor model as
+a view: so each input's columns and types are the real ones. Each given input is then
+replaced by a table of its mock rows (a column the input does not have is an error at the
+YAML's line; columns left out are NULL, as in dbt), the model's Redshift SQL runs through the
+transpiler like any local statement, and its rows are compared with the expected ones as
+multisets, on the columns ``expect`` names. A failure lists the missing and the extra rows,
+and, for rows that share their first expected column, which columns differ.
 """
 
 from __future__ import annotations
@@ -43,18 +43,28 @@ class UnitTestResult:
 def run_unit_tests(
     project: Project, settings: Settings, options: RunOptions | None = None
 ) -> list[UnitTestResult]:
-    """The unit tests of the selected models, each on a warehouse of its own."""
+    """The unit tests of the selected models, one after the other on an in-memory warehouse."""
+    from strata.warehouse.config import DuckDBConfig
+    from strata.warehouse.duckdb import DuckDBWarehouse
+
     options = options or RunOptions()
     compiled = compile_for(project, settings, options.target, options.variables)
     chosen = set(select(compiled, options.select, options.exclude).models)
     tests = [test for test in compiled.project.unit_tests if test.enabled and test.model in chosen]
-    return [_run(compiled, project, test) for test in tests]
-
-
-def _run(compiled: CompiledProject, project: Project, test: UnitTestSpec) -> UnitTestResult:
-    started = time.perf_counter()
+    if not tests:
+        return []
+    warehouse = DuckDBWarehouse(DuckDBConfig(path=":memory:"))
     try:
-        status, message, diff = _Twin(compiled, project, test).run()
+        return [_run(_Twin(compiled, project, test, warehouse)) for test in tests]
+    finally:
+        warehouse.close()
+
+
+def _run(twin: _Twin) -> UnitTestResult:
+    started = time.perf_counter()
+    test = twin.test
+    try:
+        status, message, diff = twin.run()
     except StrataError as exc:
         status, message, diff = "error", str(exc), []
     seconds = time.perf_counter() - started
@@ -62,37 +72,40 @@ def _run(compiled: CompiledProject, project: Project, test: UnitTestSpec) -> Uni
 
 
 class _Twin:
-    """One unit test's in-memory warehouse."""
+    """One unit test on the run's in-memory warehouse."""
 
-    def __init__(self, compiled: CompiledProject, project: Project, test: UnitTestSpec) -> None:
-        from strata.warehouse.config import DuckDBConfig
-        from strata.warehouse.duckdb import DuckDBWarehouse
-
+    def __init__(
+        self, compiled: CompiledProject, project: Project, test: UnitTestSpec, warehouse: Any
+    ) -> None:
         self.compiled = compiled
         self.project = project
         self.test = test
         self.model = compiled.model(test.model)
         self.file = shown(test.path)
-        self.warehouse = DuckDBWarehouse(DuckDBConfig(path=":memory:"))
+        self.warehouse = warehouse
+        self.schemas: set[str] = set()
 
     def run(self) -> tuple[str, str, list[str]]:
         try:
             sql = render_for_unit_test(
                 self.compiled, self.model, self.test.variables, self.test.macros
             )
-            lineage = [*self._ancestors(), self.model]
-            self._create_sources(lineage)
+            # The model's own relation is needed only to type a mock of `this`.
+            itself = [self.model] if any(m.kind == "this" for m in self.test.given) else []
+            lineage = [*self._ancestors(), *itself]
+            self._create_sources([*lineage, self.model])
             for model in lineage:
                 self._create_view(model)
             for mock in self.test.given:
                 self._mock(mock)
-            self._statement(f"CREATE SCHEMA {RESULT_SCHEMA}", "the result schema")
+            self._schema(RESULT_SCHEMA)
             self._statement(
                 f"CREATE TABLE {RESULT_SCHEMA}.actual AS {sql}", f"model {self.model.name}"
             )
             return self._compare()
         finally:
-            self.warehouse.close()
+            for schema in sorted(self.schemas):  # the next unit test starts from nothing
+                self.warehouse.execute_native(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
     def _ancestors(self) -> list[Model]:
         wanted: set[str] = set()
@@ -115,11 +128,11 @@ class _Twin:
             table = table_for(self.project.contracts[name], "")
             columns = [*table.columns, *table.partition_keys]
             typed = ", ".join(f'"{column.name}" {duckdb_type(column.type)}' for column in columns)
-            self._native(f"CREATE SCHEMA IF NOT EXISTS {_schema(relation)}")
+            self._schema(_schema(relation))
             self._native(f"CREATE TABLE {relation} ({typed})")
 
     def _create_view(self, model: Model) -> None:
-        self._native(f"CREATE SCHEMA IF NOT EXISTS {_schema(model.relation)}")
+        self._schema(_schema(model.relation))
         self._statement(
             f"CREATE VIEW {model.relation} AS {model.compiled_sql}", f"model {model.name}"
         )
@@ -192,13 +205,17 @@ class _Twin:
         return "fail", message, row_diff(compared, missing, extra)
 
     def _insert(self, relation: str, types: dict[str, str], rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
         names = list(types)
-        placeholders = ", ".join(f"CAST(? AS {types[name]})" for name in names)
+        row_values = "(" + ", ".join(f"CAST(? AS {types[name]})" for name in names) + ")"
         quoted = ", ".join(f'"{name}"' for name in names)
+        values = []
         for row in rows:
             lowered = {str(key).lower(): value for key, value in row.items()}
-            values = [lowered.get(name) for name in names]
-            self._native(f"INSERT INTO {relation} ({quoted}) SELECT {placeholders}", values)
+            values.extend(lowered.get(name) for name in names)
+        placeholders = ", ".join([row_values] * len(rows))
+        self._native(f"INSERT INTO {relation} ({quoted}) VALUES {placeholders}", values)
 
     def _columns(self, relation: str) -> dict[str, str]:
         result = self._native(
@@ -207,6 +224,11 @@ class _Twin:
             list(_split(relation)),
         )
         return {str(name).lower(): str(kind) for name, kind in result.rows}
+
+    def _schema(self, schema: str) -> None:
+        if schema not in self.schemas:
+            self._native(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            self.schemas.add(schema)
 
     def _statement(self, sql: str, what: str) -> None:
         """Redshift SQL, through the twin's transpiler."""
