@@ -237,15 +237,9 @@ class _Renderer:
             context[name] = _returning(value)
         return context
 
-    def render(
-        self,
-        text: str,
-        *,
-        this: str = "",
-        incremental: bool = False,
-        extra: dict[str, Any] | None = None,
-    ) -> str:
-        return _finish(self.render_marked(text, this=this, incremental=incremental, extra=extra))
+    def render(self, text: str, **options: Any) -> str:
+        """The SQL a template renders to (the options are :meth:`render_marked`'s)."""
+        return _finish(self.render_marked(text, **options))
 
     def render_marked(
         self,
