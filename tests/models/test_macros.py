@@ -19,7 +19,7 @@ def compiled(ctx, files: dict[str, str], target: str | None = None):
     return compile_for(project, ctx.settings, target)
 
 
-def test_a_model_calls_macros_that_call_each_other_and_record_its_refs(ctx):
+def test_models_and_tests_call_macros_that_call_each_other_and_record_their_refs(ctx):
     result = compiled(
         ctx,
         {
@@ -33,7 +33,10 @@ def test_a_model_calls_macros_that_call_each_other_and_record_its_refs(ctx):
                 "{%- endmacro %}"
             ),
             "models/stage/a.sql": "select 1 as amount, true as is_latest",
-            "models/stage/b.sql": "select {{ cents('amount') }} as cents from ({{ latest('a') }})",
+            "models/stage/b.sql": (
+                "select {{ shop.cents('amount') }} as cents from ({{ latest('a') }})"
+            ),
+            "tests/no_latest.sql": "select * from ({{ latest('b') }}) as l where cents < 0",
         },
     )
     b = result.model("b")
@@ -42,6 +45,11 @@ def test_a_model_calls_macros_that_call_each_other_and_record_its_refs(ctx):
     )
     assert b.refs == ["a"]
     assert [model.name for model in result.models] == ["a", "b"]
+    (singular,) = result.tests
+    assert singular.compiled_sql == (
+        "select * from (select * from stage.b where is_latest) as l where cents < 0"
+    )
+    assert singular.depends_on == ["b"]
 
 
 def test_a_macro_sees_the_models_target_and_vars_and_return_gives_a_value(ctx):

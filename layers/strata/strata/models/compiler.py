@@ -232,7 +232,7 @@ class _Renderer:
             "is_incremental": lambda: incremental,
             "this": this,
         }
-        context.update(self.project.macros.namespace(context))
+        context.update(self.project.macros.namespace(context, self.project.name))
         for name, value in self.overrides.items():
             context[name] = _returning(value)
         return context

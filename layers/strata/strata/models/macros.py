@@ -14,6 +14,7 @@ extension does; ``{{ return(value) }}`` ends a macro with a value instead of its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from strata.errors import ModelError
@@ -140,11 +141,12 @@ class MacroLibrary:
             template = self._strings[text] = self.environment.from_string(text)
         return template
 
-    def namespace(self, context: dict[str, Any]) -> dict[str, Any]:
-        """Every macro as a callable bound to ``context`` (which must end up holding them)."""
+    def namespace(self, context: dict[str, Any], project: str) -> dict[str, Any]:
+        """Every macro as a callable bound to ``context`` (which must end up holding them),
+        by its name and, as dbt has it, as ``<project>.<name>``."""
         calls = _Calls(self, context)
         names = {name: _Macro(calls, macro) for name, macro in self.macros.items()}
-        return {**names, "return": _return}
+        return {**names, project: SimpleNamespace(**names), "return": _return}
 
 
 class _Calls:
