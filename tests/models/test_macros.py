@@ -134,8 +134,23 @@ def test_a_project_macro_overrides_the_unprefixed_built_in_but_not_dbt_dot(ctx):
             {"models/stage/x.sql": "select {{ dbt.datediff('a', 'b', 'a day') }}"},
             r"^warehouse/models/stage/x\.sql:1: datediff\(\): 'a day' is no date part",
         ),
+        (
+            {
+                "macros/ref.sql": "\n\n{% macro ref(name) %}x{% endmacro %}",
+                "models/stage/x.sql": "select 1",
+            },
+            r"^warehouse/macros/ref\.sql:3: a macro named 'ref' would replace dbt's own",
+        ),
     ],
-    ids=["unknown-macro", "loop", "duplicate", "syntax", "unknown-built-in", "bad-date-part"],
+    ids=[
+        "unknown-macro",
+        "loop",
+        "duplicate",
+        "syntax",
+        "unknown-built-in",
+        "bad-date-part",
+        "reserved",
+    ],
 )
 def test_macro_mistakes_are_errors_at_their_file_and_line(ctx, files, message):
     with pytest.raises(ModelError, match=message):

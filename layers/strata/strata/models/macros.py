@@ -24,7 +24,20 @@ from strata.models.yamlfile import shown
 # deeper would meet Python's own recursion limit first).
 MAX_DEPTH = 20
 TEST_PREFIX = "test_"
-TEMPLATE_NAME = "<template>"  # the name Jinja gives a template compiled from a string
+TEMPLATE_NAME = "<template>"
+# Names a project macro may not take: replacing them (dbt allows a custom ref()) is not
+# implemented.
+RESERVED = {
+    "ref",
+    "source",
+    "config",
+    "var",
+    "target",
+    "this",
+    "is_incremental",
+    "return",
+    "dbt",
+}  # the name Jinja gives a template compiled from a string
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,13 @@ class MacroLibrary:
             arguments = tuple(argument.name for argument in node.args)
             required = arguments[: len(arguments) - len(node.defaults)]
             found = MacroDef(node.name, path, node.lineno, arguments, required)
+            if found.name in RESERVED:
+                raise ModelError(
+                    f"a macro named {found.name!r} would replace dbt's own, which is outside "
+                    "the supported dbt subset",
+                    file=found.file,
+                    line=found.line,
+                )
             if found.name in self.macros:
                 other = self.macros[found.name]
                 raise ModelError(
