@@ -69,6 +69,21 @@ def test_build_then_test_write_artifacts_and_exit_by_outcome(project_dir, capsys
     assert "FAIL  test      no_orders_at_all: 1 failing rows" in out
     assert '"order_id": 100001' in out
 
+    # The sample's unit test of stg_orders runs with its data tests, and fails the command
+    # with a diff once its expectation is wrong.
+    bad.unlink()
+    assert cli(project_dir, "test", "-s", "stg_orders") == 0
+    out = capsys.readouterr().out
+    assert "PASS  unit test stg_orders_keeps_the_latest_version_of_each_order: 3 row(s)" in out
+    schema = project_dir / "warehouse" / "models" / "stage" / "schema.yml"
+    text = schema.read_text()
+    expected = "{order_id: 3, status: placed, updated_at"
+    schema.write_text(text.replace(expected, expected.replace("placed", "lost")))
+    assert cli(project_dir, "test", "-s", "stg_orders") == 1
+    out = capsys.readouterr().out
+    assert "FAIL  unit test stg_orders_keeps_the_latest_version_of_each_order: " in out
+    assert "order_id=3: status expected 'lost', got 'placed'" in out
+
 
 def test_usage_errors_name_the_problem(project_dir, capsys):
     assert cli(project_dir, "ls", "--select", "ghost") == 1

@@ -109,6 +109,7 @@ def test_the_test_command_plans_tests_and_freshness_only(ctx):
     assert manifest["operations"] == {}
     assert sorted(manifest["nodes"]) == [
         "test.strata.accepted_values_stg_orders_status",
+        "test.strata.non_negative_stg_orders_amount",  # a custom generic test (tests/generic/)
         "test.strata.not_null_stg_orders_customer_id",
         "test.strata.not_null_stg_orders_order_id",
         "test.strata.relationships_stg_shipments_order_id",  # it reads stg_orders too

@@ -109,7 +109,12 @@ def test_a_yaml_config_strata_does_not_implement_is_refused_at_its_line(ctx, set
             "access",
             "'access' on a model (a): is outside the supported dbt subset",
         ),
-        ("unit_tests:\n  - name: t\n", "unit_tests", "unit tests are not implemented"),
+        (
+            "unit_tests:\n  - name: t\n    model: a\n    given:\n      - input: ref('b')\n"
+            "        fixture: rows_of_b\n    expect: {rows: []}\n",
+            "fixture",
+            "'fixture' in an input of `given:` is outside the supported dbt subset",
+        ),
         ("exposures:\n  - name: board\n", "exposures", "exposures are not implemented"),
         ("sources:\n  - name: raw\n", "sources", "sources are generated from the contracts"),
         ("semantic_models: []\n", "semantic_models", "outside the supported dbt subset"),
@@ -134,14 +139,14 @@ def test_yaml_features_strata_does_not_implement_are_refused_at_their_line(
         ("models/stage/docs.md", "{% docs a %}x{% enddocs %}", ".md files are outside", None),
         (
             "macros/cents.sql",
-            "{# money #}\n{% macro cents(x) %}{{ x }} * 100{% endmacro %}",
-            "macro 'cents' is outside the supported dbt subset",
+            "{# money #}\n{% materialization cents, default %}{% endmaterialization %}",
+            "unknown tag 'materialization'",
             2,
         ),
         (
-            "tests/generic/is_even.sql",
+            "tests/is_even.sql",
             "\n{% test is_even(model, column_name) %}select 1{% endtest %}",
-            "generic test definitions are not implemented",
+            "a generic test definition belongs in a tests/generic/ file",
             2,
         ),
     ],

@@ -153,10 +153,18 @@ def _execute(ctx: Any, console: Console, options: Any) -> int:
     counts: dict[str, int] = {}
     for node in summary["nodes"]:
         counts[node["status"]] = counts.get(node["status"], 0) + 1
+    if command == "test":  # dbt's unit tests, on an in-memory twin (strata/models/unit_tests.py)
+        from strata.models.unit_tests import run_unit_tests
+
+        for unit in run_unit_tests(ctx.project, ctx.settings, _options(args, command)):
+            _show(console, {"kind": "unit test", "sample": [], **unit.__dict__})
+            for line in unit.diff:
+                console.detail("      " + line)
+            counts[unit.status] = counts.get(unit.status, 0) + 1
     console.line()
     console.line("  ".join(f"{status}: {count}" for status, count in sorted(counts.items())))
     console.detail(f"artifacts: {ctx.ports.artifacts.uri(warehouse_prefix(run_id))}")
-    if summary["status"] == "success":
+    if summary["status"] == "success" and not counts.get("fail") and not counts.get("error"):
         console.success(f"models {command} succeeded")
         return 0
     console.error(f"models {command} failed: see the lines marked FAIL or ERROR above")

@@ -9,6 +9,6 @@ select
     count(*) as orders,
     sum(revenue) as lifetime_revenue,
     sum(revenue) / nullif(sum(case when revenue > 0 then 1 else 0 end), 0) as average_order_value,
-    datediff(day, min(order_date), max(order_date)) as tenure_days
+    {{ dbt.datediff('min(order_date)', 'max(order_date)', 'day') }} as tenure_days
 from {{ ref('fct_orders') }}
 group by customer_id

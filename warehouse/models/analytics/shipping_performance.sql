@@ -11,7 +11,7 @@ with shipments as (
         case
             when delivery_date is null then null
             when delivery_date <= promised_date then 0
-            else datediff(day, promised_date, delivery_date)
+            else {{ dbt.datediff('promised_date', 'delivery_date', 'day') }}
         end as late_days
     from {{ ref('stg_shipments') }}
 )

@@ -1,18 +1,7 @@
 -- One row per day, channel and campaign: the latest upload wins (the marketing team re-uploads
--- the month's workbook when the ad platforms restate their costs).
+-- the month's workbook when the ad platforms restate their costs; macros/latest_version.sql).
 with versions as (
-    select
-        spend_date,
-        channel,
-        campaign,
-        spend,
-        currency,
-        _ingested_at,
-        row_number() over (
-            partition by spend_date, channel, campaign
-            order by _ingested_at desc, _source_file desc, _row_number desc
-        ) as version_rank
-    from {{ source('lake', 'marketing_spend') }}
+    {{ latest_version(source('lake', 'marketing_spend'), ['spend_date', 'channel', 'campaign']) }}
 )
 
 select
@@ -23,4 +12,3 @@ select
     currency,
     _ingested_at as updated_at
 from versions
-where version_rank = 1

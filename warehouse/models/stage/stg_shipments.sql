@@ -1,20 +1,7 @@
 -- One row per shipment: the latest version received (the carrier re-sends a shipment each time
--- its status changes).
+-- its status changes; macros/latest_version.sql).
 with versions as (
-    select
-        shipment_id,
-        order_id,
-        carrier,
-        shipped_at,
-        promised_date,
-        delivered_at,
-        status,
-        _ingested_at,
-        row_number() over (
-            partition by shipment_id
-            order by _ingested_at desc, _source_file desc, _row_number desc
-        ) as version_rank
-    from {{ source('lake', 'shipments') }}
+    {{ latest_version(source('lake', 'shipments'), 'shipment_id') }}
 )
 
 select
@@ -29,4 +16,3 @@ select
     status,
     _ingested_at as updated_at
 from versions
-where version_rank = 1

@@ -4,7 +4,9 @@
   ``+tags``...) and source freshness (``sources: <project>: lake: +freshness``);
 - ``profiles.yml``: the targets (see :mod:`strata.models.targets`);
 - ``models/**.sql``: the models; ``models/**.yml``: descriptions and column tests;
-- ``tests/*.sql``: singular tests (a query returning the failing rows).
+- ``tests/*.sql``: singular tests (a query returning the failing rows);
+- ``tests/generic/*.sql`` and ``macros/*.sql``: generic test definitions and macros
+  (:mod:`strata.models.macros`); ``unit_tests:`` in the models' YAML (:mod:`.unit_specs`).
 
 ``models/_sources.yml`` is generated from the contracts (:mod:`strata.models.sources`): it is
 for dbt's tools; Strata resolves ``source()`` against the contracts themselves.
@@ -27,6 +29,8 @@ from strata.models.config import (
     parse_freshness,
     parse_test_config,
 )
+from strata.models.macros import MacroDef, MacroLibrary
+from strata.models.unit_specs import UnitTestSpec, read_unit_tests
 from strata.models.yamlfile import Marked, load_yaml, refuse, shown
 
 GENERIC_TESTS = ("not_null", "unique", "accepted_values", "relationships")
@@ -37,13 +41,16 @@ class TestSpec:
     """A data test: generic (declared on a column in schema YAML) or singular (a SQL file)."""
 
     name: str
-    kind: str  # not_null | unique | accepted_values | relationships | singular
+    kind: str  # not_null | unique | accepted_values | relationships | singular | a macro's
     path: str
     model: str | None = None  # the model a generic test is declared on
     column: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
     config: TestConfig = field(default_factory=TestConfig)
     raw_sql: str = ""
+    declared_config: dict[str, Any] = field(default_factory=dict)  # a generic test's YAML config
+    definition: MacroDef | None = None  # a custom generic test's {% test %} block
+    checked: str = ""  # a singular test's rendering with line markers
     # filled by compilation
     compiled_sql: str = ""
     depends_on: list[str] = field(default_factory=list)
@@ -72,6 +79,7 @@ class Model:
     sources: list[tuple[str, str]] = field(default_factory=list)
     compiled_sql: str = ""
     incremental_sql: str | None = None  # the is_incremental() rendering, for incremental models
+    checked: list[str] = field(default_factory=list)  # the renderings with line markers
 
     @property
     def materialized(self) -> str:
@@ -100,6 +108,9 @@ class WarehouseProject:
     variables: dict[str, Any] = field(default_factory=dict)
     freshness: dict[tuple[str, str | None], Freshness | None] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    macros: MacroLibrary = field(default_factory=lambda: MacroLibrary({}))
+    unit_tests: list[UnitTestSpec] = field(default_factory=list)
+    checked: set[tuple[str, ...]] = field(default_factory=set)  # generic tests read as Redshift
 
     def all_tests(self) -> list[TestSpec]:
         generic = [test for model in self.models.values() for test in model.tests]
@@ -126,11 +137,12 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
     model_paths = settings.get("model-paths", ["models"])
     test_paths = settings.get("test-paths", ["tests"])
     folder_configs = _project_folder_configs(settings, name, files, model_paths)
+    library = MacroLibrary(_macro_files(files, settings, test_paths))
     models: dict[str, Model] = {}
     singular: list[TestSpec] = []
     for path, text in sorted(files.items()):
         pure = PurePosixPath(path)
-        if pure.suffix != ".sql":
+        if pure.suffix != ".sql" or path in library.files:
             continue
         if pure.parts[0] in model_paths:
             if pure.stem in models:
@@ -141,10 +153,13 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
             )
         elif pure.parts[0] in test_paths:
             singular.append(TestSpec(name=pure.stem, kind="singular", path=path, raw_sql=text))
+    unit_tests: list[UnitTestSpec] = []
     for path, text in sorted(files.items()):
         pure = PurePosixPath(path)
         if pure.suffix in (".yml", ".yaml") and pure.parts[0] in model_paths:
-            _describe_models(models, load_yaml(text, path), path)
+            document = load_yaml(text, path)
+            _describe_models(models, document, path, library)
+            unit_tests.extend(_unit_tests(document, path, models))
     _name_tests_uniquely([*(t for m in models.values() for t in m.tests), *singular])
     return WarehouseProject(
         name=name,
@@ -153,7 +168,30 @@ def load_warehouse_project(files: dict[str, str]) -> WarehouseProject:
         variables=dict(settings.get("vars") or {}),
         freshness=_freshness_configs(settings, name),
         files=files,
+        macros=library,
+        unit_tests=unit_tests,
     )
+
+
+def _macro_files(files: dict[str, str], settings: Marked, test_paths: list[str]) -> dict[str, str]:
+    """The macro folders' files and the generic test definitions (``tests/generic/``)."""
+    macro_paths = settings.get("macro-paths", ["macros"])
+    found = {}
+    for path, text in files.items():
+        parts = PurePosixPath(path).parts
+        generic = len(parts) > 2 and parts[0] in test_paths and parts[1] == subset.GENERIC_FOLDER
+        if path.endswith(".sql") and (parts[0] in macro_paths or generic):
+            found[path] = text
+    return found
+
+
+def _unit_tests(document: Marked, path: str, models: dict[str, Model]) -> list[UnitTestSpec]:
+    found = read_unit_tests(document, path)
+    for test in found:
+        if test.model not in models:
+            message = f"unit test {test.name!r} names unknown model {test.model!r}"
+            raise refuse(message, path, test.line)
+    return found
 
 
 def _project_folder_configs(
@@ -208,7 +246,9 @@ def _folder_config(configs: dict[str, Any], folders: tuple[str, ...]) -> dict[st
     return merge_configs(*layers)
 
 
-def _describe_models(models: dict[str, Model], document: Marked, path: str) -> None:
+def _describe_models(
+    models: dict[str, Model], document: Marked, path: str, library: MacroLibrary
+) -> None:
     subset.check_yaml_document(document, path)
     for entry in document.get("models", []) or []:
         subset.check_model_entry(entry, path)
@@ -230,7 +270,8 @@ def _describe_models(models: dict[str, Model], document: Marked, path: str) -> N
             model.columns[column["name"]] = str(column.get("description") or "")
             line = column.line_of("data_tests" if "data_tests" in column else "tests")
             for test in column.get("data_tests", column.get("tests", [])) or []:
-                model.tests.append(_generic_test(test, column["name"], model.name, path, line))
+                spec = _generic_test(test, column["name"], model.name, path, line, library)
+                model.tests.append(spec)
 
 
 def _yaml_config(model: Model, entry: Marked, path: str) -> None:
@@ -244,7 +285,9 @@ def _yaml_config(model: Model, entry: Marked, path: str) -> None:
     model.yaml_config, model.yaml_config_line, model.yaml_path = dict(config), line, path
 
 
-def _generic_test(test: Any, column: str, model: str, path: str, line: int) -> TestSpec:
+def _generic_test(
+    test: Any, column: str, model: str, path: str, line: int, library: MacroLibrary
+) -> TestSpec:
     if isinstance(test, str):
         kind, arguments = test, {}
     elif isinstance(test, dict) and len(test) == 1:
@@ -257,10 +300,13 @@ def _generic_test(test: Any, column: str, model: str, path: str, line: int) -> T
             file=shown(path),
             line=line,
         )
-    if kind not in GENERIC_TESTS:
+    definition = library.generic_test(kind)
+    if kind not in GENERIC_TESTS and definition is None:
         raise ModelError(
-            f"test {kind!r} on column {column!r} is outside the supported dbt subset "
-            f"(supported: {', '.join(GENERIC_TESTS)}, and singular tests in tests/)",
+            f"test {kind!r} on column {column!r} is outside the supported dbt subset: "
+            f"neither a built-in test ({', '.join(GENERIC_TESTS)}) nor a "
+            "{% test name(model, column_name) %} block of tests/generic/ or macros/"
+            + (" (packages are not supported)" if "." in str(kind) else ""),
             model=model,
             file=shown(path),
             line=line,
@@ -272,16 +318,30 @@ def _generic_test(test: Any, column: str, model: str, path: str, line: int) -> T
     name = f"{kind}_{model}_{column}"
     spec = TestSpec(name=name, kind=kind, path=path, model=model, column=column)
     spec.config = parse_test_config(config, test=name)
+    spec.declared_config = config
     spec.arguments = arguments
-    _check_arguments(spec)
+    spec.definition = definition if kind not in GENERIC_TESTS else None
+    _check_arguments(spec, line)
     return spec
 
 
-def _check_arguments(test: TestSpec) -> None:
+def _check_arguments(test: TestSpec, line: int) -> None:
     required = {"accepted_values": {"values"}, "relationships": {"to", "field"}}.get(
         test.kind, set()
     )
     allowed = required | ({"quote"} if test.kind == "accepted_values" else set())
+    if test.definition is not None:
+        given = {"model", "column_name"}
+        missing_given = given - set(test.definition.arguments)
+        if missing_given:
+            raise ModelError(
+                f"the generic test {test.kind!r} must take {', '.join(sorted(missing_given))} "
+                f"(write {{% test {test.kind}(model, column_name) %}})",
+                file=test.definition.file,
+                line=test.definition.line,
+            )
+        required = set(test.definition.required) - given
+        allowed = set(test.definition.arguments) - given
     missing = required - set(test.arguments)
     unknown = set(test.arguments) - allowed
     if missing or unknown:
@@ -290,7 +350,9 @@ def _check_arguments(test: TestSpec) -> None:
             if missing
             else f"does not take {', '.join(sorted(unknown))}"
         )
-        raise ModelError(f"test {test.kind} {problem}", model=test.model, file=shown(test.path))
+        raise ModelError(
+            f"test {test.kind} {problem}", model=test.model, file=shown(test.path), line=line
+        )
 
 
 def _name_tests_uniquely(tests: list[TestSpec]) -> None:

@@ -15,7 +15,7 @@ import re
 from strata.errors import ModelError
 from strata.warehouse.redshift_sql import RedshiftSqlError, parse_redshift
 
-_MARKER = re.compile(r"/\*strata:(\d+)\*/")
+_MARKER = re.compile(r"/\*strata:(\d+)\*/", re.IGNORECASE)
 
 
 def mark_lines(template: str) -> str:
@@ -30,6 +30,12 @@ def mark_lines(template: str) -> str:
             value += lines[-1]
         pieces.append(value)
     return "".join(pieces)
+
+
+def unmark(rendered: str) -> str:
+    """A marked rendering without its markers: what the template renders unmarked (one
+    rendering serves both the SQL that runs and the check)."""
+    return _MARKER.sub("", rendered)
 
 
 def check_sql(marked: str, file: str, node: str) -> None:

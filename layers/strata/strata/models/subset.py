@@ -3,10 +3,10 @@
 pass ``strata validate``).
 
 Implemented: models (SQL and their YAML: description, columns, column tests, ``config:``),
-singular tests, folder configs in ``dbt_project.yml``, and the ``generate_schema_name`` macro
-when it states Strata's own schema rule. Refused: seeds, snapshots, analyses, packages,
-unit tests, exposures, metrics and semantic models, constraints, other macros, generic test
-definitions (``tests/generic/``), docs blocks, and hooks.
+singular tests, generic test definitions (``tests/generic/``), macros (``macros/``; a
+``generate_schema_name`` must state Strata's own schema rule), unit tests, and folder configs
+in ``dbt_project.yml``. Refused: seeds, snapshots, analyses, packages, exposures, metrics and
+semantic models, constraints, docs blocks, and hooks.
 """
 
 from __future__ import annotations
@@ -36,16 +36,16 @@ NOT_IMPLEMENTED = {
     "snapshot-paths": ("snapshots", "dbt snapshots"),
     "analysis-paths": ("analyses", "dbt analyses"),
 }
-YAML_KEYS = {"version", "models"}
+YAML_KEYS = {"version", "models", "unit_tests"}
 YAML_FEATURES = {
     "sources": "sources are generated from the contracts into models/_sources.yml "
     "(`strata models sources`); declare a source with a contract in sources/",
-    "unit_tests": "dbt unit tests are not implemented: write a singular test in tests/",
     "exposures": "exposures are not implemented: dashboards are declared in dashboards/",
 }
 MODEL_KEYS = {"name", "description", "columns", "config", "data_tests", "tests"}
 COLUMN_KEYS = {"name", "description", "data_tests", "tests"}
 SCHEMA_MACRO = "generate_schema_name"
+GENERIC_FOLDER = "generic"
 
 
 def check_project_settings(settings: Marked) -> None:
@@ -95,32 +95,24 @@ def _paths(settings: Marked, key: str, default: list[str]) -> set[str]:
 
 
 def _check_test_file(path: str, text: str, parts: tuple[str, ...]) -> None:
-    if (len(parts) > 2 and parts[1] == "generic") or "{% test " in text or "{%- test " in text:
+    if PurePosixPath(path).suffix != ".sql":
+        raise refuse("only tests (.sql) are read from the test folder", path)
+    generic = len(parts) > 2 and parts[1] == GENERIC_FOLDER
+    if not generic and ("{% test " in text or "{%- test " in text):
         raise refuse(
-            "generic test definitions are not implemented: Strata offers not_null, unique, "
-            "accepted_values and relationships; write a singular test instead",
+            f"a generic test definition belongs in a tests/{GENERIC_FOLDER}/ file (a file "
+            "directly in tests/ is a singular test: a query returning the failing rows)",
             path,
             _line_containing(text, "test ") or 1,
         )
-    if PurePosixPath(path).suffix != ".sql":
-        raise refuse("only singular tests (.sql) are read from the test folder", path)
 
 
 def check_macro_file(path: str, text: str) -> None:
-    """A macro file may only define ``generate_schema_name``, stating Strata's own rule:
-    Strata names schemas itself (strata/models/targets.py) and runs no other macro."""
+    """Macro files are .sql; a ``generate_schema_name`` must state Strata's own rule: Strata
+    names schemas itself (strata/models/targets.py), dbt's tools run the macro."""
     if PurePosixPath(path).suffix != ".sql":
-        raise refuse("only the generate_schema_name macro (.sql) is supported here", path)
-    names = [name for name in dir(_macros(path, text, "dev")) if not name.startswith("_")]
-    for name in names:
-        if name != SCHEMA_MACRO:
-            raise refuse(
-                f"macro {name!r} is outside the supported dbt subset (models may not call "
-                f"macros; only {SCHEMA_MACRO} is recognised, for dbt's own tools)",
-                path,
-                _line_containing(text, f"macro {name}"),
-            )
-    if SCHEMA_MACRO in names:
+        raise refuse("only macro files (.sql) are read from the macro folder", path)
+    if f"macro {SCHEMA_MACRO}" in text:
         _check_schema_macro(path, text)
 
 
@@ -128,9 +120,10 @@ def _macros(path: str, text: str, target: str) -> Any:
     """The file's macros, as a module, seeing ``target`` as dbt would give it."""
     import jinja2
 
-    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    from strata.models.macros import environment
+
     try:
-        return environment.from_string(text, globals={"target": {"name": target}}).module
+        return environment().from_string(text, globals={"target": {"name": target}}).module
     except jinja2.TemplateError as exc:
         raise refuse(f"cannot read the macro: {exc}", path, getattr(exc, "lineno", None)) from exc
 
@@ -150,7 +143,7 @@ def _check_schema_macro(path: str, text: str) -> None:
                 raise refuse(
                     f"{SCHEMA_MACRO} names schema {named!r} for target {target!r} and "
                     f"custom schema {configured!r}, where Strata builds {rule.schema(configured)!r}"
-                    " (Strata does not run macros: the macro must state Strata's rule, "
+                    " (Strata names schemas itself: the macro must state Strata's rule, "
                     "see docs/warehouse.md)",
                     path,
                     _line_containing(text, f"macro {SCHEMA_MACRO}"),
