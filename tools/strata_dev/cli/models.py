@@ -156,7 +156,7 @@ def _execute(ctx: Any, console: Console, options: Any) -> int:
     if command == "test":  # dbt's unit tests, on an in-memory twin (strata/models/unit_tests.py)
         from strata.models.unit_tests import run_unit_tests
 
-        for unit in run_unit_tests(ctx.project, ctx.settings, _options(args, command)):
+        for unit in run_unit_tests(ctx.project, ctx.settings, options):
             _show(console, {"kind": "unit test", "sample": [], **unit.__dict__})
             for line in unit.diff:
                 console.detail("      " + line)
