@@ -12,7 +12,7 @@ from strata.contracts.model import JsonFormat
 from strata.convert import engine, lines
 from strata.convert.inputs import FileRejected, Member
 from strata.convert.lines import Layout
-from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
+from strata.convert.readers.base import MAX_LINE_SIZE, TextSource, text_lines
 from strata.convert.sql import literal
 
 LOCATE_LIMIT = 64 << 20  # bytes of a malformed file decoded again to say where it breaks
@@ -25,7 +25,7 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
     del scratch
     try:
         if fmt.type == "ndjson":
-            texts, rejects = _lines(member.path, index), f"strata_rejects_{index}"
+            texts, rejects = text_lines(member.path, index), f"strata_rejects_{index}"
         else:
             texts, rejects = _documents(con, fmt, member.path), None
         with engine.all_cores(con):  # a key is a key in whatever order the lines come
@@ -46,7 +46,7 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
 
     def piece(path: Path, first: bool) -> str:
         del first  # every line is a record
-        return records(_lines(path, index))
+        return records(text_lines(path, index))
 
     problem = (
         "CASE WHEN _type IS NULL THEN 'not valid JSON' "
@@ -61,7 +61,7 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
         parse_rejects=rejects,
         sparse=True,
         piece=piece if fmt.type == "ndjson" else None,
-        # A line of spaces is no record (see ``_lines``).
+        # A line of spaces is no record (see ``text_lines``).
         layout=Layout(lines.ending(member.path), blank=b" \r") if fmt.type == "ndjson" else None,
     )
 
@@ -86,22 +86,6 @@ def malformed(path: Path) -> str:
 
 def json_path(dotted: str) -> str:
     return "$" + "".join('."' + part.replace('"', '\\"') + '"' for part in dotted.split("."))
-
-
-def _lines(path: Path, index: int) -> str:
-    """One record per line; a line DuckDB cannot split (a stray control byte) is a parse reject."""
-    options = (
-        f"columns = {{'_text': 'VARCHAR'}}, header = false, delim = {literal(chr(1))}, "
-        "quote = '', escape = '', auto_detect = false, strict_mode = true, "
-        f"null_padding = false, max_line_size = {MAX_LINE_SIZE}, buffer_size = {BUFFER_SIZE}, "
-        "encoding = 'utf-8', "
-        "compression = 'none', hive_partitioning = false, store_rejects = true, "
-        f"rejects_table = 'strata_rejects_{index}', rejects_scan = 'strata_reject_scans_{index}'"
-    )
-    return (
-        f"(SELECT _text FROM read_csv({literal(str(path))}, {options}) "
-        "WHERE _text IS NOT NULL AND trim(_text) <> '')"
-    )
 
 
 def _documents(con: Any, fmt: JsonFormat, path: Path) -> str:
