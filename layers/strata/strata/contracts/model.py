@@ -251,8 +251,6 @@ class CsvFormat(_Counted):
     def _separators_differ(self) -> CsvFormat:
         if self.thousands_separator == self.decimal_separator:
             raise ValueError("thousands_separator must differ from decimal_separator")
-        if self.decimal_separator == self.delimiter or self.thousands_separator == self.delimiter:
-            raise ValueError("the number separators must differ from the delimiter")
         return self
 
 
