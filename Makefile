@@ -82,3 +82,4 @@ validate-asl check-package-size: setup
 include mk/dbt.mk
 include mk/duckdb1.mk
 include mk/consumers.mk
+include mk/formats.mk

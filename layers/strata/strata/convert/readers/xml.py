@@ -113,9 +113,16 @@ class _Records:
         self.own: list[str] = []  # the record element's own text
         self.open: list[_Open] = []  # the record's open elements that are fields
         self.deep = 0  # open elements below flatten_depth (XML text of ``open[-1]``)
+        self.split: dict[str, tuple[str | None, str]] = {}  # expat's names, split once each
+
+    def _split(self, name: str) -> tuple[str | None, str]:
+        found = self.split.get(name)
+        if found is None:
+            found = self.split[name] = _split(name)
+        return found
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        uri, local = _split(name)
+        uri, local = self._split(name)
         self.root = self.root or local
         if self.record is not None:
             self._child(local, attributes)
@@ -127,21 +134,32 @@ class _Records:
             if self.matched == len(self.steps):
                 self.record, self.line, self.own = {}, self.parser.CurrentLineNumber, []
                 for key, value in attributes.items():
-                    self._put("@" + _split(key)[1], value)
+                    self._put("@" + self._split(key)[1], value)
 
     def _child(self, local: str, attributes: dict[str, str]) -> None:
-        if self.deep or len(self.open) == self.depth:
-            self.deep += 1
-            attrs = "".join(f" {_split(k)[1]}={quoteattr(v)}" for k, v in attributes.items())
-            self.open[-1].xml.append(f"<{local}{attrs}>")
-            self.open[-1].nested = True
+        open_ = self.open
+        if self.deep or len(open_) == self.depth:
+            self._nested(local, attributes)
             return
-        if self.open:
-            self.open[-1].parent = True
-        path = ".".join([*(element.name for element in self.open), local])
-        self.open.append(_Open(local, path))
+        if open_:
+            parent = open_[-1]
+            parent.parent = True
+            path = f"{parent.path}.{local}"
+        else:
+            path = local
+        open_.append(_Open(path))
         for key, value in attributes.items():
-            self._put(f"{path}.@{_split(key)[1]}", value)
+            self._put(f"{path}.@{self._split(key)[1]}", value)
+
+    def _nested(self, local: str, attributes: dict[str, str]) -> None:
+        """An element below flatten_depth: XML text in its ancestor's field."""
+        self.deep += 1
+        element = self.open[-1]
+        if not element.nested:  # from now on its content is kept as XML text
+            element.nested = True
+            element.xml = [escape("".join(element.text))]
+        attrs = "".join(f" {self._split(k)[1]}={quoteattr(v)}" for k, v in attributes.items())
+        element.xml.append(f"<{local}{attrs}>")
 
     def end(self, name: str) -> None:
         if self.record is None:
@@ -150,7 +168,7 @@ class _Records:
             self.stack.pop()
         elif self.deep:
             self.deep -= 1
-            self.open[-1].xml.append(f"</{_split(name)[1]}>")
+            self.open[-1].xml.append(f"</{self._split(name)[1]}>")
         elif self.open:
             element = self.open.pop()
             value = "".join(element.xml if element.nested else element.text).strip()
@@ -176,8 +194,9 @@ class _Records:
             self.own.append(data)
             return
         element = self.open[-1]
-        element.xml.append(escape(data))
-        if not self.deep:
+        if element.nested:
+            element.xml.append(escape(data))
+        else:
             element.text.append(data)
 
     def _put(self, path: str, value: str) -> None:
@@ -200,11 +219,10 @@ class _Records:
             )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Open:
     """An open element of the record that is a field."""
 
-    name: str
     path: str
     text: list[str] = field(default_factory=list)
     xml: list[str] = field(default_factory=list)  # its content as XML text
