@@ -241,7 +241,8 @@ class CsvFormat(_Counted):
         "",
         description=(
             "The digit-grouping mark in numbers, removed before typing (`1.234.567,89` with "
-            "`.`). A number whose groups are not of three digits (`12.34,5`) is rejected."
+            "`.`); empty (the default) for none. A number whose groups are not of three digits "
+            "(`12.34,5`) is rejected."
         ),
     )
     compression: Compression = _compression()
