@@ -79,8 +79,8 @@ def test_a_large_fixed_width_file_in_pieces_gives_what_one_pass_gives(tmp_path, 
         else f"{n:04d}bad       |xx"
         for n in range(1, 4001)
     ]
-    data = ("\n".join(lines) + "\n").encode()
-    source = fixed(skip_rows=1)
+    data = ("\n".join([*lines, "TRL4000", ""]) + "\n").encode()
+    source = fixed(skip_rows=1, footer_rows=1, row_count=r"^TRL(\d+)")
     monkeypatch.setattr(pieces, "MIN_PIECE", 16 << 10)
     monkeypatch.setattr(engine, "cores", lambda: 1)
     alone = convert_bytes(tmp_path / "one", data, source, name="f.txt")

@@ -45,7 +45,7 @@ def split(fmt: CsvFormat | FixedWidthFormat, path: Path, target: Path) -> tuple[
     """The file holding only ``path``'s lines before its footer (``path`` itself when there is
     no footer), and the count announced in the header or footer lines, if ``row_count`` asks."""
     end = lines.ending(path)
-    header = _header(path, fmt.skip_rows, end)
+    header = _header(path, fmt.skip_rows, end) if fmt.row_count else []
     records, footer = path, []
     if fmt.footer_rows:
         footer, start = _footer(path, fmt.footer_rows, end)
@@ -102,10 +102,13 @@ def _cut(path: Path, start: int, target: Path) -> Path:
 
 def _header(path: Path, count: int, end: bytes) -> list[str]:
     """The first ``count`` lines (those ``skip_rows`` skips)."""
-    if not count:
-        return []
+    head = b""
     with path.open("rb") as handle:
-        head = handle.read(MAX_LOOK)
+        while head.count(end) < count and len(head) < MAX_LOOK:
+            block = handle.read(FIRST_LOOK)
+            if not block:
+                break
+            head += block
     found = head.split(end)[:count]
     return [_decode(line.rstrip(b"\r"), "header") for line in found]
 
