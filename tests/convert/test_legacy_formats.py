@@ -286,6 +286,47 @@ def test_xml_that_cannot_be_read_quarantines_the_file_with_where(tmp_path, data,
     assert (result.rows_out, result.files) == (0, [])
 
 
+def simple_xml(**fmt: object) -> object:
+    schema = [
+        {"name": "id", "type": "bigint", "source_name": "@id"},
+        {"name": "name", "type": "string"},
+    ]
+    return contract(format={"type": "xml", "record_path": "R/I", **fmt}, schema=schema)
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        ("<R><I id='1'><name>Zoë</name></I></R>".encode("cp1252"), {"encoding": "cp1252"}),
+        (
+            "<?xml version='1.0' encoding='UTF-16'?><R><I id='1'><name>Zoë</name></I></R>".encode(
+                "utf-16"
+            ),
+            {},
+        ),
+        (gzip.compress("<R><I id='1'><name>Zoë</name></I></R>".encode()), {}),
+    ],
+    ids=["declared-cp1252", "utf-16-by-its-declaration", "gzipped"],
+)
+def test_xml_encodings_and_containers(tmp_path, data, fmt):
+    result = convert_bytes(tmp_path, data, simple_xml(**fmt), name="f.xml")
+    assert rows(result, "id, name") == [(1, "Zoë")]
+
+
+def test_xml_files_in_a_zip_are_each_accounted_and_an_empty_one_holds_no_rows(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.xml", "<R><I id='1'><name>a</name></I></R>")
+        archive.writestr("b.xml", "<R>\n<I id='2'><name>b</name></I>\n<I id='x'/></R>")
+        archive.writestr("c.xml", "<R></R>")
+        archive.writestr("notes.txt", "x")
+    result = convert_bytes(tmp_path, buffer.getvalue(), simple_xml(members="*.xml"), name="f.zip")
+    counts = [(m.entry, m.rows_in, m.rows_out) for m in result.members]
+    assert counts == [("a.xml", 1, 1), ("b.xml", 2, 1), ("c.xml", 0, 0)]
+    [reject] = rejects(result)
+    assert (reject["source_file"].rsplit("!", 1)[1], reject["line"]) == ("b.xml", 3)
+
+
 def test_xml_format_checks_its_prefixes():
     with pytest.raises(ValidationError, match="prefix 'x' is not in `namespaces`"):
         XmlFormat(type="xml", record_path="x:Stock/Item")

@@ -38,7 +38,9 @@ def read(con: Any, fmt: XmlFormat, member: Member, scratch: Path, index: int) ->
     del con
     target = scratch.with_suffix(".records")
     fields = _records_to_file(fmt, member.path, target)
-    paths = ", ".join(literal(_json_path(name)) for name in fields) or "'$.\"\"'"
+    paths = ", ".join(literal(_json_path(name)) for name in fields)
+    # A document without records has no fields: its (absent) rows have no values.
+    values = f"json_extract_string(_text, [{paths}])" if fields else "CAST([] AS VARCHAR[])"
     options = (
         f"columns = {{'_line': 'BIGINT', '_text': 'VARCHAR'}}, header = false, "
         f"delim = {literal(SEPARATOR)}, quote = '', escape = '', auto_detect = false, "
@@ -46,7 +48,7 @@ def read(con: Any, fmt: XmlFormat, member: Member, scratch: Path, index: int) ->
         "encoding = 'utf-8', compression = 'none', hive_partitioning = false"
     )
     relation = (
-        f"(SELECT _line, _text, json_extract_string(_text, [{paths}]) AS _values "
+        f"(SELECT _line, _text, {values} AS _values "
         f"FROM read_csv({literal(str(target))}, {options}))"
     )
     return TextSource(
