@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from strata.contracts.model import FixedWidthFormat, XmlFormat
 from strata.convert import engine, pieces
+from strata.convert.readers import json_stream
 from strata.errors import ContractError
 
 # --- fixed-width text ------------------------------------------------------------------------
@@ -464,6 +465,61 @@ def test_records_under_data_with_a_meta_block(tmp_path):
     source = contract(format={"type": "json", "records_path": "data"})
     result = convert_bytes(tmp_path, json.dumps(body).encode(), source, name="f.json")
     assert rows(result, "id, name, amount") == [(1, "a", 1.5)]
+
+
+VENDOR = """{
+  "meta": {"note": "braces } and ] in a string", "pages": [[1], {"a": []}]},
+  "data": [
+    {"id": 1, "name": "a", "amount": 12345678901.5},
+    {
+      "id": 2,
+      "name": "line\\nbreak",
+      "amount": "x"
+    },
+    {"id": 3, "name": "c", "amount": 0.125E1}
+  ],
+  "links": {"next": null}
+}
+"""
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 3], ids=["one-chunk", "three-characters-a-chunk"])
+def test_vendor_documents_are_streamed_record_by_record_with_their_lines(
+    tmp_path, monkeypatch, chunk
+):
+    monkeypatch.setattr(json_stream, "CHUNK", chunk)  # every boundary crossed, numbers too
+    source = contract(
+        format={"type": "json", "records_path": "data"},
+        schema=[
+            {"name": "id", "type": "bigint"},
+            {"name": "name", "type": "string"},
+            {"name": "amount", "type": "double"},
+        ],
+    )
+    result = convert_bytes(tmp_path, VENDOR.encode(), source, name="f.json")
+    assert rows(result, "id, name, amount") == [(1, "a", 12345678901.5), (3, "c", 1.25)]
+    [reject] = rejects(result)
+    assert (reject["line"], reject["reason"]) == (5, "amount: cannot read x as double")
+    assert json.loads(reject["raw"]) == {"id": 2, "name": "line\nbreak", "amount": "x"}
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b'{"data": {"id": 1}}', "records_path 'data' is a OBJECT, not a list"),
+        (b'{"data": []} {"data": []}', "expected one JSON document holding 'data'"),
+        (b'[{"data": []}]', "expected one JSON document holding 'data'"),
+        (b'{"meta": 1, "rows": []}', "records_path 'data' not found in the document"),
+        (b'{"data": [{"id": 1},\n{"id": 2]}', "malformed JSON at line 2, column 9"),
+        (b'{"data": [{"id": 1}], "meta": {"page": ', "malformed JSON at line 1, column 40"),
+    ],
+    ids=["not-a-list", "two-documents", "an-array", "missing", "broken-record", "truncated"],
+)
+def test_vendor_documents_that_cannot_be_read_are_quarantined(tmp_path, data, reason):
+    source = contract(format={"type": "json", "records_path": "data"})
+    result = convert_bytes(tmp_path, data, source, name="f.json")
+    assert result.file_rejected_reason.startswith(reason)
+    assert result.files == []
 
 
 def test_gzipped_json_lines_reject_a_broken_line_with_its_number(tmp_path):

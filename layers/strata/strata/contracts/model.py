@@ -269,8 +269,10 @@ class JsonFormat(StrictModel):
         None,
         pattern=r"^[^.]+(\.[^.]+)*$",
         description=(
-            "Dotted path to the list of records inside a JSON document, e.g. `data.items` "
-            "(`json` only; the document is read whole, so keep such files under a few hundred MB)."
+            "Dotted path to the list of records inside a JSON document, e.g. `data` for a "
+            'vendor\'s `{"data": [...], "meta": {...}}` or `data.items` (`json` only). The '
+            "document is streamed, a record at a time, so its size does not matter; a record's "
+            "line in the document is kept for its rejects."
         ),
     )
     flatten_depth: int = Field(

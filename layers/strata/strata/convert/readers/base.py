@@ -13,6 +13,9 @@ from strata.convert.sql import literal
 # buffer must hold a whole line; left alone it would be sized for 8 lines (too much memory).
 MAX_LINE_SIZE = 16 * 1024 * 1024
 BUFFER_SIZE = 2 * MAX_LINE_SIZE
+# Between a record's line number and its JSON text in a records file written by a reader
+# (XML, JSON documents): JSON escapes this character, so it never occurs in the record.
+RECORD_SEPARATOR = "\x01"
 
 
 @dataclass
@@ -60,3 +63,17 @@ def text_lines(path: Path, index: int, skip: int = 0) -> str:
         f"(SELECT _text FROM read_csv({literal(str(path))}, {options}) "
         "WHERE _text IS NOT NULL AND trim(_text) <> '')"
     )
+
+
+def records_file(path: Path) -> str:
+    """SQL: a records file (``_line``, ``RECORD_SEPARATOR``, the record's JSON text per line)
+    as ``_line`` and ``_text``. Its lines were written whole, so DuckDB reads each one or fails
+    the file: none is lost."""
+    options = (
+        f"columns = {{'_line': 'BIGINT', '_text': 'VARCHAR'}}, header = false, "
+        f"delim = {literal(RECORD_SEPARATOR)}, quote = '', escape = '', auto_detect = false, "
+        f"strict_mode = true, max_line_size = {MAX_LINE_SIZE + 32}, "
+        f"buffer_size = {BUFFER_SIZE + 64}, encoding = 'utf-8', compression = 'none', "
+        "hive_partitioning = false"
+    )
+    return f"(SELECT _line, _text FROM read_csv({literal(str(path))}, {options}))"

@@ -20,10 +20,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from strata.contracts.model import XmlFormat
 from strata.convert.inputs import CHUNK, FileRejected, Member
-from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
+from strata.convert.readers.base import RECORD_SEPARATOR, TextSource, records_file
 from strata.convert.sql import literal
 
-SEPARATOR = "\x01"  # between a record's line number and its JSON (JSON escapes it)
 # The codec names expat knows for the contract's encodings.
 EXPAT_ENCODINGS = {
     "utf-8": "UTF-8",
@@ -41,16 +40,7 @@ def read(con: Any, fmt: XmlFormat, member: Member, scratch: Path, index: int) ->
     paths = ", ".join(literal(_json_path(name)) for name in fields)
     # A document without records has no fields: its (absent) rows have no values.
     values = f"json_extract_string(_text, [{paths}])" if fields else "CAST([] AS VARCHAR[])"
-    options = (
-        f"columns = {{'_line': 'BIGINT', '_text': 'VARCHAR'}}, header = false, "
-        f"delim = {literal(SEPARATOR)}, quote = '', escape = '', auto_detect = false, "
-        f"strict_mode = true, max_line_size = {MAX_LINE_SIZE}, buffer_size = {BUFFER_SIZE}, "
-        "encoding = 'utf-8', compression = 'none', hive_partitioning = false"
-    )
-    relation = (
-        f"(SELECT _line, _text, {values} AS _values "
-        f"FROM read_csv({literal(str(target))}, {options}))"
-    )
+    relation = f"(SELECT _line, _text, {values} AS _values FROM {records_file(target)})"
     return TextSource(
         relation=relation,
         fields=fields,
@@ -184,7 +174,7 @@ class _Records:
         if own:
             self._put("#text", own)
         record = json.dumps(self.record, ensure_ascii=False)
-        self.out.write(f"{self.line}{SEPARATOR}{record}\n")
+        self.out.write(f"{self.line}{RECORD_SEPARATOR}{record}\n")
         self.record = None
         self.matched -= 1
         self.stack.pop()
