@@ -1,7 +1,9 @@
-"""Legacy formats at scale: a generated XML stock report and fixed-width ERP extract of about
-``--size-mb`` MB each, converted by ``convert_file`` in a process of their own, so that its peak
-memory (``ru_maxrss``) is the conversion's alone. Memory must stay flat whatever the size:
-expat streams the XML 1 MiB at a time, DuckDB the lines of the fixed-width text.
+"""Legacy formats at scale: a generated XML stock report, fixed-width ERP extract and vendor
+JSON document (records under ``data``) of about ``--size-mb`` MB each, converted by
+``convert_file`` in a process of their own, so that its peak memory (``ru_maxrss``) is the
+conversion's alone. Memory must stay flat whatever the size: expat streams the XML 1 MiB at a
+time, DuckDB the lines of the fixed-width text, and the JSON document's records are streamed a
+record at a time.
 
     python bench/formats.py --size-mb 1024 --out bench/out/formats
 
@@ -58,6 +60,15 @@ XML_CONTRACT = {
         {"name": "supplier_name", "type": "string", "source_name": "supplier.name"},
     ],
 }
+JSON_CONTRACT = {
+    "format": {"type": "json", "records_path": "data", "flatten_depth": 1},
+    "schema": [
+        {"name": "product_id", "type": "bigint", "nullable": False, "source_name": "id"},
+        {"name": "title", "type": "string"},
+        {"name": "price", "type": "decimal(10,2)", "source_name": "price.amount"},
+        {"name": "currency", "type": "string", "source_name": "price.currency"},
+    ],
+}
 FIXED_CONTRACT = {
     "format": {
         "type": "fixed_width",
@@ -81,6 +92,9 @@ FIXED_CONTRACT = {
         {"name": "currency", "type": "string"},
     ],
 }
+
+CONTRACTS = {"xml": XML_CONTRACT, "fixed_width": FIXED_CONTRACT, "json": JSON_CONTRACT}
+SUFFIXES = {"xml": "xml", "fixed_width": "txt", "json": "json"}
 
 
 def make_xml(path: Path, size: int) -> None:
@@ -115,6 +129,28 @@ def make_fixed(path: Path, size: int) -> None:
         out.write(f"TRL{n:012d}\n")
 
 
+def make_json(path: Path, size: int) -> None:
+    """A vendor's catalogue: records under ``data``, pretty-printed, ``meta`` first."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{\n  "meta": {"page": 1, "generated": "2026-11-24T06:00:00Z"},\n  "data": [\n')
+        n, written, batch = 0, 0, []
+        while written < size:
+            n += 1
+            amount = "n/a" if n % 10_000 == 0 else f"{n % 9973}.{n % 100:02d}"
+            record = json.dumps(
+                {"id": n, "title": f"Product {n}", "price": {"amount": amount, "currency": "EUR"}}
+            )
+            batch.append(("    " if n == 1 else ",\n    ") + record)
+            written += len(record) + 6
+            if len(batch) == 10_000:
+                out.write("".join(batch))
+                batch = []
+        out.write("".join(batch) + "\n  ]\n}\n")
+
+
+MAKERS = {"xml": make_xml, "fixed_width": make_fixed, "json": make_json}
+
+
 def measure(kind: str, path: Path, work: Path) -> dict[str, object]:
     """Run in a child process: converts ``path`` and reports its own peak memory."""
     sys.path.insert(0, str(REPO / "layers" / "strata"))
@@ -130,7 +166,7 @@ def measure(kind: str, path: Path, work: Path) -> dict[str, object]:
         "kind": "manual",
         "s3_drop": {"prefix": f"{kind}/"},
         "reject_threshold": 0.5,
-        **(XML_CONTRACT if kind == "xml" else FIXED_CONTRACT),
+        **CONTRACTS[kind],
     }
     contract = parse_contract(yaml.safe_dump(body), f"{kind}.yaml")
     raw_key = f"{kind}/ingest_date=2026-11-25/run_id=bench/{path.name}"
@@ -151,9 +187,9 @@ def measure(kind: str, path: Path, work: Path) -> dict[str, object]:
 
 def run(kind: str, size_mb: int, out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{kind}-{size_mb}mb.{'xml' if kind == 'xml' else 'txt'}"
+    path = out / f"{kind}-{size_mb}mb.{SUFFIXES[kind]}"
     if not path.exists():
-        (make_xml if kind == "xml" else make_fixed)(path, size_mb << 20)
+        MAKERS[kind](path, size_mb << 20)
     work = out / f"work-{kind}"
     shutil.rmtree(work, ignore_errors=True)
     child = subprocess.run(
@@ -185,7 +221,7 @@ def table(results: list[dict[str, object]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=1024)
-    parser.add_argument("--formats", nargs="+", default=["xml", "fixed_width"])
+    parser.add_argument("--formats", nargs="+", default=list(CONTRACTS), choices=list(CONTRACTS))
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "formats")
     parser.add_argument("--report", type=Path)
     parser.add_argument("--measure", nargs=3, metavar=("KIND", "PATH", "WORK"))

@@ -1,6 +1,7 @@
-# Benchmark: legacy formats at scale (a generated 1 GB XML stock report and fixed-width ERP
-# extract), converted with their peak memory measured. Included by the top-level Makefile;
-# inputs live in bench/out/formats/ (git-ignored). Never part of `make test`.
+# Benchmark: legacy formats at scale (a generated 1 GB XML stock report, fixed-width ERP
+# extract and vendor JSON document), converted with their peak memory measured. Included by
+# the top-level Makefile; inputs live in bench/out/formats/ (git-ignored). Never part of
+# `make test`.
 
 FORMATS_BENCH_MB ?= 1024
 
