@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import re
 import shutil
 import tarfile
@@ -217,39 +218,41 @@ def _is_data_name(name: str) -> bool:
 def _untar(
     path: Path, folder: Path, pattern: str | None, skipped: list[str]
 ) -> list[tuple[Path, str]]:
-    """A tar archive's regular files (gzipped or not), extracted one by one in name order.
+    """A tar archive's regular files (gzipped or not), in name order.
 
-    Only regular files are read, by their bytes into names of our own: a link, a device or a
-    path climbing out of the folder (``../x``) can never write outside the work directory.
+    The archive is read once, front to back (a gzipped one cannot seek back without
+    decompressing again from its start), each wanted file written as it comes. Only regular
+    files are read, by their bytes into names of our own: a link, a device or a path climbing
+    out of the folder (``../x``) can never write outside the work directory.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    extracted: list[tuple[Path, str]] = []
     try:
         with tarfile.open(path, mode="r:*") as archive:
-            data = [info for info in archive.getmembers() if _is_data_tar_entry(info)]
-            wanted = _wanted([info.name for info in data], pattern, skipped, "tar")
-            extracted = []
-            entries = sorted((info for info in data if info.name in wanted), key=_tar_name)
-            for index, info in enumerate(entries):
-                source = archive.extractfile(info)
-                if source is None:  # not a regular file after all
+            for info in archive:
+                if not _is_data_tar_entry(info):
                     continue
-                target = folder / f"{index}-{PurePosixPath(info.name).name}"
-                with source, target.open("wb") as out:
-                    shutil.copyfileobj(source, out, CHUNK)
+                names.append(info.name)
+                if pattern is not None and not fnmatchcase(info.name, pattern):
+                    continue
+                source = archive.extractfile(info)
+                target = folder / f"{len(extracted)}-{PurePosixPath(info.name).name}"
+                with source or io.BytesIO() as data, target.open("wb") as out:
+                    shutil.copyfileobj(data, out, CHUNK)
                 extracted.append((target, info.name))
-            return extracted
     except EOFError:
         raise FileRejected("corrupt tar archive: the file is truncated") from None
     except (tarfile.TarError, zlib.error, OSError) as exc:
         raise FileRejected(f"corrupt tar archive: {exc}") from None
+    wanted = _wanted(names, pattern, skipped, "tar")
+    return sorted(
+        ((target, name) for target, name in extracted if name in wanted), key=lambda x: x[1]
+    )
 
 
 def _is_data_tar_entry(info: tarfile.TarInfo) -> bool:
     return info.isreg() and _is_data_name(info.name)
-
-
-def _tar_name(info: tarfile.TarInfo) -> str:
-    return info.name
 
 
 def _member(fmt: object, path: Path, entry: str | None, scratch: Path) -> Member:
