@@ -257,12 +257,19 @@ def test_xml_names_match_any_namespace_unless_prefixed(tmp_path):
 
 
 def test_xml_one_level_keeps_deeper_elements_as_xml_text(tmp_path):
-    source = xml_source(flatten_depth=1)
-    source = source.model_copy(
-        update={"columns": [c for c in source.columns if "." not in c.source_field]}
-    )
+    schema = [
+        {"name": "id", "type": "bigint", "source_name": "@id"},
+        {"name": "supplier", "type": "string"},
+        {"name": "supplier_code", "type": "int", "source_name": "supplier.@code"},
+    ]
+    fmt = {"type": "xml", "record_path": "Stock/Items/Item", "flatten_depth": 1}
+    source = contract(format=fmt, schema=schema, schema_change="ignore")
     result = convert_bytes(tmp_path, STOCK, source, name="f.xml")
-    assert "unexpected column 'supplier'" in " ".join(result.drift)
+    assert rows(result, "id, supplier, supplier_code") == [
+        (1, "<name>Acme</name><address><city>Lyon</city></address>", 7),
+        (2, None, None),
+        (99, None, None),  # in the other namespace: an unprefixed path matches any
+    ]
 
 
 @pytest.mark.parametrize(
@@ -326,6 +333,12 @@ def test_xml_files_in_a_zip_are_each_accounted_and_an_empty_one_holds_no_rows(tm
     assert counts == [("a.xml", 1, 1), ("b.xml", 2, 1), ("c.xml", 0, 0)]
     [reject] = rejects(result)
     assert (reject["source_file"].rsplit("!", 1)[1], reject["line"]) == ("b.xml", 3)
+
+
+def test_a_column_deeper_than_flatten_depth_is_a_contract_error():
+    with pytest.raises(ContractError, match=r"'supplier.name' is 2 level\(s\) deep"):
+        xml_source(flatten_depth=1)
+    assert xml_source(flatten_depth=2).column("currency").source_field == "price.@cur"
 
 
 def test_xml_format_checks_its_prefixes():

@@ -289,6 +289,10 @@ class JsonFormat(StrictModel):
     compression: Compression = _compression()
     members: str | None = _members()
 
+    def source_depth(self, source: str) -> int:
+        """How many levels of nested objects a field's dotted path goes down."""
+        return source.count(".")
+
     @model_validator(mode="after")
     def _records_path_needs_json(self) -> JsonFormat:
         if self.records_path is not None and self.type != "json":
@@ -471,6 +475,11 @@ class XmlFormat(StrictModel):
     compression: Compression = _compression()
     members: str | None = _members()
 
+    def source_depth(self, source: str) -> int:
+        """How many levels of elements below the record a field's dotted path goes down
+        (``supplier.name``: 2; ``supplier.@id``, an attribute of a child: 1)."""
+        return sum(1 for step in source.split(".") if not step.startswith(("@", "#")))
+
     @model_validator(mode="after")
     def _prefixes_declared(self) -> XmlFormat:
         for step in self.record_path.strip("/").split("/"):
@@ -621,11 +630,11 @@ class SourceContract(StrictModel):
         return self
 
     def _check_source_paths(self) -> None:
-        if not isinstance(self.format, JsonFormat):
+        if not isinstance(self.format, JsonFormat | XmlFormat):
             return
         depth = self.format.flatten_depth
         for column in self.columns:
-            levels = column.source_field.count(".")
+            levels = self.format.source_depth(column.source_field)
             if levels > depth:
                 raise ValueError(
                     f"column {column.name!r}: source path {column.source_field!r} is {levels} "
