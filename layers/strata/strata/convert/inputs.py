@@ -49,6 +49,9 @@ BOMS = (
 )
 
 
+__all__ = ["EmptyFile", "FileRejected", "Member", "Opened", "prepare"]
+
+
 @dataclass(frozen=True)
 class Member:
     """One part to parse: the raw object itself, one file of an archive, or one sheet of a
@@ -61,7 +64,8 @@ class Member:
     announced: footer.Count | None = None  # the record count the sender wrote in the file
 
     def label(self, source_file: str) -> str:
-        """How rejects and lineage name the member: the raw key, plus ``!entry`` in an archive."""
+        """How rejects and lineage name the member: the raw key, plus ``!entry`` for a file of
+        an archive or a sheet read by a pattern."""
         return source_file if self.entry is None else f"{source_file}!{self.entry}"
 
 
@@ -100,9 +104,6 @@ def prepare(contract: SourceContract, path: Path, workdir: Path) -> Opened:
         except FileRejected as exc:
             raise FileRejected(f"{exc}{where}") from None
     return Opened(members, skipped)
-
-
-__all__ = ["EmptyFile", "FileRejected", "Member", "Opened", "prepare"]
 
 
 def _container(fmt: object, path: Path) -> str:
