@@ -90,3 +90,4 @@ include mk/dbt.mk
 include mk/duckdb1.mk
 include mk/consumers.mk
 include mk/models.mk
+include mk/formats.mk

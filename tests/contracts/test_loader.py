@@ -105,7 +105,7 @@ def test_an_unknown_field_inside_a_json_format_lists_the_json_fields_not_the_csv
     assert error.file == f"{FILE}:{line_of(text, 'delimiter')}"
     assert error.field == "format.delimiter"
     assert str(error).endswith(
-        "allowed here: type, records_path, flatten_depth, encoding, compression"
+        "allowed here: type, records_path, flatten_depth, encoding, compression, members"
     )
 
 
@@ -141,13 +141,14 @@ def test_a_bad_literal_inside_format_drops_the_union_tag_from_the_field():
 
 
 def test_an_unknown_format_type_lists_the_formats():
-    text = edited("  type: csv", "  type: xml")
+    text = edited("  type: csv", "  type: avro")
 
     error = error_for(text)
 
-    assert error.file == f"{FILE}:{line_of(text, 'type: xml')}"
+    assert error.file == f"{FILE}:{line_of(text, 'type: avro')}"
     assert error.field == "format.type"
-    assert "'xml' is not allowed; allowed: csv, json, ndjson, xlsx, parquet" in str(error)
+    allowed = "allowed: csv, json, ndjson, xlsx, parquet, fixed_width, xml"
+    assert f"'avro' is not allowed; {allowed}" in str(error)
 
 
 def test_a_format_without_type_lists_the_formats():
@@ -157,7 +158,7 @@ def test_a_format_without_type_lists_the_formats():
 
     assert error.file == f"{FILE}:{line_of(text, 'delimiter') - 1}"
     assert error.field == "format.type"
-    assert "missing; allowed: csv, json, ndjson, xlsx, parquet" in str(error)
+    assert "missing; allowed: csv, json, ndjson, xlsx, parquet, fixed_width, xml" in str(error)
 
 
 def test_a_bad_column_type_lists_the_types():

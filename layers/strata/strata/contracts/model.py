@@ -124,17 +124,92 @@ ENCODING_DESCRIPTION = (
     "first MiB is tried as UTF-8, then cp1252, then latin-1. A file mixing UTF-8 with another "
     "encoding, or with bytes the encoding cannot decode, is quarantined whole."
 )
-Compression = Literal["auto", "none", "gzip", "zip"]
+Compression = Literal["auto", "none", "gzip", "zip", "tar"]
 COMPRESSION_DESCRIPTION = (
-    "Container: `auto` recognises gzip and zip by their first bytes, whatever the file name. "
-    "Each file of a zip archive is converted and accounted separately (files in name order; "
-    "folders, `__MACOSX/` and hidden files are skipped), its rows' `_source_file` being "
-    "`<raw key>!<entry>`; one unreadable entry quarantines the whole archive."
+    "Container: `auto` recognises gzip, zip and tar (`.tar` or `.tar.gz`) by their bytes, "
+    "whatever the file name; `tar` accepts a tar archive gzipped or not. "
+    "Each file of a zip or tar archive is converted and accounted separately (files in name "
+    "order; folders, links, `__MACOSX/` and hidden files are skipped), its rows' "
+    "`_source_file` being `<raw key>!<entry>`; one unreadable entry quarantines the whole "
+    "archive."
+)
+MEMBERS_DESCRIPTION = (
+    "For a zip or tar archive: a glob on the entries' paths inside it (`*.csv`, "
+    "`export/orders_*.txt`; `*` matches across folders). Entries that do not match are "
+    "skipped and listed in the run's drift notes; an archive with no matching entry is "
+    "quarantined. When omitted, every entry is converted."
 )
 
 
-class CsvFormat(StrictModel):
-    """Delimited text (CSV, TSV)."""
+def _encoding(default: str = "utf-8", description: str = ENCODING_DESCRIPTION) -> Encoding:
+    return Field(default, description=description)  # type: ignore[no-any-return]
+
+
+def _compression() -> Compression:
+    return Field("auto", description=COMPRESSION_DESCRIPTION)  # type: ignore[no-any-return]
+
+
+def _members() -> str | None:
+    return Field(None, min_length=1, description=MEMBERS_DESCRIPTION)  # type: ignore[no-any-return]
+
+
+def _skip_rows() -> int:
+    return Field(  # type: ignore[no-any-return]
+        0, ge=0, description="Lines to skip before the header or data (a header record, say)."
+    )
+
+
+def _footer_rows() -> int:
+    return Field(  # type: ignore[no-any-return]
+        0,
+        ge=0,
+        description=(
+            "Lines at the end of the file that are not records (a trailer, a total): the last "
+            "non-blank lines, excluded from the data."
+        ),
+    )
+
+
+def _row_count() -> str | None:
+    return Field(  # type: ignore[no-any-return]
+        None,
+        description=(
+            "A regular expression with one group, searched in the skipped header lines and the "
+            "footer, that captures the number of records the sender wrote, e.g. "
+            "`^TRAILER,(\\d+)` or `RECORDS=(\\d+)`. A file whose records (converted and "
+            "rejected) do not add up to it is quarantined whole with both numbers, and so is "
+            "one where the pattern finds no count."
+        ),
+    )
+
+
+class _Counted(StrictModel):
+    """The checks of a text format with header and footer lines (``_footer_rows``,
+    ``_row_count``): each subclass declares those fields, in its own order."""
+
+    @field_validator("row_count", check_fields=False)
+    @classmethod
+    def _one_group(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid pattern: {exc}") from exc
+        if compiled.groups != 1:
+            raise ValueError("the pattern must have exactly one group: (the row count)")
+        return value
+
+    @model_validator(mode="after")
+    def _count_has_lines(self) -> _Counted:
+        counted = getattr(self, "row_count", None)
+        if counted is not None and not (getattr(self, "footer_rows", 0) or self.skip_rows):  # type: ignore[attr-defined]
+            raise ValueError("row_count is searched in skipped lines: set footer_rows or skip_rows")
+        return self
+
+
+class CsvFormat(_Counted):
+    """Delimited text (CSV, TSV), European CSV included (decimal comma, thousands dots)."""
 
     type: Literal["csv"] = Field(description="Delimited text.")
     delimiter: str = Field(
@@ -149,10 +224,35 @@ class CsvFormat(StrictModel):
             "are the file's fields in order."
         ),
     )
-    skip_rows: int = Field(0, ge=0, description="Lines to skip before the header or data.")
-    encoding: Encoding = Field("utf-8", description=ENCODING_DESCRIPTION)
+    skip_rows: int = _skip_rows()
+    footer_rows: int = _footer_rows()
+    row_count: str | None = _row_count()
+    encoding: Encoding = _encoding()
     null_values: list[str] = Field(default_factory=lambda: [""], description="Values read as NULL.")
-    compression: Compression = Field("auto", description=COMPRESSION_DESCRIPTION)
+    decimal_separator: Literal[".", ","] = Field(
+        ".",
+        description=(
+            "The decimal mark in numbers (int, bigint, decimal and double columns): `,` for "
+            "European files (`12,50`). With `,`, a number holding a `.` that is not a "
+            "`thousands_separator` is rejected rather than misread."
+        ),
+    )
+    thousands_separator: Literal["", ".", ",", " ", "'"] = Field(
+        "",
+        description=(
+            "The digit-grouping mark in numbers, removed before typing (`1.234.567,89` with "
+            "`.`); empty (the default) for none. A number whose groups are not of three digits "
+            "(`12.34,5`) is rejected."
+        ),
+    )
+    compression: Compression = _compression()
+    members: str | None = _members()
+
+    @model_validator(mode="after")
+    def _separators_differ(self) -> CsvFormat:
+        if self.thousands_separator == self.decimal_separator:
+            raise ValueError("thousands_separator must differ from decimal_separator")
+        return self
 
 
 class JsonFormat(StrictModel):
@@ -169,8 +269,10 @@ class JsonFormat(StrictModel):
         None,
         pattern=r"^[^.]+(\.[^.]+)*$",
         description=(
-            "Dotted path to the list of records inside a JSON document, e.g. `data.items` "
-            "(`json` only; the document is read whole, so keep such files under a few hundred MB)."
+            "Dotted path to the list of records inside a JSON document, e.g. `data` for a "
+            'vendor\'s `{"data": [...], "meta": {...}}` or `data.items` (`json` only). The '
+            "document is streamed, a record at a time, so its size does not matter; a record's "
+            "line in the document is kept for its rejects."
         ),
     )
     flatten_depth: int = Field(
@@ -183,8 +285,13 @@ class JsonFormat(StrictModel):
             "kept as JSON text in one column. A column's `source_name` may be such a dotted path."
         ),
     )
-    encoding: Encoding = Field("utf-8", description=ENCODING_DESCRIPTION)
-    compression: Compression = Field("auto", description=COMPRESSION_DESCRIPTION)
+    encoding: Encoding = _encoding()
+    compression: Compression = _compression()
+    members: str | None = _members()
+
+    def source_depth(self, source: str) -> int:
+        """How many levels of nested objects a field's dotted path goes down."""
+        return source.count(".")
 
     @model_validator(mode="after")
     def _records_path_needs_json(self) -> JsonFormat:
@@ -198,7 +305,20 @@ class ExcelFormat(StrictModel):
 
     type: Literal["xlsx"] = Field(description="Excel workbook.")
     sheet: str | None = Field(
-        None, description="Sheet name; when omitted, the first sheet that holds any data."
+        None,
+        description=(
+            "Sheet name; when omitted (and no `sheets`), the first sheet that holds any data."
+        ),
+    )
+    sheets: str | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "A glob on sheet names (`Budget *`, `*`): every matching sheet is read, in workbook "
+            "order, each converted and accounted as its own part, its rows' `_source_file` being "
+            "`<raw key>!<sheet>`. Every matching sheet needs the columns at `header_row`; a "
+            "workbook with no matching sheet is quarantined."
+        ),
     )
     header_row: int = Field(
         1,
@@ -208,6 +328,165 @@ class ExcelFormat(StrictModel):
             "left empty by a merge takes the name to its left with `_2`, `_3`, … appended."
         ),
     )
+
+    @model_validator(mode="after")
+    def _one_way_to_pick_sheets(self) -> ExcelFormat:
+        if self.sheet is not None and self.sheets is not None:
+            raise ValueError("give `sheet` (one name) or `sheets` (a pattern), not both")
+        return self
+
+
+class FixedWidthField(StrictModel):
+    """One field of a fixed-width record, by its character positions on the line."""
+
+    name: str = Field(
+        min_length=1,
+        description="The field's name (a column's `name` or `source_name` refers to it).",
+    )
+    start: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "1-based position of its first character; when omitted, right after the previous "
+            "field (or 1 for the first)."
+        ),
+    )
+    width: int | None = Field(None, ge=1, description="Its length in characters.")
+    end: int | None = Field(
+        None, ge=1, description="1-based position of its last character (instead of `width`)."
+    )
+
+    @model_validator(mode="after")
+    def _width_or_end(self) -> FixedWidthField:
+        if (self.width is None) == (self.end is None):
+            raise ValueError(f"field {self.name!r}: give `width` or `end` (one of them)")
+        if self.end is not None and self.start is not None and self.end < self.start:
+            raise ValueError(f"field {self.name!r}: `end` is before `start`")
+        if self.end is not None and self.start is None:
+            raise ValueError(f"field {self.name!r}: `end` needs `start`")
+        return self
+
+
+class FixedWidthFormat(_Counted):
+    """Fixed-width text, as legacy systems (COBOL, mainframe, ERP exports) write it: each
+    record one line, each field at fixed character positions."""
+
+    type: Literal["fixed_width"] = Field(description="Fixed-width text.")
+    fields: list[FixedWidthField] = Field(
+        min_length=1,
+        description=(
+            "The record layout, in line order: each field's name and its positions (`start` "
+            "with `width` or `end`; consecutive fields may give `width` alone). Gaps between "
+            "fields (filler) are ignored; fields may not overlap."
+        ),
+    )
+    trim: Literal["both", "left", "right", "none"] = Field(
+        "both",
+        description=(
+            "Blanks removed from each value: padding to the field's width is usually spaces "
+            "to the right of text and to the left of numbers. A value left empty is NULL."
+        ),
+    )
+    line_length: Literal["any", "exact", "at_least"] = Field(
+        "any",
+        description=(
+            "How long a record's line must be: `any` (a short line's missing fields are "
+            "empty; characters past the last field are ignored), `at_least` the end of the "
+            "last field, or `exact`ly that: other lines are rejected with their length."
+        ),
+    )
+    skip_rows: int = _skip_rows()
+    footer_rows: int = _footer_rows()
+    row_count: str | None = _row_count()
+    null_values: list[str] = Field(
+        default_factory=lambda: [""], description="Values (after trimming) read as NULL."
+    )
+    encoding: Encoding = _encoding()
+    compression: Compression = _compression()
+    members: str | None = _members()
+
+    @model_validator(mode="after")
+    def _fields_fit(self) -> FixedWidthFormat:
+        names = [field.name for field in self.fields]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate field names: {', '.join(duplicates)}")
+        previous_end, previous = 0, None
+        for field, (start, end) in zip(self.fields, self.spans(), strict=True):
+            if start <= previous_end:
+                raise ValueError(
+                    f"field {field.name!r} (characters {start}-{end}) overlaps field "
+                    f"{previous!r}, which ends at character {previous_end}"
+                )
+            previous_end, previous = end, field.name
+        return self
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Each field's first and last character position (1-based, inclusive)."""
+        spans, after = [], 1
+        for field in self.fields:
+            start = field.start if field.start is not None else after
+            end = field.end if field.end is not None else start + (field.width or 1) - 1
+            spans.append((start, end))
+            after = end + 1
+        return spans
+
+
+class XmlFormat(StrictModel):
+    """XML documents holding repeated record elements, read as a stream (memory stays flat
+    whatever the size)."""
+
+    type: Literal["xml"] = Field(description="XML document.")
+    record_path: str = Field(
+        pattern=r"^/?[^/\s]+(/[^/\s]+)*$",
+        description=(
+            "Slash-separated element names from the root to the record element, e.g. "
+            "`Stock/Items/Item`; `*` matches any one element. Names match the element's local "
+            "name whatever its namespace, unless written `prefix:Name` with the prefix "
+            "declared in `namespaces`. Elements outside the path are ignored."
+        ),
+    )
+    namespaces: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Prefixes used in `record_path`, mapped to namespace URIs, e.g. "
+            "`{inv: 'urn:example:inventory'}`. A field's name never carries a prefix."
+        ),
+    )
+    encoding: Encoding = _encoding(
+        "auto",
+        "`auto` reads the document's own declaration (`<?xml version='1.0' "
+        "encoding='ISO-8859-1'?>`; UTF-8 or UTF-16 without one); another value overrides the "
+        "declaration. Bytes the encoding cannot decode quarantine the file with their line.",
+    )
+    flatten_depth: int = Field(
+        1,
+        ge=1,
+        le=8,
+        description=(
+            "How many levels of elements below the record become fields: 1 reads the "
+            "record's child elements (`<qty>4</qty>` is the field `qty`); 2 also their "
+            "children, named by dotted paths (`supplier.name`). Deeper elements are kept as "
+            "one field of XML text. Attributes are fields named `@name` (`@sku` on the "
+            "record, `supplier.@id` on a child); a child repeated in one record gives a JSON "
+            "list of its texts."
+        ),
+    )
+    compression: Compression = _compression()
+    members: str | None = _members()
+
+    def source_depth(self, source: str) -> int:
+        """How many levels of elements below the record a field's dotted path goes down
+        (``supplier.name``: 2; ``supplier.@id``, an attribute of a child: 1)."""
+        return sum(1 for step in source.split(".") if not step.startswith(("@", "#")))
+
+    @model_validator(mode="after")
+    def _prefixes_declared(self) -> XmlFormat:
+        for step in self.record_path.strip("/").split("/"):
+            prefix = step.split(":", 1)[0] if ":" in step else None
+            if prefix is not None and prefix not in self.namespaces:
+                raise ValueError(f"record_path: prefix {prefix!r} is not in `namespaces`")
+        return self
 
 
 class ParquetFormat(StrictModel):
@@ -219,7 +498,8 @@ class ParquetFormat(StrictModel):
 
 
 Format = Annotated[
-    CsvFormat | JsonFormat | ExcelFormat | ParquetFormat, Field(discriminator="type")
+    CsvFormat | JsonFormat | ExcelFormat | ParquetFormat | FixedWidthFormat | XmlFormat,
+    Field(discriminator="type"),
 ]
 
 
@@ -350,11 +630,11 @@ class SourceContract(StrictModel):
         return self
 
     def _check_source_paths(self) -> None:
-        if not isinstance(self.format, JsonFormat):
+        if not isinstance(self.format, JsonFormat | XmlFormat):
             return
         depth = self.format.flatten_depth
         for column in self.columns:
-            levels = column.source_field.count(".")
+            levels = self.format.source_depth(column.source_field)
             if levels > depth:
                 raise ValueError(
                     f"column {column.name!r}: source path {column.source_field!r} is {levels} "

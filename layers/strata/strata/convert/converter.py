@@ -136,7 +136,11 @@ class _Conversion:
         self.total = 0  # members in the raw file
 
     def run(self, path: Path, work: Path) -> FileConversion:
-        members = prepare(self.contract, path, work)
+        opened = prepare(self.contract, path, work)
+        members = opened.members
+        self.result.drift += [
+            f"archive entry {name!r} skipped (not in members)" for name in opened.skipped
+        ]
         self.total = len(members)
         readings = [self._read(index, member, work) for index, member in enumerate(members)]
         parts = [reading.part for reading in readings]
@@ -159,8 +163,9 @@ class _Conversion:
             result.rejects_file = self.out_dir / f"{self.file_id}.rejects.ndjson"
             written.write_rejects(result.rejects_file)
         share = result.rows_quarantined / result.rows_in if result.rows_in else 0.0
-        if share > self.contract.reject_threshold:
-            result.file_rejected_reason = (
+        miscounted = _miscounted(members, result.members)
+        if miscounted or share > self.contract.reject_threshold:
+            result.file_rejected_reason = miscounted or (
                 f"{result.rows_quarantined} of {result.rows_in} rows rejected ({share:.1%}, "
                 f"above the source's threshold of {self.contract.reject_threshold:.1%})"
             )
@@ -338,6 +343,19 @@ class _Reading:
     source: readers.TextSource
     mapping: Mapping
     part: Part
+
+
+def _miscounted(members: list[Member], counted: list[MemberConversion]) -> str | None:
+    """Why the records read differ from the count their sender announced, if they do."""
+    for member, account in zip(members, counted, strict=True):
+        announced = member.announced
+        if announced is not None and announced.rows != account.rows_in:
+            where = f"{member.entry}: " if member.entry else ""
+            return (
+                f"{where}row count mismatch: {announced.describe()} announces {announced.rows} "
+                f"record(s), the file holds {account.rows_in}"
+            )
+    return None
 
 
 def _column_names(source: readers.TextSource, mapping: Mapping) -> dict[str, str]:

@@ -10,20 +10,34 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import re
 import shutil
+import tarfile
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from strata.contracts.model import CsvFormat, ExcelFormat, JsonFormat, SourceContract
+from strata.contracts.model import (
+    CsvFormat,
+    ExcelFormat,
+    FixedWidthFormat,
+    JsonFormat,
+    SourceContract,
+)
+from strata.convert import footer
+from strata.convert.errors import EmptyFile, FileRejected
 
 CHUNK = 1 << 20
 SAMPLE = 1 << 20  # bytes looked at to detect an encoding
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 PARQUET_MAGIC = b"PAR1"
+TAR_MAGIC = (257, b"ustar")  # offset and bytes of a POSIX (or GNU) tar header
+# Formats whose text is made UTF-8 here (XML honours its own declaration; see readers/xml.py).
+TRANSCODED = (CsvFormat, JsonFormat, FixedWidthFormat)
 # A multi-byte UTF-8 sequence: rare by chance in cp1252 or latin-1 text.
 UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
@@ -35,39 +49,51 @@ BOMS = (
 )
 
 
-class FileRejected(Exception):
-    """The file as a whole cannot be converted: it goes to quarantine with this reason."""
-
-
-class EmptyFile(FileRejected):
-    """A file without a byte: it holds no rows, for certain."""
+__all__ = ["EmptyFile", "FileRejected", "Member", "Opened", "prepare"]
 
 
 @dataclass(frozen=True)
 class Member:
-    """One file to parse: the raw object itself, or one file of a zip archive."""
+    """One part to parse: the raw object itself, one file of an archive, or one sheet of a
+    workbook."""
 
     path: Path  # local, decompressed; text formats are UTF-8 (a UTF-8 BOM may remain)
-    entry: str | None = None  # the file's name inside the archive
+    entry: str | None = None  # the file's name inside the archive, or the sheet's name
     encoding: str | None = None  # the source encoding, for text formats
+    sheet: str | None = None  # the workbook's sheet to read
+    announced: footer.Count | None = None  # the record count the sender wrote in the file
 
     def label(self, source_file: str) -> str:
-        """How rejects and lineage name the member: the raw key, plus ``!entry`` in an archive."""
+        """How rejects and lineage name the member: the raw key, plus ``!entry`` for a file of
+        an archive or a sheet read by a pattern."""
         return source_file if self.entry is None else f"{source_file}!{self.entry}"
 
 
-def prepare(contract: SourceContract, path: Path, workdir: Path) -> list[Member]:
+@dataclass
+class Opened:
+    """A raw file's members, and the archive entries its ``members`` pattern left out."""
+
+    members: list[Member]
+    skipped: list[str] = field(default_factory=list)
+
+
+def prepare(contract: SourceContract, path: Path, workdir: Path) -> Opened:
     """The members of the raw file at ``path``, ready for the format's reader."""
     workdir.mkdir(parents=True, exist_ok=True)
     fmt = contract.format
     if path.stat().st_size == 0:
         raise EmptyFile("empty file")
+    if isinstance(fmt, ExcelFormat):
+        return Opened(_sheets(fmt, path))
     container = _container(fmt, path)
+    pattern = getattr(fmt, "members", None)
+    skipped: list[str] = []
     if container == "gzip":
-        path = _gunzip(path, workdir / "gunzipped")
-        sources = [(path, None)]
+        sources = [(_gunzip(path, workdir / "gunzipped"), None)]
     elif container == "zip":
-        sources = list(_unzip(path, workdir / "unzipped"))
+        sources = _unzip(path, workdir / "unzipped", pattern, skipped)
+    elif container == "tar":
+        sources = _untar(path, workdir / "untarred", pattern, skipped)
     else:
         sources = [(path, None)]
     members = []
@@ -77,26 +103,56 @@ def prepare(contract: SourceContract, path: Path, workdir: Path) -> list[Member]
             members.append(_member(fmt, source, entry, workdir / f"member-{index}"))
         except FileRejected as exc:
             raise FileRejected(f"{exc}{where}") from None
-    return members
+    return Opened(members, skipped)
 
 
 def _container(fmt: object, path: Path) -> str:
     declared = getattr(fmt, "compression", "none")
-    if isinstance(fmt, ExcelFormat):
-        return "none"  # a workbook is itself a zip archive
     head = _head(path, 4)
     looks_like = "gzip" if head.startswith(GZIP_MAGIC) else None
     if head.startswith(ZIP_MAGICS):
         if _is_workbook(path):
             raise FileRejected(f"wrong format: an xlsx workbook, but the contract says {fmt.type}")
         looks_like = "zip"
+    if _is_tar(path, gzipped=looks_like == "gzip"):
+        looks_like = "tar"
     if declared == "auto":
         return looks_like or "none"
+    if declared == "gzip" and looks_like == "tar":
+        raise FileRejected("a gzipped tar archive, but the contract says gzip (say tar)")
     if declared != "none" and looks_like != declared:
         raise FileRejected(f"not a {declared} file, although the contract says {declared}")
     if declared == "none" and looks_like:
         raise FileRejected(f"the file is {looks_like}-compressed, but the contract says none")
     return declared
+
+
+def _is_tar(path: Path, gzipped: bool) -> bool:
+    """Whether ``path`` is a tar archive, gzipped or not (its first header's magic)."""
+    offset, magic = TAR_MAGIC
+    try:
+        if gzipped:
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(offset + len(magic))
+        else:
+            head = _head(path, offset + len(magic))
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError):
+        return False  # a corrupt gzip: ``_gunzip`` says why
+    return head[offset:] == magic
+
+
+def _sheets(fmt: ExcelFormat, path: Path) -> list[Member]:
+    """A workbook's members: its one sheet, or each sheet matching ``sheets``."""
+    _check_format(fmt, path, _head(path, 8))
+    if fmt.sheets is None:
+        return [Member(path, sheet=fmt.sheet)]
+    from strata.convert.readers.excel import sheet_names
+
+    names = sheet_names(path)
+    matching = [name for name in names if fnmatchcase(name, fmt.sheets)]
+    if not matching:
+        raise FileRejected(f"no sheet matches {fmt.sheets!r} (the workbook has {names})")
+    return [Member(path, entry=name, sheet=name) for name in matching]
 
 
 def _gunzip(path: Path, target: Path) -> Path:
@@ -112,16 +168,32 @@ def _gunzip(path: Path, target: Path) -> Path:
     return target
 
 
-def _unzip(path: Path, folder: Path) -> list[tuple[Path, str]]:
+def _wanted(names: list[str], pattern: str | None, skipped: list[str], kind: str) -> set[str]:
+    """The entries to convert: those matching ``pattern`` (the others are noted in
+    ``skipped``)."""
+    if not names:
+        raise FileRejected(f"{kind} archive holds no files")
+    if pattern is None:
+        return set(names)
+    wanted = {name for name in names if fnmatchcase(name, pattern)}
+    skipped += sorted(set(names) - wanted)
+    if not wanted:
+        raise FileRejected(f"no entry of the {kind} archive matches members {pattern!r}")
+    return wanted
+
+
+def _unzip(
+    path: Path, folder: Path, pattern: str | None, skipped: list[str]
+) -> list[tuple[Path, str]]:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with zipfile.ZipFile(path) as archive:
+            data = [info for info in archive.infolist() if _is_data_entry(info)]
+            wanted = _wanted([info.filename for info in data], pattern, skipped, "zip")
             entries = sorted(
-                (info for info in archive.infolist() if _is_data_entry(info)),
+                (info for info in data if info.filename in wanted),
                 key=lambda info: info.filename,
             )
-            if not entries:
-                raise FileRejected("zip archive holds no files")
             extracted = []
             for index, info in enumerate(entries):
                 if info.flag_bits & 0x1:
@@ -136,8 +208,52 @@ def _unzip(path: Path, folder: Path) -> list[tuple[Path, str]]:
 
 
 def _is_data_entry(info: zipfile.ZipInfo) -> bool:
-    parts = PurePosixPath(info.filename).parts
-    return not (info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("."))
+    return not info.is_dir() and _is_data_name(info.filename)
+
+
+def _is_data_name(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return not (not parts or parts[0] == "__MACOSX" or parts[-1].startswith("."))
+
+
+def _untar(
+    path: Path, folder: Path, pattern: str | None, skipped: list[str]
+) -> list[tuple[Path, str]]:
+    """A tar archive's regular files (gzipped or not), in name order.
+
+    The archive is read once, front to back (a gzipped one cannot seek back without
+    decompressing again from its start), each wanted file written as it comes. Only regular
+    files are read, by their bytes into names of our own: a link, a device or a path climbing
+    out of the folder (``../x``) can never write outside the work directory.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    extracted: list[tuple[Path, str]] = []
+    try:
+        with tarfile.open(path, mode="r:*") as archive:
+            for info in archive:
+                if not _is_data_tar_entry(info):
+                    continue
+                names.append(info.name)
+                if pattern is not None and not fnmatchcase(info.name, pattern):
+                    continue
+                source = archive.extractfile(info)
+                target = folder / f"{len(extracted)}-{PurePosixPath(info.name).name}"
+                with source or io.BytesIO() as data, target.open("wb") as out:
+                    shutil.copyfileobj(data, out, CHUNK)
+                extracted.append((target, info.name))
+    except EOFError:
+        raise FileRejected("corrupt tar archive: the file is truncated") from None
+    except (tarfile.TarError, zlib.error, OSError) as exc:
+        raise FileRejected(f"corrupt tar archive: {exc}") from None
+    wanted = _wanted(names, pattern, skipped, "tar")
+    return sorted(
+        ((target, name) for target, name in extracted if name in wanted), key=lambda x: x[1]
+    )
+
+
+def _is_data_tar_entry(info: tarfile.TarInfo) -> bool:
+    return info.isreg() and _is_data_name(info.name)
 
 
 def _member(fmt: object, path: Path, entry: str | None, scratch: Path) -> Member:
@@ -145,14 +261,17 @@ def _member(fmt: object, path: Path, entry: str | None, scratch: Path) -> Member
         raise FileRejected("empty file")
     head = _head(path, 8)
     _check_format(fmt, path, head)
-    if not isinstance(fmt, CsvFormat | JsonFormat):
+    if not isinstance(fmt, TRANSCODED):
         return Member(path, entry)
     encoding = _encoding(fmt.encoding, path)
-    if encoding in ("utf-8", "utf-8-sig"):
-        return Member(path, entry, encoding)  # DuckDB reads UTF-8 itself and skips the BOM
-    target = scratch.with_suffix(".utf8")
-    _transcode(path, encoding, target)
-    return Member(target, entry, encoding)
+    if encoding not in ("utf-8", "utf-8-sig"):  # DuckDB reads UTF-8 itself and skips the BOM
+        target = scratch.with_suffix(".utf8")
+        _transcode(path, encoding, target)
+        path = target
+    announced = None
+    if isinstance(fmt, CsvFormat | FixedWidthFormat) and (fmt.footer_rows or fmt.row_count):
+        path, announced = footer.split(fmt, path, scratch.with_suffix(".records"))
+    return Member(path, entry, encoding, announced=announced)
 
 
 def _check_format(fmt: object, path: Path, head: bytes) -> None:

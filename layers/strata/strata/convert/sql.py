@@ -114,9 +114,12 @@ def shown(raw: str) -> str:
     return f"CASE WHEN length({raw}) > 80 THEN left({raw}, 77) || '...' ELSE {raw} END"
 
 
-def rounding_problem(column: Column, raw: str, typed: str) -> Problem | None:
+def rounding_problem(
+    column: Column, raw: str, typed: str, original: str | None = None
+) -> Problem | None:
     """A value typed only by rounding it (``rounding: reject``, the default), if the column
-    has a scale."""
+    has a scale. ``original``: the text as the file wrote it, when ``raw`` is normalised
+    (see ``number_text``)."""
     if scale(column) is None or column.rounding != "reject":
         return None
     # A text of at most 15 characters holds at most 15 significant digits, and so does its
@@ -128,8 +131,38 @@ def rounding_problem(column: Column, raw: str, typed: str) -> Problem | None:
     )
     return (
         rounded,
-        f"{literal(column.name + ': ')} || {shown(f'trim({raw})')} || "
+        f"{literal(column.name + ': ')} || {shown(f'trim({original or raw})')} || "
         f"{literal(f' has more decimal places than {column.type} keeps (see `rounding`)')}",
+    )
+
+
+NUMERIC = ("int", "bigint", "double")
+
+
+def is_numeric(column: Column) -> bool:
+    return column.type in NUMERIC or column.type.startswith("decimal")
+
+
+def number_text(raw: str, decimal: str, thousands: str) -> str:
+    """SQL: a number written with ``decimal`` as its decimal mark and ``thousands`` grouping
+    digits (`1.234,50`), as DuckDB casts it (`1234.50`); NULL when the marks are misplaced
+    (`12.34,5`, or `1.5` where `,` is the decimal mark and `.` groups nothing), so that the
+    value is rejected rather than misread."""
+    value = f"trim({raw})"
+    plain = value
+    if decimal != ".":
+        swapped = f"replace({value}, {literal(decimal)}, '.')"
+        plain = f"CASE WHEN contains({value}, '.') THEN NULL ELSE {swapped} END"
+    if not thousands:
+        return plain
+    group, point = re.escape(thousands), re.escape(decimal)
+    pattern = rf"[-+]?\d{{1,3}}({group}\d{{3}})+({point}\d*)?([eE][-+]?\d+)?"
+    ungrouped = f"replace({value}, {literal(thousands)}, '')"
+    if decimal != ".":
+        ungrouped = f"replace({ungrouped}, {literal(decimal)}, '.')"
+    return (
+        f"CASE WHEN contains({value}, {literal(thousands)}) THEN CASE WHEN "
+        f"regexp_full_match({value}, {literal(pattern)}) THEN {ungrouped} END ELSE {plain} END"
     )
 
 

@@ -100,6 +100,9 @@ def member_sql(
     text = {name: sql.ident("_v_" + name) for name in mapping.values}
     extra = {name: sql.ident("_x_" + name) for name in mapping.extras}
     inputs = "".join(f", {value} AS {text[name]}" for name, value in mapping.values.items())
+    numbers = _number_texts(contract, text)
+    inputs += "".join(f", {value} AS {sql.ident('_n_' + name)}" for name, value in numbers.items())
+    number = {name: sql.ident("_n_" + name) for name in numbers}
     inputs += "".join(f", {value} AS {extra[name]}" for name, value in mapping.extras.items())
     problem = source.record_problem or "CAST(NULL AS VARCHAR)"
     # Numbered where the reader hands the records over, in file order: the whole pass runs on
@@ -116,7 +119,7 @@ def member_sql(
     local = {name: sql.ident("_l_" + name) for name in zoned}
     accepted = enumerated(contract)
     typed = ", ".join(
-        f"{sql.typed_expression(c, text[c.name], accepted.get(c.name))} AS "
+        f"{sql.typed_expression(c, number.get(c.name, text[c.name]), accepted.get(c.name))} AS "
         f"{local.get(c.name, sql.ident(c.name))}"
         for c in contract.columns
     )
@@ -131,7 +134,8 @@ def member_sql(
     named = {c.name: sql.ident(c.name) for c in contract.columns}
     partition = sql.partition_expression(contract, named, lineage.ingest_date)
     checked = (
-        f"SELECT *, {partition} AS _partition, {_reason(contract, text, named, local)} AS _reason "
+        f"SELECT *, {partition} AS _partition, "
+        f"{_reason(contract, text, named, local, number)} AS _reason "
         f"FROM (SELECT *, {typed} FROM ({read}))"
     )
     checked, reason = _with_duplicates(checked, duplicates)
@@ -188,14 +192,36 @@ def _with_duplicates(checked: str, duplicates: list[Duplicates]) -> tuple[str, s
     return f"SELECT _c.*, {problem} AS _problem FROM ({checked}) AS _c{''.join(joins)}", "_problem"
 
 
+def _number_texts(contract: SourceContract, text: dict[str, str]) -> dict[str, str]:
+    """SQL, by column: the numeric columns' text in the form DuckDB casts, for a format whose
+    numbers use other marks (European CSV's `1.234,50`)."""
+    fmt = contract.format
+    decimal, thousands = (
+        getattr(fmt, "decimal_separator", "."),
+        getattr(fmt, "thousands_separator", ""),
+    )
+    if decimal == "." and not thousands:
+        return {}
+    return {
+        column.name: sql.number_text(text[column.name], decimal, thousands)
+        for column in contract.columns
+        if sql.is_numeric(column)
+    }
+
+
 def _reason(
-    contract: SourceContract, text: dict[str, str], typed: dict[str, str], local: dict[str, str]
+    contract: SourceContract,
+    text: dict[str, str],
+    typed: dict[str, str],
+    local: dict[str, str],
+    number: dict[str, str],
 ) -> str:
     """The reasons a row is rejected, or NULL; ``local``: the local time of the columns that
-    are converted to UTC, by name."""
+    are converted to UTC, by name; ``number``: the normalised text of numeric columns whose
+    format writes numbers with other marks."""
     problems: list[sql.Problem] = []
     for column in contract.columns:
-        problems += _column_problems(column, contract.timezone, text, typed, local)
+        problems += _column_problems(column, contract.timezone, text, typed, local, number)
     accepted = enumerated(contract)
     for rule in contract.quality:
         if rule.rule != "unique":
@@ -220,7 +246,12 @@ def _reason(
 
 
 def _column_problems(
-    column: Column, zone: str, text: dict[str, str], typed: dict[str, str], local: dict[str, str]
+    column: Column,
+    zone: str,
+    text: dict[str, str],
+    typed: dict[str, str],
+    local: dict[str, str],
+    number: dict[str, str],
 ) -> list[sql.Problem]:
     """What can be wrong with one column's value: it cannot be typed, it is typed only by
     rounding it, it is a local time that is not one instant, it is missing."""
@@ -234,7 +265,9 @@ def _column_problems(
             instant += problem_sql(local[name], zone)
             message = f"CASE WHEN {local[name]} IS NULL THEN {message} ELSE {instant} END"
         problems.append((condition, message))
-    rounded = sql.rounding_problem(column, text[name], typed[name])
+    rounded = sql.rounding_problem(
+        column, number.get(name, text[name]), typed[name], text[name] if name in number else None
+    )
     if rounded is not None:
         problems.append(rounded)
     if not column.nullable:

@@ -47,12 +47,26 @@ def _parquet() -> Callable[..., TextSource]:
     return parquet.read
 
 
+def _fixed_width() -> Callable[..., TextSource]:
+    from strata.convert.readers import fixed_width
+
+    return fixed_width.read
+
+
+def _xml() -> Callable[..., TextSource]:
+    from strata.convert.readers import xml
+
+    return xml.read
+
+
 _READERS = {
     "csv": _csv,
     "json": _json,
     "ndjson": _json,
     "xlsx": _excel,
     "parquet": _parquet,
+    "fixed_width": _fixed_width,
+    "xml": _xml,
 }
 
 __all__ = ["TextSource", "read"]

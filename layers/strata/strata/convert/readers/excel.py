@@ -1,5 +1,6 @@
 """Excel .xlsx: openpyxl in read-only mode streams the sheet row by row into a CSV in the work
-directory (values as text, formulas as the value Excel cached), which DuckDB then reads."""
+directory (values as text, formulas as the value Excel cached), which DuckDB then reads. A
+workbook read by a ``sheets`` pattern is one member per sheet (``inputs.prepare``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from strata.convert.sql import ident, literal
 def read(con: Any, fmt: ExcelFormat, member: Member, scratch: Path, index: int) -> TextSource:
     del con
     target = scratch.with_suffix(".sheet.csv")
-    fields = _sheet_to_csv(fmt, member.path, target)
+    fields = _sheet_to_csv(fmt, member, target)
     names = [f"_f{position}" for position in range(len(fields))]
     relation = read_csv_sql(
         CsvFormat(type="csv", header=False),
@@ -44,16 +45,29 @@ def read(con: Any, fmt: ExcelFormat, member: Member, scratch: Path, index: int) 
     )
 
 
-def _sheet_to_csv(fmt: ExcelFormat, path: Path, target: Path) -> list[str]:
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheets, in workbook order."""
+    workbook = _open(path)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _open(path: Path) -> Any:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise FileRejected(f"unreadable xlsx workbook: {exc}") from None
+
+
+def _sheet_to_csv(fmt: ExcelFormat, member: Member, target: Path) -> list[str]:
+    workbook = _open(member.path)
     try:
-        rows = _sheet_rows(workbook, fmt.sheet)
+        rows = _sheet_rows(workbook, member.sheet)
         header = _header(rows, fmt.header_row)
         with target.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")

@@ -12,7 +12,8 @@ from strata.contracts.model import JsonFormat
 from strata.convert import engine, lines
 from strata.convert.inputs import FileRejected, Member
 from strata.convert.lines import Layout
-from strata.convert.readers.base import BUFFER_SIZE, MAX_LINE_SIZE, TextSource
+from strata.convert.readers import json_stream
+from strata.convert.readers.base import MAX_LINE_SIZE, TextSource, records_file, text_lines
 from strata.convert.sql import literal
 
 LOCATE_LIMIT = 64 << 20  # bytes of a malformed file decoded again to say where it breaks
@@ -22,12 +23,16 @@ BLANKS = re.compile(r"[ \t\n\r]*")  # between JSON values
 def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -> TextSource:
     import duckdb
 
-    del scratch
+    line, rejects = "NULL", None
     try:
         if fmt.type == "ndjson":
-            texts, rejects = _lines(member.path, index), f"strata_rejects_{index}"
+            texts, rejects = text_lines(member.path, index), f"strata_rejects_{index}"
+        elif fmt.records_path is not None:  # streamed: a document of any size
+            target = scratch.with_suffix(".records")
+            json_stream.records_to_file(member.path, fmt.records_path, target)
+            texts, line = records_file(target), "_line"
         else:
-            texts, rejects = _documents(con, fmt, member.path), None
+            texts = _documents(member.path)
         with engine.all_cores(con):  # a key is a key in whatever order the lines come
             fields = discover_fields(con, texts, fmt.flatten_depth)
     except duckdb.InvalidInputException as exc:
@@ -40,13 +45,13 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
 
     def records(texts: str) -> str:
         return (
-            f"(SELECT _text, TRY(json_type(_text)) AS _type, "
+            f"(SELECT *, TRY(json_type(_text)) AS _type, "
             f"TRY(json_extract_string(_text, [{paths}])) AS _values FROM {texts})"
         )
 
     def piece(path: Path, first: bool) -> str:
         del first  # every line is a record
-        return records(_lines(path, index))
+        return records(text_lines(path, index))
 
     problem = (
         "CASE WHEN _type IS NULL THEN 'not valid JSON' "
@@ -57,11 +62,12 @@ def read(con: Any, fmt: JsonFormat, member: Member, scratch: Path, index: int) -
         fields=fields,
         values=[f"_values[{position}]" for position in range(1, len(fields) + 1)],
         raw="_text",
+        line=line,
         record_problem=problem,
         parse_rejects=rejects,
         sparse=True,
         piece=piece if fmt.type == "ndjson" else None,
-        # A line of spaces is no record (see ``_lines``).
+        # A line of spaces is no record (see ``text_lines``).
         layout=Layout(lines.ending(member.path), blank=b" \r") if fmt.type == "ndjson" else None,
     )
 
@@ -88,45 +94,13 @@ def json_path(dotted: str) -> str:
     return "$" + "".join('."' + part.replace('"', '\\"') + '"' for part in dotted.split("."))
 
 
-def _lines(path: Path, index: int) -> str:
-    """One record per line; a line DuckDB cannot split (a stray control byte) is a parse reject."""
-    options = (
-        f"columns = {{'_text': 'VARCHAR'}}, header = false, delim = {literal(chr(1))}, "
-        "quote = '', escape = '', auto_detect = false, strict_mode = true, "
-        f"null_padding = false, max_line_size = {MAX_LINE_SIZE}, buffer_size = {BUFFER_SIZE}, "
-        "encoding = 'utf-8', "
-        "compression = 'none', hive_partitioning = false, store_rejects = true, "
-        f"rejects_table = 'strata_rejects_{index}', rejects_scan = 'strata_reject_scans_{index}'"
-    )
+def _documents(path: Path) -> str:
+    """An array of records, one record, or several documents: DuckDB reads each record (up
+    to 16 MiB) as it goes."""
     return (
-        f"(SELECT _text FROM read_csv({literal(str(path))}, {options}) "
-        "WHERE _text IS NOT NULL AND trim(_text) <> '')"
-    )
-
-
-def _documents(con: Any, fmt: JsonFormat, path: Path) -> str:
-    size = max(path.stat().st_size + 1024, 16 * 1024 * 1024)
-    if fmt.records_path is None:
-        return (
-            f"(SELECT CAST(json AS VARCHAR) AS _text FROM read_json_objects("
-            f"{literal(str(path))}, format = 'auto', maximum_object_size = {MAX_LINE_SIZE}, "
-            "compression = 'none', hive_partitioning = false))"
-        )
-    document = (
-        f"read_json_objects({literal(str(path))}, format = 'auto', "
-        f"maximum_object_size = {size}, compression = 'none', hive_partitioning = false)"
-    )
-    where = literal(json_path(fmt.records_path))
-    kinds = con.execute(f"SELECT json_type(json, {where}) FROM {document}").fetchall()
-    if len(kinds) != 1:
-        raise FileRejected(f"expected one JSON document holding {fmt.records_path!r}")
-    if kinds[0][0] is None:
-        raise FileRejected(f"records_path {fmt.records_path!r} not found in the document")
-    if kinds[0][0] != "ARRAY":
-        raise FileRejected(f"records_path {fmt.records_path!r} is a {kinds[0][0]}, not a list")
-    return (
-        f"(SELECT CAST(unnest(CAST(json_extract(json, {where}) AS JSON[])) AS VARCHAR) AS _text "
-        f"FROM {document})"
+        f"(SELECT CAST(json AS VARCHAR) AS _text FROM read_json_objects("
+        f"{literal(str(path))}, format = 'auto', maximum_object_size = {MAX_LINE_SIZE}, "
+        "compression = 'none', hive_partitioning = false))"
     )
 
 
