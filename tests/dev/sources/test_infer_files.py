@@ -80,7 +80,7 @@ def test_contradicting_values_are_flagged_with_their_lines_and_quarantined_there
     assert all(reject["reason"].startswith("amount: ") for reject in rejects)
 
 
-def test_gzip_european_csv_gives_preamble_encoding_day_first_dates_and_flags_decimal_commas(
+def test_gzip_european_csv_gives_preamble_encoding_day_first_dates_and_decimal_commas(
     infer, tmp_path
 ):
     sample = write(tmp_path / "clients.csv.gz", infer_samples.european_csv_gz())
@@ -99,9 +99,12 @@ def test_gzip_european_csv_gives_preamble_encoding_day_first_dates_and_flags_dec
         "nullable": False,
         "source_name": "Créé le",
     }
-    assert columns["solde"]["type"] == "string"
+    # The decimal comma is the format's: the balance is a number, as a run reads it.
+    assert body["format"]["decimal_separator"] == ","
+    assert "thousands_separator" not in body["format"]
+    assert columns["solde"]["type"] == "decimal(12,2)"
     flagged = " | ".join(text for _, text in written.flagged)
-    assert "solde: 120 of 120 values are numbers with a decimal comma (line 4 '0,00')" in flagged
+    assert "decimal comma" not in flagged
     assert "host_keys" in flagged
     result = convert(written, sample, tmp_path / "out")
     assert (result.rows_in, result.rows_out, result.rows_quarantined) == (120, 120, 0)
@@ -177,3 +180,23 @@ def test_parquet_sample_keeps_what_its_values_need(infer, tmp_path):
     }
     result = convert(written, sample, tmp_path / "out")
     assert (result.rows_in, result.rows_out, result.rows_quarantined) == (50, 50, 0)
+
+
+def test_grouped_european_numbers_set_both_separators_and_a_misplaced_mark_is_flagged(
+    infer, tmp_path
+):
+    grouped = [f"{1000 + i * 37_111:,}".replace(",", ".") for i in range(1, 60)]
+    rows = [f"{i};{number},{i % 100:02d}" for i, number in enumerate(grouped, start=1)]
+    rows.insert(20, "99;12.34,5")  # groups of two digits: a run rejects it
+    sample = write(tmp_path / "ledger.csv", ("id;amount\n" + "\n".join(rows) + "\n").encode())
+    written = infer("ledger", "s3_drop", sample)
+    body = contract_of(written)
+    assert (body["format"]["decimal_separator"], body["format"]["thousands_separator"]) == (
+        ",",
+        ".",
+    )
+    assert columns_of(written)["amount"]["type"].startswith("decimal(")
+    flagged = " | ".join(text for _, text in written.flagged)
+    assert "amount: 1 of 60 values" in flagged and "'12.34,5'" in flagged
+    result = convert(written, sample, tmp_path / "out")
+    assert (result.rows_in, result.rows_out, result.rows_quarantined) == (60, 59, 1)

@@ -39,9 +39,10 @@ def infer_sample(
         rows = types.load(con, guess.source, guess.where, max_rows)
         if rows == 0:
             raise SampleError(sample.origin, "the sample holds no record")
+        names = column_names(guess.source.fields, PARTITION_KEYS)
         if guess.block["type"] == "csv":
             _null_values(con, guess, len(guess.source.fields))
-        names = column_names(guess.source.fields, PARTITION_KEYS)
+            _decimal_comma(con, guess, names)
         columns = [ColumnGuess(n, f) for n, f in zip(names, guess.source.fields, strict=True)]
         values = {column.name: f"_v{index}" for index, column in enumerate(columns)}
         for column in columns:
@@ -68,6 +69,21 @@ def _null_values(con: Any, guess: FormatGuess, count: int) -> None:
         f"{token!r} {times:,} time(s), first at {where}" for token, times, where in found
     )
     guess.notes["null_values"] = Note(f"read as no value: {shown}")
+
+
+def _decimal_comma(con: Any, guess: FormatGuess, names: list[str]) -> None:
+    found = types.decimal_comma(con, len(names))
+    if found is None:
+        return
+    guess.block["decimal_separator"] = ","
+    shown = ", ".join(names[index] for index in found.columns)
+    where, value = found.example
+    guess.notes["decimal_separator"] = Note(
+        f"numbers with a decimal comma in {shown} ({where} {value!r})"
+    )
+    if found.grouped:
+        guess.block["thousands_separator"] = "."
+        guess.notes["thousands_separator"] = Note("digits grouped by '.' (1.234,50)")
 
 
 def _timezone(inference: Inference, timezone: str | None) -> None:

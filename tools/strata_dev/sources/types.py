@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from strata.contracts.model import Column
-from strata.convert.sql import literal, rounding_problem, typed_expression
+from strata.convert.sql import literal, number_text, rounding_problem, typed_expression
 from strata_dev.sources.guess import ColumnGuess, Contradiction, Note
 
 TABLE = "_strata_sample"
@@ -42,6 +42,7 @@ DATED = r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"  # the start of a date, in any or
 # A number as European files write it: `1.234,50`, `12,5`, `12` (a comma in some at least).
 EUROPEAN_NUMBER = r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$"
 OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)\s*$"
+GROUPED = r"\d\.\d{3}(\D|$)"  # a `.` grouping thousands: `1.234`, `1.234,50`
 
 
 # Text that exports write for "no value"; found in a CSV sample, it joins the null values.
@@ -85,6 +86,50 @@ def null_tokens(con: Any, count: int) -> list[tuple[str, int, str]]:
         )
         con.execute(f"UPDATE {TABLE} SET {cleared}")
     return [(str(token), int(times), str(where)) for token, times, where in found]
+
+
+@dataclass(frozen=True)
+class DecimalComma:
+    """The text columns whose numbers are written the European way, as a CSV format reads them
+    with ``decimal_separator: ","`` (and ``thousands_separator: "."`` when some group digits)."""
+
+    columns: list[int]
+    grouped: bool
+    example: tuple[str, str]  # (where, value): the first number with a decimal comma
+
+
+def decimal_comma(con: Any, count: int) -> DecimalComma | None:
+    """Finds the European numbers of a CSV sample and rewrites them in the sample as the
+    converter will read them (``number_text``), so that typing them is what a run does. A
+    value whose marks are misplaced keeps its text: it shows as a contradiction."""
+    shape = literal(EUROPEAN_NUMBER)
+    found: list[int] = []
+    grouped = False
+    example: tuple[str, str] | None = None
+    for index in range(count):
+        value = f"_v{index}"
+        present, european, commas, groups, first = con.execute(
+            f"SELECT count({value}), count(*) FILTER (WHERE regexp_full_match({value}, {shape})),"
+            f" count(*) FILTER (WHERE regexp_full_match({value}, {shape}) AND contains({value}, ',')),"
+            f" count(*) FILTER (WHERE regexp_matches({value}, {literal(GROUPED)})),"
+            f" min_by([_where, {value}], _n) FILTER (WHERE contains({value}, ','))"
+            f" FROM (SELECT *, row_number() OVER () AS _n FROM {TABLE})"
+        ).fetchone()
+        if not commas or european < (1 - TOLERANCE) * present:
+            continue
+        found.append(index)
+        grouped = grouped or groups > 0
+        if example is None:
+            example = (str(first[0]), str(first[1]))
+    if not found or example is None:
+        return None
+    thousands = "." if grouped else ""
+    rewritten = ", ".join(
+        f"_v{index} = coalesce({number_text(f'_v{index}', ',', thousands)}, _v{index})"
+        for index in found
+    )
+    con.execute(f"UPDATE {TABLE} SET {rewritten}")
+    return DecimalComma(found, grouped, example)
 
 
 def guess_type(con: Any, column: ColumnGuess, value: str) -> None:
