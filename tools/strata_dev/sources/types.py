@@ -108,9 +108,10 @@ def decimal_comma(con: Any, count: int) -> DecimalComma | None:
     example: tuple[str, str] | None = None
     for index in range(count):
         value = f"_v{index}"
+        european_shape = f"regexp_full_match({value}, {shape})"
         present, european, commas, groups, first = con.execute(
-            f"SELECT count({value}), count(*) FILTER (WHERE regexp_full_match({value}, {shape})),"
-            f" count(*) FILTER (WHERE regexp_full_match({value}, {shape}) AND contains({value}, ',')),"
+            f"SELECT count({value}), count(*) FILTER (WHERE {european_shape}),"
+            f" count(*) FILTER (WHERE {european_shape} AND contains({value}, ',')),"
             f" count(*) FILTER (WHERE regexp_matches({value}, {literal(GROUPED)})),"
             f" min_by([_where, {value}], _n) FILTER (WHERE contains({value}, ','))"
             f" FROM (SELECT *, row_number() OVER () AS _n FROM {TABLE})"
