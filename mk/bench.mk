@@ -16,4 +16,5 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 
 bench: setup $(BENCH_VENV)/.installed ## Conversion benchmark, written to docs/benchmarks.md
 	$(PY) bench/run.py --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --out $(BENCH_OUT) \
-		--pandas-python $(BENCH_VENV)/bin/python --report docs/benchmarks.md
+		--pandas-python $(BENCH_VENV)/bin/python --report docs/benchmarks.md \
+		--json $(BENCH_OUT)/conversion.json
