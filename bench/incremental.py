@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         close_current()
         rows_out = outcome.report["sources"][SOURCE]["rows_out"]
         timings.append(elapsed)
-        counts.append(counter.totals())
+        counts.append(counter.figures())
         print(
             f"run {run:2d}: {elapsed:6.2f} s  ({rows_out} new rows, lake holds {run * args.rows}; "
             f"{counter.describe()})"

@@ -50,6 +50,10 @@ class Tally:
             "crawl_polls": entered(CRAWL_POLLS),
         }
 
+    def figures(self) -> dict[str, object]:
+        """The totals and each state's entries (the cost model splits them by loop)."""
+        return {**self.totals(), "states": dict(sorted(self.states.items()))}
+
     def describe(self) -> str:
         totals = self.totals()
         return ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in totals.items())
