@@ -134,7 +134,9 @@ def memory_scaling(args: argparse.Namespace) -> list[Run]:
     return runs
 
 
-def report(main: dict[tuple[str, str], Run], scaling: list[Run], size: int) -> str:
+def report(
+    main: dict[tuple[str, str], Run], scaling: list[Run], size: int, loads: list[float]
+) -> str:
     import duckdb
 
     lines = [
@@ -154,7 +156,9 @@ def report(main: dict[tuple[str, str], Run], scaling: list[Run], size: int) -> s
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"DuckDB {duckdb.__version__}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"load average at the start {os.getloadavg()[0]:.1f}.",
+        f"load average {loads[0]:.1f} at the start of the side-by-side runs and "
+        f"{loads[-1]:.1f} at their end (the machine is shared: a load above its cores slows "
+        "every method, unevenly).",
         "",
         f"## Side by side ({size} MB files)",
         "",
@@ -262,6 +266,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--pandas-python", help="a Python with pandas and pyarrow")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--side-by-side-size", type=int, help="the size compared side by side (default: largest)"
+    )
     parser.add_argument("--report", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(
         "--json", type=Path, help="the runs as JSON (default: conversion.json in --out)"
@@ -274,12 +281,14 @@ def main() -> None:
             if not path.exists():
                 print(f"generating {path}", flush=True)
                 generate.write(kind, path, size * 1024 * 1024, days=1)
-    size = max(args.sizes)
+    size = args.side_by_side_size or max(args.sizes)
     print(f"side by side, {size} MB:", flush=True)
+    loads = [os.getloadavg()[0]]
     main_runs = side_by_side(args, size)
+    loads.append(os.getloadavg()[0])
     print("memory by size:", flush=True)
     scaling = memory_scaling(args)
-    text = report(main_runs, scaling, size)
+    text = report(main_runs, scaling, size, loads)
     write_report(args.report, text)
     write_figures(args.json or args.out / "conversion.json", main_runs, scaling)
     print(text)
