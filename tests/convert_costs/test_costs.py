@@ -89,9 +89,11 @@ def test_make_costs_writes_the_document_from_the_bench_figures(tmp_path):
         "measured_at": "2026-12-05 09:00 UTC",
         "side_by_side": [
             {"method": "strata", "kind": "csv", "size_mb": 500.0, "wall_s": 7.0,
-             "cpu_s_per_gb": 26.0, "rss_mb": 350},
+             "cpu_s": 14.0, "cpu_s_per_gb": 28.0, "rss_mb": 350},
+            {"method": "strata", "kind": "csv", "size_mb": 500.0, "wall_s": 9.0,
+             "cpu_s": 16.0, "cpu_s_per_gb": 32.0, "rss_mb": 360},
             {"method": "pandas-contract", "kind": "csv", "size_mb": 500.0, "wall_s": 40.0,
-             "cpu_s_per_gb": 80.0, "rss_mb": 1700},
+             "cpu_s": 40.0, "cpu_s_per_gb": 80.0, "rss_mb": 1700},
         ],
     }  # fmt: skip
     (tmp_path / "conversion.json").write_text(json.dumps(conversion))
@@ -99,7 +101,9 @@ def test_make_costs_writes_the_document_from_the_bench_figures(tmp_path):
     out = tmp_path / "costs.md"
     assert costs.main(["--bench", str(tmp_path), "--out", str(out)]) == 0
     text = out.read_text()
+    # Billed seconds: the cheaper run's CPU per GB over Convert's two vCPUs (3.5 GB).
     assert "| `convert_wall_s_per_gb` | 14 | conversion.json (2026-12-05 09:00 UTC) |" in text
+    assert "| `pandas_wall_s_per_gb` | 80 | conversion.json (2026-12-05 09:00 UTC) |" in text
     assert "| `invocations_per_1000_small_files` | 40 | small_files.json |" in text
     # Every price is cited with its source and the date it was read.
     for price in costs.PRICES.values():
