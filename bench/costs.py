@@ -461,7 +461,10 @@ def _verdicts(fig: Figures, ask: Assumptions) -> list[str]:
     built = monthly(big, fig, ask)
     total = sum(built.values())
     storage = sum(value for name, value in built.items() if "storage" in name)
-    crawler, register = choices(big, fig, ask)["Glue crawler → register partitions through the API"]
+    changes = choices(big, fig, ask)
+    crawler, register = changes["Glue crawler → register partitions through the API"]
+    per_file = changes["Per-file Map iterations: Standard → Express children"]
+    statements = changes["Data API statement loop: Standard → Express sub-workflow"]
     return [
         "What follows from the tables:",
         "",
@@ -475,11 +478,13 @@ def _verdicts(fig: Figures, ask: Assumptions) -> list[str]:
         f"{_usd(crawler)} a month against {_usd(register)} for `BatchCreatePartition` calls "
         "(the conversion already knows every partition it wrote). Worth changing at every "
         "scale: it also removes the crawl's poll loop and its minutes of latency.",
-        "- **Express for per-file work pays only with many files**: a file costs one Standard "
-        "transition in the inline Map; an Express child costs a request plus its duration, so "
-        "the saving is small until files number in the hundreds of thousands a month. Batching "
-        "small files (fewer invocations) saves more than the workflow type.",
-        "- **The Data API loop is the largest Step Functions line**: every statement costs "
+        f"- **Express for per-file work saves little**: {_usd(per_file[0])} against "
+        f"{_usd(per_file[1])} a month at {big.name}. A file costs one Standard transition in "
+        "the inline Map; an Express child costs a request plus its duration. Worth it only "
+        "with far more files (APIs delivering pages), where batching small files (fewer "
+        "invocations, fewer transitions) saves more than the workflow type.",
+        f"- **The Data API loop is the largest Step Functions line** ({_usd(statements[0])} a "
+        f"month at {big.name}; {_usd(statements[1])} as Express): every statement costs "
         "its transitions and each further poll four more. An Express sub-workflow per wave "
         "(a wave finishes in minutes, within Express's 5 minutes) bills duration instead; "
         "batching a wave's statements (`BatchExecuteStatement`, already used for "
