@@ -15,6 +15,7 @@ help:
 	@echo "make demo   set up, then run the whole pipeline on the sample sources (S3 drop, API, SFTP)"
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
 	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
+	@echo "make costs  what Strata costs on AWS per month (docs/costs.md), from the bench figures"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
 	@echo "make bench-site  the demo site's build time, page weight, Plotly's size in a layer"
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
@@ -77,6 +78,7 @@ clean: clean-lake
 include mk/infra.mk
 include mk/pipeline-bench.mk
 include mk/bench.mk
+include mk/costs.mk
 include mk/site.mk
 include mk/docs.mk
 include mk/sources.mk

@@ -6,6 +6,8 @@ BENCH_OUT := bench/out
 BENCH_VENV := $(BENCH_OUT)/venv
 BENCH_SIZES ?= 256 512 1024
 BENCH_REPEAT ?= 2
+# The size compared side by side (empty: the largest of BENCH_SIZES).
+BENCH_SIDE_SIZE ?=
 
 .PHONY: bench
 
@@ -16,4 +18,6 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 
 bench: setup $(BENCH_VENV)/.installed ## Conversion benchmark, written to docs/benchmarks.md
 	$(PY) bench/run.py --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --out $(BENCH_OUT) \
-		--pandas-python $(BENCH_VENV)/bin/python --report docs/benchmarks.md
+		--pandas-python $(BENCH_VENV)/bin/python --report docs/benchmarks.md \
+		$(if $(BENCH_SIDE_SIZE),--side-by-side-size $(BENCH_SIDE_SIZE)) \
+		--json $(BENCH_OUT)/conversion.json

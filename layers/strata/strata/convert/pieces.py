@@ -31,6 +31,13 @@ from strata.convert.parquet_concat import append
 from strata.convert.ranges import BLOCK, copy_range
 
 MIN_PIECE = 64 << 20  # a smaller file converts in about a second anyway
+# Beyond one invocation: Lambda's /tmp holds at most 10 GB, and converting a file in pieces
+# holds its bytes twice (the file, the pieces' copies) plus its Parquet (about a fifth) and
+# DuckDB's spill. A file above INVOCATION_BYTES is split into byte ranges of RANGE_BYTES, each
+# converted by an invocation of its own (``split``, ``range_file``; docs/architecture.md,
+# "Scale on paper"). At 12.8 s per GB on two vCPUs a range takes under a minute.
+INVOCATION_BYTES = 4 << 30
+RANGE_BYTES = 2 << 30
 COUNT_SHARE = 0.12  # what counting a piece costs, against converting it
 SEARCH = 64 << 20  # how far past its target a cut may move to find a record boundary
 # Errors that leave DuckDB's CSV parser inside a quoted value: the cut was not a boundary.
@@ -76,6 +83,32 @@ def cut(path: Path, quote: str, count: int, folder: Path) -> list[Piece]:
         Piece(path, start, end, folder / f"piece-{index}{path.suffix}")
         for index, (start, end) in enumerate(pairwise(bounds))
     ]
+
+
+def split(path: Path, quote: str, range_bytes: int = RANGE_BYTES) -> list[tuple[int, int]]:
+    """Byte ranges of ``path`` of about ``range_bytes`` each, cut at record boundaries, in
+    order: one per invocation. Raises Uncut where no boundary is found."""
+    size = path.stat().st_size
+    count = max(1, -(-size // range_bytes))
+    if count == 1:
+        return [(0, size)]
+    targets = [size * index // count for index in range(1, count)]
+    return list(pairwise([0, *_boundaries(path, quote.encode(), targets), size]))
+
+
+def header_end(path: Path, quote: str) -> int:
+    """Where the first record (a CSV header) ends: what every range's file starts with."""
+    return _boundaries(path, quote.encode(), [1])[0]
+
+
+def range_file(path: Path, start: int, end: int, header: int, target: Path) -> Path:
+    """What one invocation converts: the header's ``header`` bytes, then bytes ``start`` to
+    ``end`` of ``path`` (on AWS, two ranged GETs of the raw object)."""
+    with path.open("rb") as source, target.open("wb") as out:
+        if start > 0 and header:
+            copy_range(source, out, 0, header)
+        copy_range(source, out, start, end - start)
+    return target
 
 
 @dataclass
