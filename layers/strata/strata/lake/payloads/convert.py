@@ -4,9 +4,9 @@ as the Map collects it, a failure included."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from strata.lake.payloads.base import Payload
 from strata.lake.payloads.discover import DiscoveredItem
@@ -111,7 +111,17 @@ class FailedBatch(Payload):
         ]
 
 
-BatchOutcome = BatchResult | FailedBatch
+def _batch_outcome(value: Any) -> str:
+    # A batch the Catch caught says ``"status": "failed"``; a converted batch lists its files.
+    if isinstance(value, dict):
+        return "failed" if "status" in value else "batch"
+    return "failed" if isinstance(value, FailedBatch) else "batch"
+
+
+BatchOutcome = Annotated[
+    Annotated[BatchResult, Tag("batch")] | Annotated[FailedBatch, Tag("failed")],
+    Discriminator(_batch_outcome),
+]
 
 
 def flatten(outcomes: list[BatchOutcome]) -> list[FileOutcome]:
