@@ -31,7 +31,6 @@ from strata.lake.payloads import CompactInput, CompactOutput, PartitionCompactio
 from strata.observability import logger
 from strata.runtime import Context, Ports
 from strata.scratch import scratch_dir
-from strata.state.base import StateStore
 from strata.storage.base import ObjectInfo
 
 DEFAULT_TARGET_BYTES = 128 * 1024 * 1024
@@ -105,8 +104,7 @@ def compact_partition(
         prefix = partitions.version_prefix(source, live.folder, version)
         rows, written = _merge(ports, files, staged, replaced, prefix, limits.target_bytes)
         # The swap: from this call on, readers read the new version only.
-        ports.catalog.set_partition_location(source, partition, ports.cleansed.uri(prefix))
-        _retire(state, live, prefix, version)
+        _swap(ports, live, partition, prefix, version)
         for info in staged:  # never visible, now inside the new version
             ports.cleansed.delete(info.key)
         partitions.untouch(state, source, partition)
@@ -138,17 +136,29 @@ def delete_retired(ports: Ports, source: str, before: datetime) -> int:
             continue
         for info in list(ports.cleansed.list(item["prefix"])):
             ports.cleansed.delete(info.key)
-        ports.state.delete(state_keys.retired(source), item["sk"])
+        ports.state.delete(state_keys.retired(source), item["key"])
         count += 1
     return count
 
 
-def _retire(state: StateStore, live: PartitionState, prefix: str, version: str) -> None:
-    """The new version is live; the old one waits for deletion."""
-    now = datetime.now(UTC).isoformat()
-    sk = f"{now}#{live.prefix}"
-    state.put(state_keys.retired(live.source), sk, {"sk": sk, "prefix": live.prefix, "at": now})
-    partitions.save(state, PartitionState(live.source, live.folder, prefix, version))
+def _swap(
+    ports: Ports, live: PartitionState, partition: dict[str, str], prefix: str, version: str
+) -> None:
+    """Point the catalog at the new version, then record it as the partition's live folder
+    and the old one as retired. Should the record fail, the catalog points back, so readers
+    and writers never disagree on where the partition is."""
+    catalog, state = ports.catalog, ports.state
+    catalog.set_partition_location(live.source, partition, ports.cleansed.uri(prefix))
+    try:
+        now = datetime.now(UTC).isoformat()
+        key = f"{now}#{live.prefix}"
+        state.put(
+            state_keys.retired(live.source), key, {"key": key, "prefix": live.prefix, "at": now}
+        )
+        partitions.save(state, PartitionState(live.source, live.folder, prefix, version))
+    except Exception:
+        catalog.set_partition_location(live.source, partition, ports.cleansed.uri(live.prefix))
+        raise
 
 
 def _parquet(ports: Ports, prefix: str) -> list[ObjectInfo]:
