@@ -6,7 +6,7 @@ go after the grace period."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def test_small_files_become_one_file_per_partition_with_the_same_rows(ctx):
 
 
 def test_compacting_a_compact_partition_does_nothing(ctx):
-    converted(ctx, 6)
+    converted(ctx, 3)
     compact_touched(ctx, RUN, SMALL)
     where = {day: live_files(ctx, day) for day in DAYS}
     for day in DAYS:  # queued again, as a run that touched them would
@@ -98,7 +98,7 @@ def test_compacting_a_compact_partition_does_nothing(ctx):
 
 
 def test_a_file_converted_after_compaction_is_visible_at_once_and_merged_next_time(ctx):
-    converted(ctx, 5)
+    converted(ctx, 3)
     compact_touched(ctx, RUN, SMALL)
     count = fingerprint(ctx)[0]
 
@@ -113,7 +113,7 @@ def test_a_file_converted_after_compaction_is_visible_at_once_and_merged_next_ti
 
 
 def test_a_replayed_object_replaces_its_rows_inside_compacted_files(ctx):
-    keys = converted(ctx, 8)
+    keys = converted(ctx, 4)
     compact_touched(ctx, RUN, SMALL)
     before = fingerprint(ctx)
 
@@ -132,22 +132,18 @@ def test_a_replayed_object_replaces_its_rows_inside_compacted_files(ctx):
 
 
 def test_retired_versions_are_deleted_once_the_grace_period_is_over(ctx):
-    converted(ctx, 3)
+    converted(ctx, 2)
     hive = Path(ctx.ports.cleansed.uri("orders/event_date=2026-11-01/"))
     compact_touched(ctx, RUN, SMALL)
     assert list(hive.glob("*.parquet"))  # still there for queries planned before the swap
 
     assert delete_retired(ctx.ports, "orders", before=_long_ago()) == 0
-    from datetime import UTC, datetime
-
     assert delete_retired(ctx.ports, "orders", before=datetime.now(UTC) + timedelta(1)) == 2
     assert not list(hive.glob("*.parquet"))
-    assert fingerprint(ctx)[0] == 12
+    assert fingerprint(ctx)[0] == 8
 
 
 def _long_ago() -> Any:
-    from datetime import UTC, datetime
-
     return datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -155,7 +151,7 @@ def _long_ago() -> Any:
 def test_a_reader_never_sees_a_row_missing_or_doubled_while_partitions_are_swapped(ctx, reader):
     """A thread hammers count(*) and a hash of every row while the partitions are compacted,
     then swapped again and again by replays; every answer is the first one."""
-    keys = converted(ctx, 16)
+    keys = converted(ctx, 4)
     expected = fingerprint(ctx)
     read = _reader(ctx, reader)
     seen: list[tuple[int, int]] = []
@@ -173,7 +169,7 @@ def test_a_reader_never_sees_a_row_missing_or_doubled_while_partitions_are_swapp
     thread.start()
     try:
         compact_touched(ctx, RUN, SMALL)
-        for key in keys[:4]:
+        for key in keys[:2]:
             convert_object(ctx, RUN, "orders", key)  # staged: the old rows stay visible
             compact_touched(ctx, RUN, SMALL)  # the swap: the new rows replace them at once
     finally:

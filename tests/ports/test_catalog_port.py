@@ -271,19 +271,17 @@ def test_glue_truncates_comments_longer_than_glue_accepts(glue):
 def test_a_partition_starts_in_its_hive_folder_and_moves_in_one_call(catalog, orders):
     """Compaction's swap: the partition's location changes, its values and the others' stay."""
     catalog.ensure_table(orders)
-    catalog.add_partitions("orders", [{"ingest_date": "2024-01-01"}, {"ingest_date": "2024-01-02"}])
-    first = {"ingest_date": "2024-01-01"}
-    assert (
-        catalog.partition_location("orders", first) == f"{orders.location}ingest_date=2024-01-01/"
-    )
+    first, second = {"ingest_date": "2024-01-01"}, {"ingest_date": "2024-01-02"}
+    catalog.add_partitions("orders", [first, second])
+    hive = f"{orders.location}ingest_date="
+    assert catalog.partition_location("orders", first) == f"{hive}2024-01-01/"
     assert catalog.partition_location("orders", {"ingest_date": "1999-01-01"}) is None
 
     moved = f"{orders.location}_compacted/ingest_date=2024-01-01/v1/"
     catalog.set_partition_location("orders", first, moved)
 
     assert catalog.partition_location("orders", first) == moved
-    second = catalog.partition_location("orders", {"ingest_date": "2024-01-02"})
-    assert second == f"{orders.location}ingest_date=2024-01-02/"
+    assert catalog.partition_location("orders", second) == f"{hive}2024-01-02/"
     assert catalog.list_partitions("orders") == [
         {"ingest_date": "2024-01-01"},
         {"ingest_date": "2024-01-02"},
