@@ -16,6 +16,7 @@ help:
 	@echo "make test   set up, then run every check (lint, tests, template, ASL, package size)"
 	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
+	@echo "make bench-small-files  500 small files: batched conversion (files/s), compaction, AWS calls per 1,000"
 	@echo "make bench-site  the demo site's build time, page weight, Plotly's size in a layer"
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
 	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"
@@ -71,11 +72,12 @@ clean: clean-lake
 
 include mk/infra.mk
 include mk/pipeline-bench.mk
+include mk/small_files.mk
 include mk/bench.mk
 include mk/site.mk
 include mk/docs.mk
 
-bench: bench-incremental bench-read
+bench: bench-incremental bench-read bench-small-files
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
