@@ -142,12 +142,13 @@ def _upload_parquet(
             for path in by_folder.get(folder, []):
                 ports.cleansed.put_file(prefix + path.name, path)
                 outputs.append(prefix + path.name)
+            if by_folder.get(folder):
+                # Registered under the lock: a compaction never finds the partition unknown.
+                ports.catalog.add_partitions(contract.name, [partition])
             if by_folder.get(folder) or compacted:
                 partitions.mark_touched(
                     ports.state, contract.name, partition, raw_key if compacted else None
                 )
-    if values:
-        ports.catalog.add_partitions(contract.name, [{key_name: v} for v in sorted(values)])
     return outputs
 
 
