@@ -196,3 +196,49 @@ def _reader(ctx: Context, kind: str) -> Any:
             return tuple(con.execute(FINGERPRINT.format(table="t")).fetchone())
 
     return read_api
+
+
+def test_on_glue_the_partition_moves_to_the_new_version_and_keeps_its_values(
+    ctx, monkeypatch, tmp_path
+):
+    """The same compaction with the Glue catalog (moto): each compacted partition's location
+    is its new version folder, the partitions and the table stay as they were."""
+    from dataclasses import replace
+
+    import boto3
+    from moto import mock_aws
+
+    from strata.catalog.glue import GlueCatalog, GlueConfig
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        glue = boto3.client("glue", region_name="eu-west-1")
+        glue.create_database(DatabaseInput={"Name": "strata_test"})
+        on_glue = replace(
+            ctx, ports=replace(ctx.ports, catalog=GlueCatalog(GlueConfig("strata_test"), glue))
+        )
+        converted(on_glue, 3)
+        table = glue.get_table(DatabaseName="strata_test", Name="orders")["Table"]
+
+        done = compact_touched(on_glue, RUN, SMALL)
+
+        assert {d.status for d in done} == {"compacted"}
+        found = glue.get_partitions(DatabaseName="strata_test", TableName="orders")["Partitions"]
+        assert sorted(p["Values"][0] for p in found) == sorted(
+            d.partition["event_date"] for d in done
+        )
+        for partition in found:
+            location = partition["StorageDescriptor"]["Location"]
+            assert "/_compacted/event_date=" + partition["Values"][0] + "/v" in location
+            assert len(list(Path(location).glob("*.parquet"))) == 1
+            serde = partition["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"]
+            assert serde == table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"]
+        after = glue.get_table(DatabaseName="strata_test", Name="orders")["Table"]
+        assert after["StorageDescriptor"] == table["StorageDescriptor"]
