@@ -38,6 +38,7 @@ HEADER = "Order ID,Customer,Order Date,Status,Channel,Amount,Currency\n"
 TARGET_FILES_PER_SECOND = 50
 TARGET_FILES_PER_PARTITION = 2
 DAYS = 3  # the files' rows spread over a few event days, as an API's pages do
+CHANNELS = ["organic", "paid_search", "social", "email", "affiliate"]
 
 
 def small_file(path: Path, index: int, rows: int) -> None:
@@ -49,7 +50,7 @@ def small_file(path: Path, index: int, rows: int) -> None:
         )
         lines.append(
             f"{index * 1000 + n},C{rng.randrange(500):04d},{moment:%Y-%m-%d %H:%M:%S},"
-            f"placed,web,{rng.randrange(100, 50_000) / 100:.2f},EUR\n"
+            f"placed,{rng.choice(CHANNELS)},{rng.randrange(100, 50_000) / 100:.2f},EUR\n"
         )
     path.write_text("".join(lines), encoding="utf-8")
 

@@ -8,7 +8,7 @@ import json
 from strata.lake import state_keys
 from strata.lake.keys import conversion_manifest_key, failure_key
 from strata.lake.payloads import ConvertBatch, DiscoveredItem
-from strata.orchestration.batches import batched
+from strata.orchestration.batches import batch_size, batched
 from strata.orchestration.convert_step import convert_batch
 
 RUN = "20261201T060000Z-0000ba7c"
@@ -32,6 +32,13 @@ def test_an_object_larger_than_a_batch_goes_alone_and_order_is_kept():
     batches = batched(sized, max_objects=64, max_bytes=100)
     assert [[i.raw_key[-1] for i in b.items] for b in batches] == [["0"], ["1"], ["2", "3"]]
     assert batched([], 64, 100) == []
+
+
+def test_few_objects_make_as_many_batches_as_the_map_converts_at_once():
+    assert batch_size(60, max_objects=64, concurrency=4) == 15
+    assert batch_size(20_000, max_objects=64, concurrency=4) == 64
+    assert batch_size(3, max_objects=64, concurrency=4) == 1
+    assert batch_size(0, max_objects=64, concurrency=4) == 1
 
 
 def land(ctx, n: int) -> str:

@@ -4,14 +4,18 @@ invocation and a few state transitions each, and most of each invocation's time 
 starting up rather than converting.
 
 A batch closes when it holds ``max_objects`` objects or when the next object would take it past
-``max_bytes``; an object larger than ``max_bytes`` goes alone. The batches are made here rather
-than by the distributed Map's ``ItemBatcher``, which cuts by item count and by the JSON size of
-the items, not by the size of the objects they name (and which moto's interpreter does not
-parse): one rule for both Maps, that bounds the bytes an invocation converts.
+``max_bytes``; an object larger than ``max_bytes`` goes alone. A run with few objects gets
+smaller batches, at least as many as the Map converts at once (:func:`batch_size`).
+
+The batches are made here rather than by the distributed Map's ``ItemBatcher``, which cuts by
+item count and by the JSON size of the items, not by the size of the objects they name (and
+which moto's interpreter does not parse): one rule for both Maps, that bounds the bytes an
+invocation converts.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from strata.lake.payloads import DiscoveredBatch, DiscoveredItem
@@ -37,3 +41,9 @@ def batched(
     if current:
         batches.append(DiscoveredBatch(items=current, bytes=total))
     return batches
+
+
+def batch_size(objects: int, max_objects: int, concurrency: int) -> int:
+    """Objects per batch: at most ``max_objects``, but few enough that the Map's concurrency
+    is used (60 objects and 4 at a time: batches of 15, not one batch of 60 converted alone)."""
+    return max(1, min(max_objects, math.ceil(objects / max(1, concurrency))))

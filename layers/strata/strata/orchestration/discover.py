@@ -24,7 +24,12 @@ from strata.lake.keys import batches_key, items_key, map_results_prefix
 from strata.lake.payloads import DiscoveredItem, DiscoverInput, DiscoverOutput
 from strata.observability import logger
 from strata.orchestration import run_records
-from strata.orchestration.batches import DEFAULT_BATCH_BYTES, DEFAULT_BATCH_OBJECTS, batched
+from strata.orchestration.batches import (
+    DEFAULT_BATCH_BYTES,
+    DEFAULT_BATCH_OBJECTS,
+    batch_size,
+    batched,
+)
 from strata.runtime import Context, cleansed_location
 
 DEFAULT_CONCURRENCY = 4
@@ -100,9 +105,10 @@ def discovery_output(ctx: Context, event: DiscoverInput) -> DiscoverOutput:
     )
     sized = discover_sized(ctx, run_id, options.sources, event.execution_arn)
     items = [item for item, _ in sized]
+    most = _number(event.batch_objects, DEFAULT_BATCH_OBJECTS, minimum=1)
     batches = batched(
         sized,
-        _number(event.batch_objects, DEFAULT_BATCH_OBJECTS, minimum=1),
+        batch_size(len(sized), most, concurrency),
         _number(event.batch_bytes, DEFAULT_BATCH_BYTES, minimum=1),
     )
     # The same text as before the payload models (its size decides the Map).
