@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import shutil
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from strata.lake.keys import compaction_key
+from strata.orchestration.batches import batch_size
 from strata.runtime import build_context, close_current, use
 from strata.settings import Settings
 from strata_dev.console import Console
@@ -37,6 +39,14 @@ REPO = Path(__file__).resolve().parents[1]
 HEADER = "Order ID,Customer,Order Date,Status,Channel,Amount,Currency\n"
 TARGET_FILES_PER_SECOND = 50
 TARGET_FILES_PER_PARTITION = 2
+CONCURRENCY = 4  # the template's ConvertConcurrency
+# The states each Map item enters: one per batch, or per object before batching.
+CONVERSION_STATES = (
+    "Convert",
+    "ConversionFailed",
+    "DistributedConvert",
+    "DistributedConversionFailed",
+)
 DAYS = 3  # the files' rows spread over a few event days, as an API's pages do
 CHANNELS = ["organic", "paid_search", "social", "email", "affiliate"]
 
@@ -61,7 +71,7 @@ class Meter:
 
     def __init__(self) -> None:
         self.invocations: Counter[str] = Counter()
-        self.transitions = 0
+        self.states: Counter[str] = Counter()  # states entered, by name
         self.first_convert: float | None = None
         self.last_convert = 0.0
         self._lock = threading.Lock()
@@ -92,7 +102,7 @@ class Meter:
         class Counted(progress):  # type: ignore[misc, valid-type]
             def __call__(self, event: dict[str, Any]) -> None:
                 if event["type"].endswith("StateEntered"):
-                    meter.transitions += 1
+                    meter.states[event["stateEnteredEventDetails"]["name"]] += 1
                 super().__call__(event)
 
         run_module.Progress = Counted  # type: ignore[misc]
@@ -145,9 +155,16 @@ def main(argv: list[str] | None = None) -> int:
     after = live_files(ctx)
     close_current()
     per_second = args.files / meter.convert_seconds if meter.convert_seconds else 0.0
-    scale = 1000 / args.files
     convert_calls = meter.invocations["ConvertFunction"]
-    lambda_calls = sum(meter.invocations.values()) - meter.invocations.get("OrdersLandFunction", 0)
+    other_calls = {
+        name: count
+        for name, count in meter.invocations.items()
+        if name not in ("ConvertFunction", "OrdersLandFunction")
+    }
+    # Transitions inside the conversion Map, per batch; the rest are the run's, whatever its size.
+    in_map = sum(meter.states[name] for name in CONVERSION_STATES)
+    per_batch = in_map / convert_calls if convert_calls else 0.0
+    batches_1000 = math.ceil(1000 / batch_size(1000, args.batch_objects, CONCURRENCY))
     result = {
         "files": args.files,
         "rows_per_file": args.rows,
@@ -160,10 +177,15 @@ def main(argv: list[str] | None = None) -> int:
         "convert_invocations": convert_calls,
         "files_before_compaction": sum(item["files_before"] for item in compaction),
         "files_per_partition_after": after,
-        "per_1000_files": {
-            "convert_invocations": round(convert_calls * scale),
-            "pipeline_invocations": round(lambda_calls * scale),
-            "state_transitions": round(meter.transitions * scale),
+        "per_run": {
+            "other_invocations": other_calls,
+            "state_transitions": sum(meter.states.values()) - in_map,
+        },
+        "per_1000_small_files": {
+            "convert_invocations": batches_1000,
+            "state_transitions": round(batches_1000 * per_batch),
+            "unbatched_convert_invocations": 1000,
+            "unbatched_state_transitions": round(1000 * per_batch),
         },
     }
     print(json.dumps(result, indent=2))
