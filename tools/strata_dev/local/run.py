@@ -342,7 +342,11 @@ class Progress:
             self.console.detail(
                 f"{discovery.get('item_count', 0)} new raw object(s) to convert in "
                 f"{batches} batch(es)"
-                + (" (distributed Map: one child execution each)" if mode == "distributed" else "")
+                + (
+                    " (distributed Map: one child execution per batch)"
+                    if mode == "distributed"
+                    else ""
+                )
             )
         elif name == "Convert":
             for file in output.get("files", []):
