@@ -97,6 +97,14 @@ def test_compacting_a_compact_partition_does_nothing(ctx):
     assert {day: live_files(ctx, day) for day in DAYS} == where
 
 
+def test_partitions_past_the_time_budget_stay_queued_for_the_next_run(ctx):
+    converted(ctx, 2)
+    done = compact_touched(ctx, RUN, Limits(budget_seconds=0))
+    assert {d.status for d in done} == {"left"}
+    assert len(partitions.touched(ctx.ports.state, "orders")) == 2
+    assert {d.status for d in compact_touched(ctx, RUN, SMALL)} == {"compacted"}
+
+
 def test_a_file_converted_after_compaction_is_visible_at_once_and_merged_next_time(ctx):
     converted(ctx, 3)
     compact_touched(ctx, RUN, SMALL)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -36,12 +37,16 @@ from strata.storage.base import ObjectInfo
 DEFAULT_TARGET_BYTES = 128 * 1024 * 1024
 # Longer than any query a reader plans against a partition's old folder is expected to run.
 DEFAULT_GRACE = timedelta(hours=6)
+# No partition is started after this many seconds: the function's timeout is 900, and the
+# partitions left stay queued for the next run (a backfill touching thousands of them).
+DEFAULT_BUDGET_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
 class Limits:
     target_bytes: int = DEFAULT_TARGET_BYTES
     grace: timedelta = DEFAULT_GRACE
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS
 
 
 def compaction_output(ctx: Context, event: CompactInput) -> CompactOutput:
@@ -63,11 +68,15 @@ def compaction_output(ctx: Context, event: CompactInput) -> CompactOutput:
 
 def compact_touched(ctx: Context, run_id: str, limits: Limits) -> list[PartitionCompaction]:
     """Every partition with new files since its last compaction, of every source; a partition
-    that fails stays queued for the next run and the others go on."""
+    that fails, or that the time budget leaves, stays queued for the next run."""
     done = []
+    deadline = time.monotonic() + limits.budget_seconds
     for source in sorted(ctx.project.contracts):
         delete_retired(ctx.ports, source, datetime.now(UTC) - limits.grace)
         for partition in partitions.touched(ctx.ports.state, source):
+            if time.monotonic() > deadline:
+                done.append(PartitionCompaction(source=source, partition=partition, status="left"))
+                continue
             try:
                 done.append(compact_partition(ctx.ports, source, partition, run_id, limits))
             except Exception as exc:  # best effort: the partition stays right, only uncompacted

@@ -19,7 +19,7 @@ class PartitionCompaction(Payload):
 
     source: str
     partition: dict[str, str]
-    status: str  # compacted, compact (nothing to do), failed
+    status: str  # compacted, compact (nothing to do), failed, left (for the next run: no time)
     files_before: int = 0
     files_after: int = 0
     rows: int = 0
