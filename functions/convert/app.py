@@ -1,13 +1,14 @@
-"""Converts one raw object to typed, partitioned Parquet in cleansed (rejects to quarantine)."""
+"""Converts a batch of raw objects to typed, partitioned Parquet in cleansed (rejects to
+quarantine); an object that fails is reported as failed, the others convert."""
 
 from typing import Any
 
-from strata.lake.payloads import ConversionResult, ConvertItem
+from strata.lake.payloads import BatchResult, ConvertBatch
 from strata.observability import lambda_entry
-from strata.orchestration.convert_step import convert_step
+from strata.orchestration.convert_step import convert_batch
 from strata.runtime import current
 
 
-@lambda_entry(ConvertItem, correlation_id_path="run_id")
-def lambda_handler(event: ConvertItem, context: Any) -> ConversionResult:
-    return convert_step(current(), event)
+@lambda_entry(ConvertBatch, correlation_id_path="run_id")
+def lambda_handler(event: ConvertBatch, context: Any) -> BatchResult:
+    return convert_batch(current(), event)

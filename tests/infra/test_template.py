@@ -144,6 +144,7 @@ def test_functions_run_python312_on_arm64(template):
         "PresignUploadFunction",
         "DiscoverFunction",
         "ConvertFunction",
+        "CompactFunction",
         "PlanModelsFunction",
         "ReportFunction",
     }
@@ -206,7 +207,7 @@ def test_layers_are_built_for_python312_arm64(template):
         for logical_id, fn in resources(template, "AWS::Serverless::Function").items()
         if {"Ref": "EngineLayer"} in as_list(fn_prop(template, fn, "Layers") or [])
     }
-    assert engine_users == {"ConvertFunction", "PlanModelsFunction"}
+    assert engine_users == {"ConvertFunction", "CompactFunction", "PlanModelsFunction"}
 
 
 SDK = {"boto3", "botocore", "s3transfer"}
@@ -439,6 +440,7 @@ def test_state_machine_invokes_only_its_functions(template):
     assert invoked == {
         "DiscoverFunction",
         "ConvertFunction",
+        "CompactFunction",
         "PlanModelsFunction",
         "ReportFunction",
     }
@@ -489,7 +491,7 @@ def test_distributed_map_reads_and_writes_only_run_files_in_the_artifacts_bucket
     statements = state_machine_statements(template)
     read = statements["ReadMapItems"]
     assert as_list(read["Action"]) == ["s3:GetObject"]
-    assert read["Resource"] == {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/items.json"}
+    assert read["Resource"] == {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/batches.json"}
     write = statements["WriteMapResults"]
     assert set(as_list(write["Action"])) == {
         "s3:PutObject",
@@ -516,14 +518,23 @@ def test_discover_writes_only_the_item_list(template):
     policy = template["Resources"]["DiscoverFunction"]["Properties"]["Policies"][0]
     puts = [s for s in policy["Statement"] if "s3:PutObject" in as_list(s["Action"])]
     assert [s["Resource"] for s in puts] == [
-        {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/items.json"}
+        [
+            {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/items.json"},
+            {"Fn::Sub": "${ArtifactsBucket.Arn}/runs/*/batches.json"},
+        ]
     ]
 
 
 def test_local_runs_use_the_templates_parameter_defaults(template):
     from strata_dev.local.stepfunctions import LOCAL_SUBSTITUTIONS
 
-    for name in ("ConvertConcurrency", "InlineMapLimit"):
+    for name in (
+        "ConvertConcurrency",
+        "InlineMapLimit",
+        "ConvertBatchObjects",
+        "ConvertBatchBytes",
+        "CompactionTargetBytes",
+    ):
         assert LOCAL_SUBSTITUTIONS[name] == str(template["Parameters"][name]["Default"]), name
 
 
@@ -550,10 +561,14 @@ def test_definition_substitutions_match_the_asl_placeholders(template):
         assert keys == {
             "DiscoverFunctionArn",
             "ConvertFunctionArn",
+            "CompactFunctionArn",
             "PlanModelsFunctionArn",
             "ReportFunctionArn",
             "ConvertConcurrency",
             "InlineMapLimit",
+            "ConvertBatchObjects",
+            "ConvertBatchBytes",
+            "CompactionTargetBytes",
             "CrawlerName",
             "AlertTopicArn",
         }

@@ -14,12 +14,16 @@ from pydantic import BaseModel, TypeAdapter
 
 from strata.errors import PipelineError
 from strata.lake.payloads import (
+    BatchResult,
+    CompactInput,
+    CompactOutput,
     ConversionResult,
+    ConvertBatch,
     ConvertedFile,
     ConvertItem,
     DiscoverInput,
     DiscoverOutput,
-    FailedFile,
+    FailedBatch,
     FailureReportInput,
     NextWaveInput,
     PipelineState,
@@ -45,7 +49,8 @@ ASL = json.loads((REPO / "statemachines" / "pipeline.asl.json").read_text(encodi
 
 # Each sample event and the model its handler parses it into.
 MODELS: dict[str, Any] = {
-    "convert": ConvertItem,
+    "convert": ConvertBatch,
+    "compact": CompactInput,
     "discover": DiscoverInput,
     "ingest_api": ScheduledInput,
     "ingest_sftp": ScheduledInput,
@@ -132,6 +137,7 @@ def test_the_lambda_states_send_exactly_the_models_fields():
     assert payload("Discover") == aliases(DiscoverInput)
     assert payload("PlanModels") == aliases(PlanInput)
     assert payload("NextWave") == aliases(NextWaveInput)
+    assert payload("Compact") == aliases(CompactInput) - {"grace_seconds"}
     assert payload("Report") == aliases(ReportInput)
     assert payload("ReportFailure") == aliases(FailureReportInput)
     # Convert receives the Map's item ("Payload.$": "$"), which both Maps select alike.
@@ -140,7 +146,7 @@ def test_the_lambda_states_send_exactly_the_models_fields():
         ("DistributedConvert", "ConvertEachDistributed"),
     ):
         assert every[convert]["Parameters"]["Payload.$"] == "$"
-        assert keys(every[map_state]["ItemSelector"]) == aliases(ConvertItem)
+        assert keys(every[map_state]["ItemSelector"]) == aliases(ConvertBatch)
 
 
 def test_the_lambda_states_read_only_fields_the_results_have():
@@ -153,13 +159,15 @@ def test_the_lambda_states_read_only_fields_the_results_have():
 
     assert selected("Discover") == aliases(DiscoverOutput)
     assert selected("PlanModels") == selected("NextWave") == aliases(PlanOutput)
+    assert selected("Compact") == aliases(CompactOutput)
     assert selected("Report") == aliases(ReportOutput)
     assert selected("ReportFailure") <= aliases(ReportOutput)
     for convert in ("Convert", "DistributedConvert"):
-        assert selected(convert) == aliases(ConvertedFile) <= aliases(ConversionResult)
-    # The Catch's Pass states leave a failed file; the statement's last Pass states an outcome.
+        assert selected(convert) == aliases(BatchResult)
+    assert aliases(ConvertedFile) <= aliases(ConversionResult)
+    # The Catch's Pass states leave a failed batch; the statement's last Pass states an outcome.
     for failed in ("ConversionFailed", "DistributedConversionFailed"):
-        assert keys(every[failed]["Parameters"]) <= aliases(FailedFile)
+        assert keys(every[failed]["Parameters"]) == aliases(FailedBatch)
     ends = [
         "StatementTimedOut",
         "ResultFetched",
@@ -210,10 +218,10 @@ def test_the_wave_items_carry_what_the_item_processor_reads():
             {
                 "run_id": "r",
                 "execution_name": "r",
-                "conversions": [{"source": "s", "raw_key": "k", "status": "lost"}],
+                "conversions": [{"files": [{"source": "s", "raw_key": "k", "status": "lost"}]}],
                 "warehouse": {"summary": {"status": "success", "nodes": []}},
             },
-            "end.conversions.0",  # "Input tag 'lost' found using 'status' does not match …"
+            "end.conversions.0.batch.files.0",  # "Input tag 'lost' found using 'status' …"
         ),
         (ReportEvent, {"execution_name": "r", "input": {}}, "failure.input.error"),
     ],
@@ -226,7 +234,8 @@ def test_a_malformed_payload_fails_naming_the_field(model, event, field):
 
 def test_a_handler_refuses_a_malformed_event_by_name_before_any_work(ctx, project_dir):
     handler = load_handler(project_dir, "convert")
-    event = {**sample("convert"), "raw_key": None}
+    event = sample("convert")
+    event["items"][0]["raw_key"] = None
     with pytest.raises(PipelineError, match="raw_key: Input should be a valid string"):
         handler(event, LambdaContext("ConvertFunction"))
     assert not list(ctx.ports.artifacts.list("runs/"))  # no failure recorded: nothing ran

@@ -1,5 +1,5 @@
 """The definition's two conversion Maps: the same iterations, one inline and one distributed,
-chosen after Discover and converging on the crawl."""
+chosen after Discover and converging on the compaction, then the crawl."""
 
 from __future__ import annotations
 
@@ -38,7 +38,16 @@ def test_discover_chooses_the_map_by_its_map_mode(states):
     ]
     assert choice["Default"] == "ConvertEach"
     selected = states["Discover"]["ResultSelector"]
-    for field in ("map_mode", "item_count", "artifacts_bucket", "items_key", "results_prefix"):
+    for field in (
+        "map_mode",
+        "item_count",
+        "batch_count",
+        "batches",
+        "artifacts_bucket",
+        "items_key",
+        "batches_key",
+        "results_prefix",
+    ):
         assert selected[f"{field}.$"] == f"$.Payload.{field}"
     assert states["Discover"]["Parameters"]["Payload"]["inline_map_limit"] == "${InlineMapLimit}"
 
@@ -51,7 +60,11 @@ def test_both_maps_run_the_same_iterations_and_converge_on_the_crawl(states):
     }
     for field in ("ItemSelector", "MaxConcurrencyPath", "ResultPath", "Catch", "Next"):
         assert inline[field] == distributed[field], field
-    assert inline["Next"] == "StartCrawl"
+    assert inline["Next"] == "Compact"
+    # Compaction is best effort: whatever happens, the run goes on to the crawl and the models.
+    assert states["Compact"]["Next"] == "StartCrawl"
+    assert states["Compact"]["Catch"][0]["Next"] == "StartCrawl"
+    assert states["Compact"]["Catch"][0]["ResultPath"] == "$.compaction_error"
     assert inline["Catch"][0]["Next"] == "ReportFailure"
     assert inline["ItemProcessor"]["ProcessorConfig"] == {"Mode": "INLINE"}
 
@@ -81,7 +94,7 @@ def test_the_distributed_map_reads_and_writes_the_runs_artifacts(states):
         "ReaderConfig": {"InputType": "JSON"},
         "Parameters": {
             "Bucket.$": "$.discovery.artifacts_bucket",
-            "Key.$": "$.discovery.items_key",
+            "Key.$": "$.discovery.batches_key",
         },
     }
     assert distributed["ResultWriter"] == {

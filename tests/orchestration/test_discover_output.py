@@ -1,5 +1,5 @@
 """Discover's output stays small whatever the number of new objects: the full list goes to
-the artifacts store, the items travel inline only up to the inline limit."""
+the artifacts store, the batches travel inline only up to the inline limit."""
 
 from __future__ import annotations
 
@@ -31,9 +31,15 @@ def listed(found: list[DiscoveredItem]) -> list[dict[str, str]]:
 def discovered(monkeypatch):
     found: list[DiscoveredItem] = []
     monkeypatch.setattr(
-        discover_module, "discover", lambda ctx, run_id, sources, execution_arn=None: found
+        discover_module,
+        "discover_sized",
+        lambda ctx, run_id, sources, execution_arn=None: [(item, 1000) for item in found],
     )
     return found
+
+
+def members(result: dict) -> list[dict[str, str]]:
+    return [item for batch in result["batches"] for item in batch["items"]]
 
 
 def output(ctx, limit: str = "500") -> dict:
@@ -46,12 +52,16 @@ def output(ctx, limit: str = "500") -> dict:
 def test_twenty_thousand_objects_leave_a_small_output_and_a_full_list(ctx, discovered):
     discovered.extend(items(20_000))
     result = output(ctx)
-    assert result["map_mode"] == "distributed" and result["items"] == []
+    assert result["map_mode"] == "distributed" and result["batches"] == []
     assert result["item_count"] == 20_000
+    assert result["batch_count"] == 20_000 // 64 + 1
     assert len(json.dumps(result)) < 1024
     written = json.loads(ctx.ports.artifacts.get_bytes(result["items_key"]))
     assert written == listed(discovered)
+    batches = json.loads(ctx.ports.artifacts.get_bytes(result["batches_key"]))
+    assert [item for batch in batches for item in batch["items"]] == listed(discovered)
     assert result["items_key"] == "runs/run-1/items.json"
+    assert result["batches_key"] == "runs/run-1/batches.json"
     assert result["artifacts_bucket"] == ctx.ports.artifacts.bucket
     assert result["results_prefix"] == "runs/run-1/map"
 
@@ -59,7 +69,7 @@ def test_twenty_thousand_objects_leave_a_small_output_and_a_full_list(ctx, disco
 def test_up_to_the_limit_the_items_travel_inline(ctx, discovered):
     discovered.extend(items(3))
     at_limit = output(ctx, limit="3")
-    assert at_limit["map_mode"] == "inline" and at_limit["items"] == listed(discovered)
+    assert at_limit["map_mode"] == "inline" and members(at_limit) == listed(discovered)
     assert json.loads(ctx.ports.artifacts.get_bytes(at_limit["items_key"])) == listed(discovered)
     assert output(ctx, limit="2")["map_mode"] == "distributed"
 
@@ -78,13 +88,18 @@ def test_the_inline_default_keeps_the_state_far_below_256_kb(ctx, discovered):
     assert result["map_mode"] == "inline"
     conversions = [
         {
-            **item.dump(),
-            "status": "converted",
-            "rows_in": 100_000,
-            "rows_out": 99_999,
-            "rows_quarantined": 1,
+            "files": [
+                {
+                    **item,
+                    "status": "converted",
+                    "rows_in": 100_000,
+                    "rows_out": 99_999,
+                    "rows_quarantined": 1,
+                }
+                for item in batch["items"]
+            ]
         }
-        for item in discovered
+        for batch in result["batches"]
     ]
     state = {"discovery": result, "conversions": conversions}
     assert len(json.dumps(state)) < 200 * 1024

@@ -26,11 +26,13 @@ LISTED = [
 ]
 
 
-def child(status: str, item: dict[str, str], **fields) -> dict:
-    """A child execution as AWS lists it in a result file (Input/Output as JSON text)."""
+def child(status: str, item: dict[str, str] | list[dict[str, str]], **fields) -> dict:
+    """A child execution as AWS lists it in a result file (Input/Output as JSON text): its
+    input a batch of one object, or of the objects listed."""
+    batch = item if isinstance(item, list) else [item]
     return {
         "ExecutionArn": "arn:aws:states:eu-west-1:123456789012:execution:p/Convert:1a2b",
-        "Input": json.dumps({"run_id": RUN, **item}),
+        "Input": json.dumps({"run_id": RUN, "items": batch}),
         "InputDetails": {"Included": True},
         "Status": status,
         **fields,
@@ -61,12 +63,14 @@ def write(ctx, succeeded: list[dict], failed: list[dict]) -> Conversions:
 
 def converted(item: dict[str, str]) -> dict:
     output = {**item, "status": "converted", "rows_in": 2, "rows_out": 2, "rows_quarantined": 0}
-    return child("SUCCEEDED", item, Output=json.dumps(output), OutputDetails={"Included": True})
+    return child(
+        "SUCCEEDED", item, Output=json.dumps({"files": [output]}), OutputDetails={"Included": True}
+    )
 
 
 def caught(item: dict[str, str]) -> dict:
     output = {**item, "status": "failed", "error": "ConversionError", "cause": "bad"}
-    return child("SUCCEEDED", item, Output=json.dumps(output))
+    return child("SUCCEEDED", item, Output=json.dumps({"files": [output]}))
 
 
 def test_every_listed_object_gets_one_result_whatever_the_child_did(ctx):
@@ -101,9 +105,38 @@ def test_a_redriven_object_counts_once_and_its_success_wins(ctx):
 
 
 def test_an_inline_maps_results_are_taken_as_they_are(ctx):
-    inline = [{"source": "orders", "raw_key": "orders/a.csv", "status": "failed", "error": "X"}]
-    results = conversion_results(ctx.ports.artifacts, CONVERSIONS.validate_python(inline), RUN)
-    assert [result.dump_given() for result in results] == inline
+    files = [{"source": "orders", "raw_key": "orders/a.csv", "status": "failed", "error": "X"}]
+    inline = CONVERSIONS.validate_python([{"files": files}])
+    results = conversion_results(ctx.ports.artifacts, inline, RUN)
+    assert [result.dump_given() for result in results] == files
+
+
+def test_a_batch_that_failed_whole_fails_each_of_its_objects(ctx):
+    """A timeout of the invocation: the Catch keeps the batch's items, each counts as failed;
+    the batch beside it keeps its outcomes, in the Map's order."""
+    a, b, c, _ = LISTED
+    ok = {**c, "status": "converted", "rows_in": 1, "rows_out": 1, "rows_quarantined": 0}
+    inline = CONVERSIONS.validate_python(
+        [{"status": "failed", "error": "States.Timeout", "items": [a, b]}, {"files": [ok]}]
+    )
+    results = conversion_results(ctx.ports.artifacts, inline, RUN)
+    assert [(r.raw_key, r.status) for r in results] == [
+        (a["raw_key"], "failed"),
+        (b["raw_key"], "failed"),
+        (c["raw_key"], "converted"),
+    ]
+    assert {r.error for r in results[:2]} == {"States.Timeout"}
+
+
+def test_a_failed_distributed_child_fails_every_object_of_its_batch(ctx):
+    a, b, c, d = LISTED
+    written = write(
+        ctx,
+        succeeded=[converted(a), converted(d)],
+        failed=[child("FAILED", [b, c], Error="States.Timeout", Cause="child timed out")],
+    )
+    results = conversion_results(ctx.ports.artifacts, written, RUN)
+    assert [r.status for r in results] == ["converted", "failed", "failed", "converted"]
 
 
 def test_results_written_elsewhere_than_the_artifacts_bucket_are_refused(ctx):
@@ -146,7 +179,8 @@ def test_a_failed_files_cause_comes_from_its_failure_record(ctx):
     recorded(ctx, a, ConversionError("line 2: not an INTEGER", source="orders", key="a"))
     recorded(ctx, b, TransientError("throttled", service="s3"))  # an earlier attempt's
     failed = [{**item, "status": "failed", "error": "ConversionError"} for item in (a, b, c)]
-    results = conversion_results(ctx.ports.artifacts, CONVERSIONS.validate_python(failed), RUN)
+    inline = CONVERSIONS.validate_python([{"files": failed}])
+    results = conversion_results(ctx.ports.artifacts, inline, RUN)
     assert results[0].cause == "orders: a: line 2: not an INTEGER"
     assert results[0].failure_key == failure_key(RUN, a["raw_key"])
     assert "cause" not in results[1].dump_given()  # the last attempt failed otherwise

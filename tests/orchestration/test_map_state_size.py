@@ -41,9 +41,10 @@ def run_alone(machine: Any, states: dict[str, Any], start: str, execution_input:
 
 
 def test_a_thousand_failed_files_keep_the_map_output_under_the_state_limit(ctx, project_dir):
-    """The definition's ConversionFailed Pass over 1,000 items shaped as Convert's Catch leaves
-    them (the iteration's input plus ``$.error``), each with a long cause as Lambda reports it.
-    The keys are numbered in the state itself, so the input does not count against the limit."""
+    """The definition's ConversionFailed Pass over 1,000 batches (of one object each, the worst
+    case) shaped as Convert's Catch leaves them (the iteration's input plus ``$.error``), each
+    with a long cause as Lambda reports it. The keys are numbered in the state itself, so the
+    input does not count against the limit."""
     definition = json.loads((REPO / "statemachines" / "pipeline.asl.json").read_text())
     failed = definition["States"]["ConvertEach"]["ItemProcessor"]["States"]["ConversionFailed"]
     cause = json.dumps(
@@ -66,8 +67,12 @@ def test_a_thousand_failed_files_keep_the_map_output_under_the_state_limit(ctx, 
             "ItemsPath": "$.numbers",
             "ItemSelector": {
                 "run_id": RUN,
-                "source": "orders",
-                "raw_key.$": f"States.Format('{PREFIX}_{{}}.csv', $$.Map.Item.Value)",
+                "items": [
+                    {
+                        "source": "orders",
+                        "raw_key.$": f"States.Format('{PREFIX}_{{}}.csv', $$.Map.Item.Value)",
+                    }
+                ],
                 "error": {"Error": "ConversionError", "Cause.$": "$.cause"},
             },
             "ItemProcessor": {
@@ -88,10 +93,9 @@ def test_a_thousand_failed_files_keep_the_map_output_under_the_state_limit(ctx, 
     assert len(conversions) == 1000 and {c["status"] for c in conversions} == {"failed"}
     assert size < STATE_LIMIT
     assert conversions[0] == {
-        "source": "orders",
-        "raw_key": f"{PREFIX}_1.csv",
         "status": "failed",
         "error": "ConversionError",
+        "items": [{"source": "orders", "raw_key": f"{PREFIX}_1.csv"}],
     }
 
 
@@ -113,9 +117,12 @@ def every_conversion_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_failed_conversions_reach_the_report_with_their_full_cause(
     ctx, project_dir, every_conversion_fails, report_input
 ):
-    """The definition's ConvertEach with the convert handler: the state carries each error's
-    name, the failure record its full text, and the report joins them."""
-    discovery = {"run_id": RUN, "items": items(), "convert_concurrency": 4}
+    """The definition's ConvertEach with the convert handler, over batches of 8: each object's
+    failure stays its own, the state carries each error's name, the failure record its full
+    text, and the report joins them."""
+    listed = items()
+    batches = [{"items": listed[start : start + 8]} for start in range(0, FILES, 8)]
+    discovery = {"run_id": RUN, "batches": batches, "convert_concurrency": 4}
     with local_step_functions(ctx, project_dir) as machine:
         definition = json.loads(definition_text(project_dir, machine.substitutions))
         convert_each = definition["States"]["ConvertEach"]

@@ -59,9 +59,9 @@ def test_a_file_quarantined_before_any_row_was_read_is_counted_as_rows_unknown(c
     ctx.ports.artifacts.put_bytes(
         f"runs/run-1/conversions/{raw_object_id(key)}.json", json.dumps(manifest).encode()
     )
-    # As the Map's state keeps it (Convert's ResultSelector).
+    # As the Map's state keeps it (in its batch's outcome, Convert's ResultSelector).
     item = {"source": "orders", "raw_key": key, "status": "quarantined"}
     item.update(rows_in=0, rows_out=0, rows_quarantined=0)
-    report = build_report(ctx, report_input("run-1", [item]))
+    report = build_report(ctx, report_input("run-1", [{"files": [item]}]))
     assert report["sources"]["orders"]["files_rows_unknown"] == 1
     assert report["sources"]["orders"]["files_quarantined"] == 1

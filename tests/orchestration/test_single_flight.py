@@ -82,7 +82,7 @@ def test_a_failed_conversion_releases_its_claim_for_the_next_run(ctx, report_inp
     ctx.ports.state.put("pending#orders", "k", {"raw_key": "k"})
     assert discover(ctx, "run-1")
     failed = {"source": "orders", "raw_key": "k", "status": "failed", "error": "X"}
-    assert publish_report(ctx, report_input("run-1", [failed])).status == "partial"
+    assert publish_report(ctx, report_input("run-1", [{"files": [failed]}])).status == "partial"
     assert discover(ctx, "run-2") == [K]
 
 

@@ -266,3 +266,31 @@ def test_glue_truncates_comments_longer_than_glue_accepts(glue):
 
     table = glue.get_table(DatabaseName="strata_test", Name="orders")["Table"]
     assert table["StorageDescriptor"]["Columns"][0]["Comment"] == "x" * 255
+
+
+def test_a_partition_starts_in_its_hive_folder_and_moves_in_one_call(catalog, orders):
+    """Compaction's swap: the partition's location changes, its values and the others' stay."""
+    catalog.ensure_table(orders)
+    first, second = {"ingest_date": "2024-01-01"}, {"ingest_date": "2024-01-02"}
+    catalog.add_partitions("orders", [first, second])
+    hive = f"{orders.location}ingest_date="
+    assert catalog.partition_location("orders", first) == f"{hive}2024-01-01/"
+    assert catalog.partition_location("orders", {"ingest_date": "1999-01-01"}) is None
+
+    moved = f"{orders.location}_compacted/ingest_date=2024-01-01/v1/"
+    catalog.set_partition_location("orders", first, moved)
+
+    assert catalog.partition_location("orders", first) == moved
+    assert catalog.partition_location("orders", second) == f"{hive}2024-01-02/"
+    assert catalog.list_partitions("orders") == [
+        {"ingest_date": "2024-01-01"},
+        {"ingest_date": "2024-01-02"},
+    ]
+    catalog.ensure_table(replace(orders, description="changed"))  # a schema update keeps it
+    assert catalog.partition_location("orders", first) == moved
+
+
+def test_moving_a_partition_that_is_not_registered_fails_by_name(catalog, orders):
+    catalog.ensure_table(orders)
+    with pytest.raises(CatalogError, match="2024-01-01"):
+        catalog.set_partition_location("orders", {"ingest_date": "2024-01-01"}, "s3://x/")

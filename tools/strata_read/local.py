@@ -105,7 +105,9 @@ class LocalBackend(Backend):
         select = ", ".join(quote(column) for column in columns) if columns else "*"
         with duckdb.connect() as connection:
             # The cleansed view Spectrum and the warehouse show, over the kept partitions only.
-            connection.execute(view_sql("main", definition, kept))
+            connection.execute(
+                view_sql("main", definition, kept, catalog.partition_locations(table))
+            )
             try:
                 query = f"SELECT {select} FROM main.{quote(table)}"
                 return _fetch(connection.sql(query), as_arrow, query)
@@ -118,14 +120,11 @@ class LocalBackend(Backend):
         definition = catalog.get_table(table)
         if definition is None:
             return []
-        location = Path(definition.location)
         return sorted(
             path
             for partition in catalog.list_partitions(table)
             if all(keeps(value, start, end) for value in partition.values())
-            for path in location.joinpath(
-                *(f"{key}={value}" for key, value in partition.items())
-            ).glob("*.parquet")
+            for path in Path(catalog.partition_location(table, partition) or "").glob("*.parquet")
         )
 
     def _catalog(self) -> LocalCatalog:

@@ -122,7 +122,7 @@ def test_strata_run_reaches_the_same_lake_with_either_map(project_dir, tmp_path,
     assert "distributed" not in capsys.readouterr().out
     assert demo(project_dir, "--inline-map-limit", "2") == 0
     out = capsys.readouterr().out
-    assert re.search(r"11 new raw object\(s\) to convert \(distributed Map", out)
+    assert re.search(r"11 new raw object\(s\) to convert in \d+ batch\(es\) \(distributed Map", out)
 
     assert lake_report(project_dir)["sources"] == lake_report(inline_project)["sources"]
     for sql in (

@@ -26,19 +26,22 @@ CONVERSIONS = "conversions"
 PIPELINE_FUNCTIONS = {
     "DiscoverFunction": "discover",
     CONVERT_FUNCTION: "convert",
+    "CompactFunction": "compact",
     "PlanModelsFunction": "plan_models",
     "ReportFunction": "report",
 }
 
 
 def counted(handler: Any, task: str) -> Any:
-    """``handler``, advancing progress task ``task`` by one at each call's end."""
+    """``handler``, advancing progress task ``task`` at each call's end by the number of
+    objects in its batch (``items``; one for an event without)."""
 
     def call(event: Any, context: Any) -> Any:
         try:
             return handler(event, context)
         finally:
-            progress.advance(task)
+            items = event.get("items") if isinstance(event, dict) else None
+            progress.advance(task, len(items) if isinstance(items, list) else 1)
 
     return call
 

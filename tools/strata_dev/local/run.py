@@ -338,21 +338,31 @@ class Progress:
             if discovery.get("item_count"):
                 # Each conversion advances it, in whichever Map (or child execution) it runs.
                 progress.start(CONVERSIONS, "convert", discovery["item_count"], "files")
+            batches = discovery.get("batch_count", 0)
             self.console.detail(
-                f"{discovery.get('item_count', 0)} new raw object(s) to convert"
-                + (" (distributed Map: one child execution each)" if mode == "distributed" else "")
+                f"{discovery.get('item_count', 0)} new raw object(s) to convert in "
+                f"{batches} batch(es)"
+                + (
+                    " (distributed Map: one child execution per batch)"
+                    if mode == "distributed"
+                    else ""
+                )
             )
         elif name == "Convert":
-            name = PurePosixPath(output.get("raw_key", "")).name
-            self.console.detail(
-                f"{name}: {output.get('rows_in')} rows in → "
-                f"{output.get('rows_out')} out, {output.get('rows_quarantined')} quarantined"
-                + (" (file quarantined)" if output.get("status") == "quarantined" else "")
-            )
+            for file in output.get("files", []):
+                self._converted(file)
         elif name == "ConversionFailed":
             # The state keeps the error's name; its text is in the run's failure record and
             # in the summary at the end.
-            self.console.warn(f"{output.get('raw_key')}: {output.get('error')}")
+            for item in output.get("items", []):
+                self.console.warn(f"{item.get('raw_key')}: {output.get('error')}")
+        elif name == "Compact":
+            done = output.get("compaction", {})
+            if done.get("partitions"):
+                self.console.detail(
+                    f"compacted {done['partitions']} partition(s): "
+                    f"{done['files_before']} files → {done['files_after']}"
+                )
         elif name == "CrawlerState":
             self.console.detail(
                 f"catalog crawl: {output.get('crawl', {}).get('status', {}).get('state')}"
@@ -365,6 +375,17 @@ class Progress:
             progress.advance(STATEMENTS)
             if output.get("kind") == "model":
                 self._built(output)
+
+    def _converted(self, file: dict[str, Any]) -> None:
+        name = PurePosixPath(file.get("raw_key", "")).name
+        if file.get("status") == "failed":
+            self.console.warn(f"{name}: {file.get('error')}")
+            return
+        self.console.detail(
+            f"{name}: {file.get('rows_in')} rows in → "
+            f"{file.get('rows_out')} out, {file.get('rows_quarantined')} quarantined"
+            + (" (file quarantined)" if file.get("status") == "quarantined" else "")
+        )
 
     def _built(self, output: dict[str, Any]) -> None:
         model = str(output.get("id", "")).rsplit(".", 1)[-1]
@@ -393,6 +414,7 @@ _LABELS = {
     "Discover": "discover new raw objects",
     "ConvertEach": "convert raw → cleansed (typed Parquet, quarantine)",
     "ConvertEachDistributed": "convert raw → cleansed (typed Parquet, quarantine), distributed",
+    "Compact": "compact the touched partitions (small files → large, swapped atomically)",
     "StartCrawl": "crawl the cleansed catalog (Glue)",
     "PlanModels": "compile warehouse models",
     "BuildModels": "build stage and analytics models, run tests (Data API → DuckDB)",

@@ -35,6 +35,9 @@ DEFINITION = Path("statemachines") / "pipeline.asl.json"
 LOCAL_SUBSTITUTIONS = {
     "ConvertConcurrency": "4",
     "InlineMapLimit": "500",
+    "ConvertBatchObjects": "64",
+    "ConvertBatchBytes": "67108864",
+    "CompactionTargetBytes": "134217728",
     "CrawlerName": "strata-local-cleansed",
 }
 

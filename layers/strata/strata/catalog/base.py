@@ -44,3 +44,17 @@ class Catalog(abc.ABC):
 
     @abc.abstractmethod
     def list_tables(self) -> list[str]: ...
+
+    @abc.abstractmethod
+    def partition_location(self, name: str, partition: dict[str, str]) -> str | None:
+        """Where the registered partition's files are (``None`` when it is not registered)."""
+
+    @abc.abstractmethod
+    def set_partition_location(self, name: str, partition: dict[str, str], location: str) -> None:
+        """Point the registered partition at another folder: readers that look it up from now
+        on read that folder's files only (compaction swaps a partition's version this way)."""
+
+
+def partition_folder(partition: dict[str, str]) -> str:
+    """The Hive folder of a partition below its table: ``event_date=2026-11-01/``."""
+    return "".join(f"{key}={value}/" for key, value in partition.items())

@@ -169,6 +169,39 @@ class GlueCatalog(Catalog):
         ]
         return [dict(zip(keys, value, strict=True)) for value in sorted(values)]
 
+    def partition_location(self, name: str, partition: dict[str, str]) -> str | None:
+        try:
+            found = self.client.get_partition(
+                DatabaseName=self.database,
+                TableName=name,
+                PartitionValues=list(partition.values()),
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "EntityNotFoundException":
+                return None
+            raise
+        return str(found["Partition"]["StorageDescriptor"]["Location"])
+
+    def set_partition_location(self, name: str, partition: dict[str, str], location: str) -> None:
+        """One ``UpdatePartition``: Spectrum and Athena read the partition's location when a
+        query plans, so a query sees either the old folder or the new one, never both."""
+        values = list(partition.values())
+        try:
+            found = self.client.get_partition(
+                DatabaseName=self.database, TableName=name, PartitionValues=values
+            )["Partition"]
+        except ClientError as exc:
+            if _error_code(exc) == "EntityNotFoundException":
+                raise CatalogError(f"no partition {partition} to move", table=name) from exc
+            raise
+        descriptor = {**found["StorageDescriptor"], "Location": _folder(location)}
+        self.client.update_partition(
+            DatabaseName=self.database,
+            TableName=name,
+            PartitionValueList=values,
+            PartitionInput={"Values": values, "StorageDescriptor": descriptor},
+        )
+
     def list_tables(self) -> list[str]:
         paginator = self.client.get_paginator("get_tables")
         return sorted(

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from strata.catalog.base import Catalog, CatalogColumn, TableDef
+from strata.catalog.base import Catalog, CatalogColumn, TableDef, partition_folder
 from strata.catalog.types import duckdb_type
 from strata.errors import CatalogError
 from strata.warehouse.duckdb import DuckDBWarehouse
@@ -36,7 +36,7 @@ class LocalCatalog(Catalog):
             partitions = stored["partitions"] if stored else []
             if stored and _table(stored) == table:
                 return
-            self._write(table, partitions)
+            self._write(table, partitions, _locations(stored))
 
     def get_table(self, name: str) -> TableDef | None:
         stored = self._read(name)
@@ -50,7 +50,7 @@ class LocalCatalog(Catalog):
             known = stored["partitions"]
             new = [partition for partition in partitions if partition not in known]
             if new:
-                self._write(_table(stored), known + new)
+                self._write(_table(stored), known + new, _locations(stored))
 
     def list_partitions(self, name: str) -> list[dict[str, str]]:
         stored = self._read(name)
@@ -60,12 +60,33 @@ class LocalCatalog(Catalog):
     def list_tables(self) -> list[str]:
         return sorted(path.stem for path in self.root.glob("*.json"))
 
+    def partition_location(self, name: str, partition: dict[str, str]) -> str | None:
+        stored = self._read(name)
+        if stored is None or partition not in stored["partitions"]:
+            return None
+        return _located(_table(stored).location, partition, _locations(stored))
+
+    def set_partition_location(self, name: str, partition: dict[str, str], location: str) -> None:
+        """The JSON document is replaced in one rename and the view in one statement: a reader
+        sees the old folder or the new one, never both."""
+        with self._lock:
+            stored = self._read(name)
+            if stored is None or partition not in stored["partitions"]:
+                raise CatalogError(f"no partition {partition} to move", table=name)
+            locations = {**_locations(stored), partition_folder(partition): location}
+            self._write(_table(stored), stored["partitions"], locations)
+
+    def partition_locations(self, name: str) -> dict[str, str]:
+        """The partitions moved away from their Hive folder (by compaction), by that folder."""
+        stored = self._read(name)
+        return _locations(stored) if stored else {}
+
     def refresh_views(self) -> None:
         """Recreate every view, e.g. after the warehouse file was deleted."""
         for name in self.list_tables():
             stored = self._read(name)
             if stored:
-                self._create_view(_table(stored), stored["partitions"])
+                self._create_view(_table(stored), stored["partitions"], _locations(stored))
 
     def _read(self, name: str) -> dict[str, Any] | None:
         path = self.root / f"{name}.json"
@@ -73,47 +94,55 @@ class LocalCatalog(Catalog):
             return None
         return json.loads(path.read_text(encoding="utf-8"))
 
-    def _write(self, table: TableDef, partitions: list[dict[str, str]]) -> None:
+    def _write(
+        self, table: TableDef, partitions: list[dict[str, str]], locations: dict[str, str]
+    ) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        body = json.dumps({"table": asdict(table), "partitions": partitions}, indent=2)
+        document: dict[str, Any] = {"table": asdict(table), "partitions": partitions}
+        if locations:
+            document["locations"] = locations
+        body = json.dumps(document, indent=2)
         fd, temp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(body)
         os.replace(temp, self.root / f"{table.name}.json")
-        self._create_view(table, partitions)
+        self._create_view(table, partitions, locations)
 
-    def _create_view(self, table: TableDef, partitions: list[dict[str, str]]) -> None:
+    def _create_view(
+        self, table: TableDef, partitions: list[dict[str, str]], locations: dict[str, str]
+    ) -> None:
         self.warehouse.execute_native(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-        self.warehouse.execute_native(view_sql(self.schema, table, partitions))
+        self.warehouse.execute_native(view_sql(self.schema, table, partitions, locations))
         for comment in comment_sqls(self.schema, table):
             self.warehouse.execute_native(comment)
 
 
-def view_sql(schema: str, table: TableDef, partitions: list[dict[str, str]]) -> str:
+def view_sql(
+    schema: str,
+    table: TableDef,
+    partitions: list[dict[str, str]],
+    locations: dict[str, str] | None = None,
+) -> str:
+    """The view over the registered partitions, each read from its catalog location (its Hive
+    folder unless compaction moved it: ``locations``), as Spectrum reads Glue's, never from a
+    glob of the table's folder."""
     columns = [*table.columns, *table.partition_keys]
     select = ", ".join(
         f'CAST("{column.name}" AS {duckdb_type(column.type)}) AS "{column.name}"'
         for column in columns
     )
     name = f'"{schema}"."{table.name}"'
-    location = table.location.rstrip("/")
+    folders = [_located(table.location, p, locations or {}).rstrip("/") for p in partitions]
     # Glue accepts a partition with no files yet; read_parquet does not, so skip those.
-    partitions = [p for p in partitions if any(Path(_partition_dir(location, p)).glob("*.parquet"))]
-    if not partitions:
+    folders = [folder for folder in folders if any(Path(folder).glob("*.parquet"))]
+    if not folders:
         empty = ", ".join(
             f'CAST(NULL AS {duckdb_type(column.type)}) AS "{column.name}"' for column in columns
         )
         return f"CREATE OR REPLACE VIEW {name} AS SELECT {empty} WHERE false"
-    location = table.location.rstrip("/")
-    globs = [
-        _quote(
-            location
-            + "/"
-            + "/".join(f"{key}={value}" for key, value in partition.items())
-            + "/*.parquet"
-        )
-        for partition in partitions
-    ]
+    # A moved partition's folder (``_compacted/event_date=…/v…``) holds the same Hive key
+    # once, so hive_partitioning reads the partition's value from either kind of path.
+    globs = [_quote(folder + "/*.parquet") for folder in folders]
     source = (
         f"read_parquet([{', '.join(globs)}], hive_partitioning = true, "
         "hive_types_autocast = false, union_by_name = true)"
@@ -135,8 +164,13 @@ def comment_sqls(schema: str, table: TableDef) -> list[str]:
     return statements
 
 
-def _partition_dir(location: str, partition: dict[str, str]) -> str:
-    return location + "/" + "/".join(f"{key}={value}" for key, value in partition.items())
+def _located(table_location: str, partition: dict[str, str], locations: dict[str, str]) -> str:
+    folder = partition_folder(partition)
+    return locations.get(folder) or table_location.rstrip("/") + "/" + folder
+
+
+def _locations(stored: dict[str, Any] | None) -> dict[str, str]:
+    return dict((stored or {}).get("locations", {}))
 
 
 def _quote(text: str) -> str:

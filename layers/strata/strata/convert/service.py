@@ -3,6 +3,10 @@ rejects to quarantine, register partitions in the catalog, record the outcome.
 
 Re-converting the same raw object replaces its earlier output exactly: file names derive from
 the raw key, and files of the previous conversion that the new one did not write are removed.
+Each partition's files go to its live folder (:mod:`strata.lake.partitions`), under its lock.
+When the object's earlier rows are inside compacted files (shared with other objects), its new
+files wait in the partition's staged folder instead, and the next compaction swaps them in with
+the earlier rows taken out, in one step for readers.
 """
 
 from __future__ import annotations
@@ -10,17 +14,18 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from strata.catalog.base import CatalogColumn, TableDef
 from strata.catalog.tables import table_for
 from strata.contracts.model import SourceContract
 from strata.convert.converter import FileConversion, Lineage, convert_file
 from strata.errors import ConversionError
-from strata.lake import state_keys
+from strata.lake import partitions, state_keys
 from strata.lake.claims import release_run
 from strata.lake.keys import (
     RawKey,
-    cleansed_key,
     conversion_manifest_key,
     quarantined_file_prefix,
     quarantined_rows_key,
@@ -52,7 +57,7 @@ def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> Conv
     with scratch_dir("convert") as workdir:
         with raw.local_copy(raw_key, workdir) as path:
             outcome = convert_file(contract, path, lineage, workdir / "out", file_id, known)
-        result = _publish(ports, contract, parsed, raw_key, file_id, outcome, known)
+        result = _publish(ports, contract, run_id, parsed, raw_key, outcome, known)
     result.bytes = info.size
     _record(ports, run_id, result)
     return result
@@ -61,12 +66,13 @@ def convert_object(ctx: Context, run_id: str, source: str, raw_key: str) -> Conv
 def _publish(
     ports: Ports,
     contract: SourceContract,
+    run_id: str,
     parsed: RawKey,
     raw_key: str,
-    file_id: str,
     outcome: FileConversion,
     known: TableDef | None,
 ) -> ConversionResult:
+    file_id = raw_object_id(raw_key)
     quarantine: list[str] = []
     rows_key = quarantined_rows_key(contract.name, parsed.ingest_date, file_id)
     if outcome.rejects_file is not None:
@@ -74,12 +80,18 @@ def _publish(
         quarantine.append(rows_key)
     else:
         ports.quarantine.delete(rows_key)
-    outputs: list[str] = []
+    previous = ports.state.get(state_keys.converted(contract.name), raw_key) or {}
     if outcome.file_rejected_reason is not None:
         quarantine += _quarantine_file(ports, contract.name, parsed, raw_key, file_id, outcome)
+        files: list[Path] = []
     else:
-        outputs = _upload_parquet(ports, contract, outcome, known)
-    _remove_stale_outputs(ports, contract.name, raw_key, keep=set(outputs))
+        files = outcome.files
+        location = cleansed_location(ports, contract.name)
+        ports.catalog.ensure_table(_table(contract, location, outcome, known))
+    outputs = _upload_parquet(ports, contract, run_id, raw_key, files, previous)
+    for key in previous.get("outputs", []):
+        if key not in outputs:
+            ports.cleansed.delete(key)
     return ConversionResult(
         source=contract.name,
         raw_key=raw_key,
@@ -99,20 +111,44 @@ def _publish(
 
 
 def _upload_parquet(
-    ports: Ports, contract: SourceContract, outcome: FileConversion, known: TableDef | None
+    ports: Ports,
+    contract: SourceContract,
+    run_id: str,
+    raw_key: str,
+    files: list[Path],
+    previous: dict[str, Any],
 ) -> list[str]:
+    """Each partition's files into its live folder (or staged, see the module), and the
+    partitions the object had rows in before queued for compaction when those rows are in
+    compacted files; returns the keys written."""
     key_name = contract.partition_key
-    outputs = []
-    for path in outcome.files:
-        partition_dir = path.parent.name  # event_date=2026-11-01
-        key = cleansed_key(contract.name, partition_dir, path.name)
-        ports.cleansed.put_file(key, path)
-        outputs.append(key)
-    location = cleansed_location(ports, contract.name)
-    ports.catalog.ensure_table(_table(contract, location, outcome, known))
-    partitions = [{key_name: value} for value in sorted(outcome.partitions)]
-    if partitions:
-        ports.catalog.add_partitions(contract.name, partitions)
+    by_folder: dict[str, list[Path]] = {}
+    for path in files:
+        by_folder.setdefault(path.parent.name + "/", []).append(path)  # event_date=…/
+    values = {folder.split("=", 1)[1].rstrip("/") for folder in by_folder}
+    earlier = set(previous.get("partitions", {}))
+    outputs: list[str] = []
+    for value in sorted(values | earlier):
+        partition = {key_name: value}
+        folder = f"{key_name}={value}/"
+        with partitions.locked(
+            ports.state, ports.liveness, contract.name, partition, run_id
+        ) as live:
+            before = [key for key in previous.get("outputs", []) if f"/{folder}" in key]
+            compacted = value in earlier and not all(k.startswith(live.prefix) for k in before)
+            # Earlier rows in compacted files: staged, then swapped in by the compaction.
+            staged = partitions.staged_prefix(contract.name, folder)
+            prefix = staged if compacted else live.prefix
+            for path in by_folder.get(folder, []):
+                ports.cleansed.put_file(prefix + path.name, path)
+                outputs.append(prefix + path.name)
+            if by_folder.get(folder):
+                # Registered under the lock: a compaction never finds the partition unknown.
+                ports.catalog.add_partitions(contract.name, [partition])
+            if by_folder.get(folder) or compacted:
+                partitions.mark_touched(
+                    ports.state, contract.name, partition, raw_key if compacted else None
+                )
     return outputs
 
 
@@ -150,13 +186,6 @@ def _quarantine_file(
     )
     ports.quarantine.put_bytes(prefix + "reason.json", json.dumps(reason, indent=2).encode())
     return [prefix + parsed.name, prefix + "reason.json"]
-
-
-def _remove_stale_outputs(ports: Ports, source: str, raw_key: str, keep: set[str]) -> None:
-    previous = ports.state.get(state_keys.converted(source), raw_key) or {}
-    for key in previous.get("outputs", []):
-        if key not in keep:
-            ports.cleansed.delete(key)
 
 
 def _record(ports: Ports, run_id: str, result: ConversionResult) -> None:

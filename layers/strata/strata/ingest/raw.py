@@ -26,7 +26,11 @@ def raw_metadata(
     }
 
 
-def queue_for_conversion(state: StateStore, source: str, key: str, received_at: datetime) -> None:
-    state.put(
-        state_keys.pending(source), key, {"raw_key": key, "received_at": received_at.isoformat()}
-    )
+def queue_for_conversion(
+    state: StateStore, source: str, key: str, received_at: datetime, size: int | None = None
+) -> None:
+    """``size`` (bytes), when known, lets Discover cut its batches by bytes as well as count."""
+    item = {"raw_key": key, "received_at": received_at.isoformat()}
+    if size is not None:
+        item["size"] = size
+    state.put(state_keys.pending(source), key, item)

@@ -144,7 +144,7 @@ def land_object(ctx: Context, key: str, now: datetime | None = None) -> LandingR
         raise
     # Queued before the ledger says landed: a death between the two leaves a claim to take
     # over (the copy is redone onto the same key), never a landed file nobody converts.
-    queue_for_conversion(ctx.ports.state, contract.name, target, received)
+    queue_for_conversion(ctx.ports.state, contract.name, target, received, info.size)
     claims.complete(
         ctx.ports.state, taken, {"status": "landed", "raw_key": target, "at": now.isoformat()}
     )

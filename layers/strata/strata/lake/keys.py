@@ -80,6 +80,11 @@ def items_key(run_id: str) -> str:
     return f"runs/{run_id}/items.json"
 
 
+def batches_key(run_id: str) -> str:
+    """Discover's batches of those items: the distributed Map's ItemReader reads them."""
+    return f"runs/{run_id}/batches.json"
+
+
 def map_results_prefix(run_id: str) -> str:
     """Where the distributed Map writes its ResultWriter output."""
     return f"runs/{run_id}/map"
@@ -95,6 +100,11 @@ def failure_key(run_id: str, raw_key: str) -> str:
 
 def warehouse_prefix(run_id: str) -> str:
     return f"runs/{run_id}/warehouse/"
+
+
+def compaction_key(run_id: str) -> str:
+    """What the run's compaction did, per partition."""
+    return f"runs/{run_id}/compaction.json"
 
 
 def report_key(run_id: str) -> str:

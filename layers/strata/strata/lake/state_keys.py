@@ -12,6 +12,10 @@
 | ``run`` | run id | a pipeline run's record: running, then its computed status |
 | ``lock#warehouse`` | ``build`` | the run building the warehouse (a claim) |
 | ``lock#run`` | ``local`` | the local ``strata run`` in progress (a claim) |
+| ``partition#<source>`` | ``<key>=<value>/`` | a cleansed partition's live folder and retired versions |
+| ``lock#partition#<source>`` | ``<key>=<value>/`` | the writer of a partition's files (a claim) |
+| ``compact#<source>`` | ``<key>=<value>/`` | a partition with new files, for the next compaction |
+| ``retired#<source>`` | ``<when>#<prefix>`` | a replaced partition version, deleted after the grace period |
 """
 
 from __future__ import annotations
@@ -42,3 +46,19 @@ def landed(source: str) -> str:
 
 def ingest(source: str) -> str:
     return f"ingest#{source}"
+
+
+def partition(source: str) -> str:
+    return f"partition#{source}"
+
+
+def partition_lock(source: str) -> str:
+    return f"lock#partition#{source}"
+
+
+def compaction_queue(source: str) -> str:
+    return f"compact#{source}"
+
+
+def retired(source: str) -> str:
+    return f"retired#{source}"

@@ -5,10 +5,12 @@ Each object is claimed for the run (``claim#<source>``): two overlapping runs ne
 the same raw object; the loser simply leaves it to the winner. A claim whose run died (a killed
 process, an execution no longer RUNNING) is taken over at once.
 
-The full item list always goes to the artifacts store (``runs/<run>/items.json``); the output
-carries the items themselves only for an inline Map. Above the inline limit the state machine
-takes the distributed Map, which reads that file itself, so the execution state stays small
-whatever the number of new objects (its payload limit is 256 KB)."""
+The objects are put in batches, each converted by one invocation (:mod:`.batches`). The full
+item list always goes to the artifacts store (``runs/<run>/items.json``), and so do the batches
+(``runs/<run>/batches.json``); the output carries the batches themselves only for an inline
+Map. Above the inline limit the state machine takes the distributed Map, which reads the
+batches' file itself, so the execution state stays small whatever the number of new objects
+(its payload limit is 256 KB)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,16 @@ from typing import Literal
 
 from strata.catalog.tables import table_for
 from strata.lake import claims, state_keys
-from strata.lake.keys import items_key, map_results_prefix
+from strata.lake.keys import batches_key, items_key, map_results_prefix
 from strata.lake.payloads import DiscoveredItem, DiscoverInput, DiscoverOutput
 from strata.observability import logger
 from strata.orchestration import run_records
+from strata.orchestration.batches import (
+    DEFAULT_BATCH_BYTES,
+    DEFAULT_BATCH_OBJECTS,
+    batch_size,
+    batched,
+)
 from strata.runtime import Context, cleansed_location
 
 DEFAULT_CONCURRENCY = 4
@@ -42,6 +50,16 @@ def discover(
     sources: list[str] | None = None,
     execution_arn: str | None = None,
 ) -> list[DiscoveredItem]:
+    return [item for item, _ in discover_sized(ctx, run_id, sources, execution_arn)]
+
+
+def discover_sized(
+    ctx: Context,
+    run_id: str,
+    sources: list[str] | None = None,
+    execution_arn: str | None = None,
+) -> list[tuple[DiscoveredItem, int]]:
+    """The objects claimed for the run, each with its size as queued (0 when unknown)."""
     names = sorted(sources or ctx.project.contracts)
     for name in names:
         ctx.project.contract(name)  # unknown names fail here, by name
@@ -54,7 +72,7 @@ def discover(
     now = datetime.now(UTC)
     claimant = claims.Claimant.of(ctx.ports.liveness, run_id, execution_arn)
     return [
-        DiscoveredItem(source=name, raw_key=item["raw_key"])
+        (DiscoveredItem(source=name, raw_key=item["raw_key"]), int(item.get("size") or 0))
         for name in names
         for item in ctx.ports.state.query(state_keys.pending(name))
         if isinstance(
@@ -85,24 +103,40 @@ def discovery_output(ctx: Context, event: DiscoverInput) -> DiscoverOutput:
         options.sources,
         {"allow_deferred": options.allow_deferred},
     )
-    items = discover(ctx, run_id, options.sources, event.execution_arn)
+    sized = discover_sized(ctx, run_id, options.sources, event.execution_arn)
+    items = [item for item, _ in sized]
+    most = _number(event.batch_objects, DEFAULT_BATCH_OBJECTS, minimum=1)
+    batches = batched(
+        sized,
+        batch_size(len(sized), most, concurrency),
+        _number(event.batch_bytes, DEFAULT_BATCH_BYTES, minimum=1),
+    )
     # The same text as before the payload models (its size decides the Map).
     listing = json.dumps([item.dump() for item in items]).encode("utf-8")
     ctx.ports.artifacts.put_bytes(items_key(run_id), listing)
-    inline = len(items) <= inline_limit and len(listing) <= INLINE_ITEMS_BYTES
+    batch_listing = json.dumps([batch.dump() for batch in batches]).encode("utf-8")
+    ctx.ports.artifacts.put_bytes(batches_key(run_id), batch_listing)
+    inline = len(items) <= inline_limit and len(batch_listing) <= INLINE_ITEMS_BYTES
     logger.info(
         "discovered",
-        extra={"run_id": run_id, "objects": len(items), "map_mode": _mode(inline)},
+        extra={
+            "run_id": run_id,
+            "objects": len(items),
+            "batches": len(batches),
+            "map_mode": _mode(inline),
+        },
     )
     return DiscoverOutput(
         run_id=run_id,
         started_at=record["started_at"],
         convert_concurrency=concurrency,
         item_count=len(items),
+        batch_count=len(batches),
         map_mode=_mode(inline),
-        items=items if inline else [],
+        batches=batches if inline else [],
         artifacts_bucket=ctx.ports.artifacts.bucket,
         items_key=items_key(run_id),
+        batches_key=batches_key(run_id),
         results_prefix=map_results_prefix(run_id),
     )
 

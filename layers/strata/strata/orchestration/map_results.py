@@ -1,11 +1,13 @@
 """The conversions of a run, whichever Map converted them.
 
-An inline Map hands the Report its results in the execution state: a list with one trimmed
-result per object. A distributed Map's output is only where its ResultWriter put them,
-``{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}``, the key naming a
-``manifest.json`` that lists the result files by child status (``SUCCEEDED``, ``FAILED``,
-``PENDING``). Each file is a JSON array of child executions: ``Status``, ``Input`` and
-``Output`` (JSON text), ``Error`` and ``Cause`` for a failed one.
+Each Map item is a batch of objects (:mod:`strata.orchestration.batches`), and each batch's
+result lists one trimmed outcome per object, or, for a batch that failed whole, the error and
+its objects. An inline Map hands the Report these in the execution state. A distributed
+Map's output is only where its ResultWriter put them, ``{"MapRunArn", "ResultWriterDetails":
+{"Bucket", "Key"}}``, the key naming a ``manifest.json`` that lists the result files by child
+status (``SUCCEEDED``, ``FAILED``, ``PENDING``). Each file is a JSON array of child
+executions: ``Status``, ``Input`` and ``Output`` (JSON text: a batch's result), ``Error`` and
+``Cause`` for a failed one.
 
 Every object Discover listed gets exactly one result: one the Map did not report (a child that
 never ran, or whose input was not kept) counts as failed, so its claim is released. A failed
@@ -27,6 +29,7 @@ from strata.lake.payloads import (
     MapChild,
     ResultManifest,
     WrittenResults,
+    flatten,
 )
 from strata.orchestration.failures import with_recorded_cause
 from strata.storage.base import ObjectStore
@@ -41,7 +44,7 @@ def conversion_results(
             read_written(store, conversions), [DiscoveredItem(**item) for item in listed]
         )
     else:
-        results = conversions
+        results = flatten(conversions)
     return [with_recorded_cause(store, run_id, result) for result in results]
 
 
@@ -61,7 +64,7 @@ def read_written(store: ObjectStore, written: WrittenResults) -> list[FileOutcom
         for file in files
         for child in json.loads(store.get_bytes(file.key))
     ]
-    return [result for child in children if (result := _result(child)) is not None]
+    return [result for child in children for result in _results(child)]
 
 
 def one_per_object(results: list[FileOutcome], listed: list[DiscoveredItem]) -> list[FileOutcome]:
@@ -85,15 +88,18 @@ def one_per_object(results: list[FileOutcome], listed: list[DiscoveredItem]) -> 
     ]
 
 
-def _result(child: MapChild) -> FileOutcome | None:
+def _results(child: MapChild) -> list[FileOutcome]:
     if child.status == "SUCCEEDED":
-        return child.output
+        return flatten([child.output]) if child.output is not None else []
     if child.input is None:
-        return None
-    return FailedFile(
-        source=child.input.source,
-        raw_key=child.input.raw_key,
-        status="failed",
-        error=child.error or child.status,
-        cause=child.cause,
-    )
+        return []
+    return [
+        FailedFile(
+            source=item.source,
+            raw_key=item.raw_key,
+            status="failed",
+            error=child.error or child.status,
+            cause=child.cause,
+        )
+        for item in child.input.items
+    ]

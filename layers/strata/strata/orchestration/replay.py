@@ -21,7 +21,9 @@ def queue_replay(ctx: Context, source: str, start: date, end: date) -> list[str]
     while day <= end:
         for info in ctx.ports.raw.list(f"{source}/ingest_date={day.isoformat()}/"):
             parsed = RawKey.parse(info.key)
-            queue_for_conversion(ctx.ports.state, source, info.key, _landed(ctx, info.key, parsed))
+            queue_for_conversion(
+                ctx.ports.state, source, info.key, _landed(ctx, info.key, parsed), info.size
+            )
             queued.append(info.key)
         day += timedelta(days=1)
     return queued

@@ -6,15 +6,22 @@ Shapes Strata defines refuse unknown keys (:class:`Payload`); shapes AWS defines
 ones Strata does not read (:class:`AwsShape`)."""
 
 from strata.lake.payloads.base import AwsShape, Payload, TaskError
+from strata.lake.payloads.compact import CompactInput, CompactOutput, PartitionCompaction
 from strata.lake.payloads.convert import (
+    BatchOutcome,
+    BatchResult,
     ConversionResult,
+    ConvertBatch,
     ConvertedFile,
     ConvertItem,
+    FailedBatch,
     FailedFile,
     FileOutcome,
     MemberCounts,
+    flatten,
 )
 from strata.lake.payloads.discover import (
+    DiscoveredBatch,
     DiscoveredItem,
     DiscoverInput,
     DiscoverOutput,
@@ -52,16 +59,23 @@ from strata.lake.payloads.warehouse import (
 
 __all__ = [
     "AwsShape",
+    "BatchOutcome",
+    "BatchResult",
     "BuildSummary",
     "CheckNode",
+    "CompactInput",
+    "CompactOutput",
     "Connection",
     "ConversionResult",
     "Conversions",
+    "ConvertBatch",
     "ConvertItem",
     "ConvertedFile",
     "DiscoverInput",
     "DiscoverOutput",
+    "DiscoveredBatch",
     "DiscoveredItem",
+    "FailedBatch",
     "FailedFile",
     "FailureReportInput",
     "FileOutcome",
@@ -72,6 +86,7 @@ __all__ = [
     "NextWaveInput",
     "NodeSummary",
     "OperationNode",
+    "PartitionCompaction",
     "Payload",
     "PipelineState",
     "PlanEvent",
@@ -90,4 +105,5 @@ __all__ = [
     "WarehouseOutput",
     "WaveItem",
     "WrittenResults",
+    "flatten",
 ]

@@ -1,18 +1,19 @@
-"""Convert's payloads: the Map's item, the Lambda's result (also the conversion's manifest in
-``runs/<run>/conversions/``), and each file's outcome as the Map collects it, a failure
-included."""
+"""Convert's payloads: the Map's item (a batch of raw objects), the Lambda's result per
+object (also the conversion's manifest in ``runs/<run>/conversions/``), and each file's outcome
+as the Map collects it, a failure included."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from strata.lake.payloads.base import Payload
+from strata.lake.payloads.discover import DiscoveredItem
 
 
 class ConvertItem(Payload):
-    """The Map's ItemSelector: one raw object of the run."""
+    """One raw object of the run, as a batch's conversion takes it."""
 
     run_id: str
     source: str
@@ -75,3 +76,58 @@ class FailedFile(Payload):
 
 
 FileOutcome = Annotated[ConvertedFile | FailedFile, Field(discriminator="status")]
+
+
+class ConvertBatch(Payload):
+    """The Map's ItemSelector: a batch of raw objects Discover put together (by count and by
+    bytes), converted one after the other in one invocation."""
+
+    run_id: str
+    items: list[DiscoveredItem]
+
+    def objects(self) -> list[ConvertItem]:
+        return [ConvertItem(run_id=self.run_id, **item.dump()) for item in self.items]
+
+
+class BatchResult(Payload):
+    """Convert's result for a batch: one outcome per object, in the batch's order; an object
+    that failed is a :class:`FailedFile` among the others, which converted."""
+
+    files: list[FileOutcome]
+
+
+class FailedBatch(Payload):
+    """A batch whose invocation failed as a whole (a timeout, the memory limit): as the Map's
+    Catch leaves it, the error's name and the batch's objects, each of which counts as failed."""
+
+    status: Literal["failed"]
+    error: str
+    items: list[DiscoveredItem]
+
+    def outcomes(self) -> list[FailedFile]:
+        return [
+            FailedFile(source=item.source, raw_key=item.raw_key, status="failed", error=self.error)
+            for item in self.items
+        ]
+
+
+def _batch_outcome(value: Any) -> str:
+    # A batch the Catch caught says ``"status": "failed"``; a converted batch lists its files.
+    if isinstance(value, dict):
+        return "failed" if "status" in value else "batch"
+    return "failed" if isinstance(value, FailedBatch) else "batch"
+
+
+BatchOutcome = Annotated[
+    Annotated[BatchResult, Tag("batch")] | Annotated[FailedBatch, Tag("failed")],
+    Discriminator(_batch_outcome),
+]
+
+
+def flatten(outcomes: list[BatchOutcome]) -> list[FileOutcome]:
+    """One outcome per object, in the Map's order of the batches."""
+    return [
+        file
+        for outcome in outcomes
+        for file in (outcome.files if isinstance(outcome, BatchResult) else outcome.outcomes())
+    ]

@@ -41,25 +41,38 @@ class DiscoverInput(Payload):
     run_input: RunInput = Field(default_factory=RunInput, alias="input")
     convert_concurrency: str | int | None = None
     inline_map_limit: str | int | None = None
+    batch_objects: str | int | None = None
+    batch_bytes: str | int | None = None
 
 
 class DiscoveredItem(Payload):
-    """One raw object to convert: an item of the Map, a line of ``runs/<run>/items.json``."""
+    """One raw object to convert: a line of ``runs/<run>/items.json``, a member of a batch."""
 
     source: str
     raw_key: str
 
 
+class DiscoveredBatch(Payload):
+    """An item of the Map: raw objects converted in one invocation, ``bytes`` their size
+    together (0 for an object whose size its queue item does not say)."""
+
+    items: list[DiscoveredItem]
+    bytes: int = 0
+
+
 class DiscoverOutput(Payload):
-    """Discover's result, ``$.discovery``: the items inline for a few objects, else the key of
-    their list for the distributed Map (``map_mode`` says which Map runs)."""
+    """Discover's result, ``$.discovery``: the batches inline for a few objects, else the key
+    of their list for the distributed Map (``map_mode`` says which Map runs). ``items_key``
+    lists every object, one per line of the report."""
 
     run_id: str
     started_at: str
     convert_concurrency: int
     item_count: int
+    batch_count: int
     map_mode: Literal["inline", "distributed"]
-    items: list[DiscoveredItem]
+    batches: list[DiscoveredBatch]
     artifacts_bucket: str
     items_key: str
+    batches_key: str
     results_prefix: str

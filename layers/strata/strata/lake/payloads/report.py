@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from strata.lake.payloads.base import AwsShape, Payload, TaskError
-from strata.lake.payloads.convert import ConvertItem, FileOutcome
+from strata.lake.payloads.convert import BatchOutcome, ConvertBatch
 from strata.lake.payloads.discover import DiscoverOutput
 from strata.lake.payloads.warehouse import BuildSummary, PlanOutput, WarehouseOutput
 
@@ -43,22 +43,23 @@ class ResultManifest(AwsShape):
 
 
 class MapChild(AwsShape):
-    """A child execution in a result file. A succeeded child's output is the file's outcome;
+    """A child execution in a result file. A succeeded child's output is its batch's outcome;
     a failed one has its error instead (and, in AWS, its input; moto keeps none)."""
 
     status: str = Field(alias="Status")
-    input: Annotated[ConvertItem | None, BeforeValidator(_parsed)] = Field(
+    input: Annotated[ConvertBatch | None, BeforeValidator(_parsed)] = Field(
         default=None, alias="Input"
     )
-    output: Annotated[FileOutcome | None, BeforeValidator(_parsed)] = Field(
+    output: Annotated[BatchOutcome | None, BeforeValidator(_parsed)] = Field(
         default=None, alias="Output"
     )
     error: str | None = Field(default=None, alias="Error")
     cause: str | None = Field(default=None, alias="Cause")
 
 
-# An inline Map's results are in the state; a distributed Map's are where it wrote them.
-Conversions = list[FileOutcome] | WrittenResults
+# An inline Map's results (one per batch) are in the state; a distributed Map's are where it
+# wrote them.
+Conversions = list[BatchOutcome] | WrittenResults
 
 
 class CrawlerStatus(Payload):
