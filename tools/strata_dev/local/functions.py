@@ -28,6 +28,9 @@ PIPELINE_FUNCTIONS = {
     CONVERT_FUNCTION: "convert",
     "PlanModelsFunction": "plan_models",
     "ReportFunction": "report",
+    # The site after the report: the twin's Site state builds lake/site, as AWS's publishes
+    # to the site bucket (the same handler and library, the bucket being a folder here).
+    "SiteFunction": "site",
 }
 
 

@@ -9,6 +9,7 @@ through its port (``Warehouse.run``): DuckDB locally, the Data API on AWS. Only 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,8 @@ from strata.warehouse.base import QueryResult, Warehouse
 
 # A page embeds its results; past this many rows a query's result is cut (and says so).
 MAX_ROWS = 5000
+# How often a waiting query is polled: a dashboard query takes a second or two on Redshift.
+POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,37 @@ def _line_of(message: str) -> int:
     return int(found.group(1)) if found else 1
 
 
-class QueryRunner:
-    """Runs a page's queries: the warehouse for the data, the reports' database for quality."""
+# One warehouse query's longest wait, and what is kept back of a deadline for writing the
+# site once the queries are done (a Lambda's budget: docs/consumers.md, "The site on AWS").
+QUERY_TIMEOUT = 120.0
+RESERVE = 30.0
 
-    def __init__(self, warehouse: Warehouse, meta: Callable[[], MetaDatabase]) -> None:
+
+class QueryRunner:
+    """Runs a page's queries: the warehouse for the data, the reports' database for quality.
+    With a ``deadline`` (``time.monotonic()``) each warehouse query waits at most until
+    ``RESERVE`` seconds before it, and none starts once that time has passed."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        meta: Callable[[], MetaDatabase],
+        *,
+        deadline: float | None = None,
+    ) -> None:
         self.warehouse = warehouse
         self._meta_factory = meta
         self._meta: MetaDatabase | None = None
+        self.deadline = deadline
+
+    def timeout(self) -> float:
+        """How long the next warehouse query may take; QueryError when no time is left."""
+        if self.deadline is None:
+            return QUERY_TIMEOUT
+        left = self.deadline - RESERVE - time.monotonic()
+        if left <= 0:
+            raise QueryError("not run: the site's time budget is spent (see the run report)")
+        return min(QUERY_TIMEOUT, left)
 
     def run(self, sql: str) -> QueryResult:
         reads = analyse(sql)
@@ -96,8 +123,9 @@ class QueryRunner:
             if self._meta is None:
                 self._meta = self._meta_factory()
             return self._meta.run(sql)
+        timeout = self.timeout()
         try:
-            return self.warehouse.run(sql)
+            return self.warehouse.run(sql, timeout=timeout, poll=POLL_SECONDS)
         except StrataError as exc:
             raise QueryError(str(exc)) from exc
 

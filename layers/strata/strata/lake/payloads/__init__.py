@@ -33,6 +33,7 @@ from strata.lake.payloads.report import (
     ResultManifest,
     WrittenResults,
 )
+from strata.lake.payloads.site import SiteInput, SiteOutput
 from strata.lake.payloads.warehouse import (
     BuildSummary,
     CheckNode,
@@ -84,6 +85,8 @@ __all__ = [
     "ResultManifest",
     "RunInput",
     "ScheduledInput",
+    "SiteInput",
+    "SiteOutput",
     "StatementOutcome",
     "StatementResult",
     "TaskError",
