@@ -251,7 +251,7 @@ def test_log_groups_are_encrypted_with_the_data_key_which_lets_logs_use_it(templ
 def test_lake_buckets_log_access_to_the_access_log_bucket(template):
     buckets = resources(template, "AWS::S3::Bucket")
     lake = {k: v for k, v in buckets.items() if k != "AccessLogsBucket"}
-    assert len(lake) == 5
+    assert len(lake) == 6  # landing, raw, cleansed, quarantine, artifacts, site
     prefixes = set()
     for logical_id, bucket in lake.items():
         logging = bucket["Properties"]["LoggingConfiguration"]

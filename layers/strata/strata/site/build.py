@@ -109,7 +109,13 @@ def write_assets(out_dir: Path) -> None:
 
 
 def plotly_bundle() -> Path:
-    """Plotly's own ``plotly.min.js``, as the PyPI package ships it: no CDN, works offline."""
+    """Plotly's own ``plotly.min.js``, as the PyPI package ships it: no CDN, works offline. In
+    Lambda the Site layer carries the file alone (``strata_site_assets``), not the package."""
+    from strata_site_assets import asset
+
+    shipped = asset("plotly.min.js")
+    if shipped is not None:
+        return shipped
     try:
         bundle = resources.files("plotly").joinpath("package_data", "plotly.min.js")
     except ModuleNotFoundError:
