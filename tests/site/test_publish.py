@@ -131,3 +131,26 @@ def test_the_site_handler_runs_the_step_and_returns_a_small_output(sales_site):
     assert output["status"] == "built" and output["error"] is None
     assert len(json.dumps(output)) < 1000
     assert report_of(sales_site)["site"]["status"] == "built"
+
+
+def test_in_lambda_plotly_comes_from_the_site_layer_never_the_plotly_package(tmp_path, monkeypatch):
+    import builtins
+    import sys
+
+    import strata_site_assets
+
+    from strata.site.build import plotly_bundle
+
+    shipped = tmp_path / "plotly.min.js"
+    shipped.write_text("/* plotly */")
+    monkeypatch.setattr(strata_site_assets, "asset", lambda name: shipped)
+    monkeypatch.delitem(sys.modules, "plotly", raising=False)
+    real_import = builtins.__import__
+
+    def no_plotly(name, *args, **kwargs):
+        if name.split(".")[0] == "plotly":
+            raise ModuleNotFoundError("plotly is not in the Lambda package")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_plotly)
+    assert plotly_bundle() == shipped
