@@ -32,6 +32,8 @@ from strata.lake.payloads import (
     ReportOutput,
     RunInput,
     ScheduledInput,
+    SiteInput,
+    SiteOutput,
     StatementOutcome,
     WaveItem,
 )
@@ -58,6 +60,7 @@ MODELS: dict[str, Any] = {
     "report": ReportEvent,
     "report_distributed_map": ReportEvent,
     "report_failure": ReportEvent,
+    "site": SiteInput,
 }
 # The model each sample must land in (a union's member says which path sent it).
 EXPECTED = {
@@ -148,13 +151,19 @@ def test_the_lambda_states_read_only_fields_the_results_have():
 
     def selected(name: str) -> set[str]:
         selector = every[name]["ResultSelector"]
-        # A field the selector builds itself (States.Format) is not read from the result.
-        return {key.removesuffix(".$") for key, path in selector.items() if path.startswith("$.")}
+        # A field the selector builds itself (States.Format, a constant) is not read from the
+        # result.
+        return {
+            key.removesuffix(".$")
+            for key, path in selector.items()
+            if isinstance(path, str) and path.startswith("$.")
+        }
 
     assert selected("Discover") == aliases(DiscoverOutput)
     assert selected("PlanModels") == selected("NextWave") == aliases(PlanOutput)
     assert selected("Report") == aliases(ReportOutput)
     assert selected("ReportFailure") <= aliases(ReportOutput)
+    assert selected("Site") <= aliases(SiteOutput)
     for convert in ("Convert", "DistributedConvert"):
         assert selected(convert) == aliases(ConvertedFile) <= aliases(ConversionResult)
     # The Catch's Pass states leave a failed file; the statement's last Pass states an outcome.
