@@ -323,6 +323,12 @@ def test_sam_tags_the_generated_role_with_the_database_role(translated):
     assert translated["Outputs"]["PipelineRoleName"]["Value"] == {"Ref": "PipelineStateMachineRole"}
 
 
+def test_sam_tags_the_site_functions_role_as_the_read_only_reader(translated):
+    role = translated["Resources"]["SiteFunctionRole"]
+    tags = {tag["Key"]: tag["Value"] for tag in role["Properties"]["Tags"]}
+    assert tags["RedshiftDbRoles"] == "bi_reader"
+
+
 def test_the_translated_stack_stays_under_the_resource_limit(translated):
     assert len(translated["Resources"]) < 500
     for logical_id, resource in translated["Resources"].items():

@@ -151,7 +151,7 @@ def test_functions_run_python312_on_arm64(template):
     }
     for logical_id, function in functions.items():
         if logical_id == SIGN_IN:  # Node.js: CloudFront's signed cookies need RSA signing
-            assert fn_prop(template, function, "Runtime") == "nodejs20.x"
+            assert fn_prop(template, function, "Runtime") == "nodejs24.x"
             assert fn_prop(template, function, "Handler") == "index.handler"
             continue
         assert fn_prop(template, function, "Runtime") == "python3.12", logical_id
