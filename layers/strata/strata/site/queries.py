@@ -8,9 +8,10 @@ through its port (``Warehouse.run``): DuckDB locally, the Data API on AWS. Only 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -107,6 +108,7 @@ class QueryRunner:
         self._meta_factory = meta
         self._meta: MetaDatabase | None = None
         self.deadline = deadline
+        self._submitted: dict[str, str] = {}  # SQL → its statement, submitted by start()
 
     def timeout(self) -> float:
         """How long the next warehouse query may take; QueryError when no time is left."""
@@ -117,19 +119,49 @@ class QueryRunner:
             raise QueryError("not run: the site's time budget is spent (see the run report)")
         return min(QUERY_TIMEOUT, left)
 
+    def start(self, sqls: Iterable[str]) -> None:
+        """Submit the warehouse queries among ``sqls`` at once, so that they run side by side
+        while :meth:`run` waits for each in turn: on Redshift a page's queries then take as
+        long as the slowest, not the sum. One that cannot be read or submitted is left to
+        :meth:`run`, which says why."""
+        for sql in sqls:
+            if sql in self._submitted:
+                continue
+            try:
+                if analyse(sql).meta:
+                    continue
+                self.timeout()  # none starts once the time budget is spent
+                self._submitted[sql] = self.warehouse.submit([sql])
+            except StrataError:
+                continue
+
     def run(self, sql: str) -> QueryResult:
         reads = analyse(sql)
         if reads.meta:
             if self._meta is None:
                 self._meta = self._meta_factory()
             return self._meta.run(sql)
-        timeout = self.timeout()
+        statement = self._submitted.pop(sql, None)
         try:
-            return self.warehouse.run(sql, timeout=timeout, poll=POLL_SECONDS)
+            timeout = self.timeout()
+            if statement is None:
+                statement = self.warehouse.submit([sql])
+            return self.warehouse.wait(statement, timeout=timeout, poll=POLL_SECONDS)
         except StrataError as exc:
+            if statement is not None:
+                self._cancel(statement)
             raise QueryError(str(exc)) from exc
 
+    def _cancel(self, statement: str) -> None:
+        # A query given up on (out of time) stops using the warehouse; one already ended
+        # cannot be cancelled, which is fine.
+        with contextlib.suppress(StrataError):
+            self.warehouse.cancel(statement)
+
     def close(self) -> None:
+        for statement in self._submitted.values():
+            self._cancel(statement)
+        self._submitted.clear()
         if self._meta is not None:
             self._meta.close()
             self._meta = None
