@@ -79,7 +79,14 @@ def test_a_failing_report_ends_in_the_failure_report_and_the_alert(
     result = run(ctx, project_dir)
     assert result.execution.status == "FAILED" and result.execution.error == "RunFailed"
     assert "Report" in result.entered
-    assert result.failure_path() == ["ReportFailure", "NotifyFailure", "RunFailed"]
+    # After the alert, the site (a warning at most); the verdict stays the failure's.
+    assert result.failure_path() == [
+        "ReportFailure",
+        "NotifyFailure",
+        "Site",
+        "Verdict",
+        "RunFailed",
+    ]
     assert len(failing_report) == 2  # the Report once (not retried), then the failure report
     written = report(ctx)
     assert written["status"] == "failed"
@@ -99,7 +106,14 @@ def test_a_failing_next_wave_ends_in_the_failure_report_and_the_alert(
     result = run(ctx, project_dir)
     assert result.execution.status == "FAILED" and result.execution.error == "RunFailed"
     assert result.entered.count("NextWave") == 1 and "Report" not in result.entered
-    assert result.failure_path() == ["ReportFailure", "NotifyFailure", "RunFailed"]
+    # After the alert, the site (a warning at most); the verdict stays the failure's.
+    assert result.failure_path() == [
+        "ReportFailure",
+        "NotifyFailure",
+        "Site",
+        "Verdict",
+        "RunFailed",
+    ]
     written = report(ctx)
     assert written["status"] == "failed"
     assert written["error"]["Error"] == "InjectedFault"
@@ -119,6 +133,8 @@ def test_a_failing_failure_report_still_publishes_the_alert(ctx, project_dir, mo
         "ReportFailure",
         "ReportNotWritten",
         "NotifyFailure",
+        "Site",
+        "Verdict",
         "RunFailed",
     ]
     [alert] = result.alerts
