@@ -204,9 +204,14 @@ def _fill_navigation(out_dir: Path) -> list[str]:
 def fingerprint(ctx: Context, files: dict[str, str]) -> str:
     """What the site is built from: the renderer, the project's files, and the runs that
     changed data. A run that found nothing new and succeeded changes none of these."""
+    import strata_site_assets
+
     digest = hashlib.sha256()
-    package = resources.files(__package__)
-    for path in sorted(_files(Path(str(package)))):
+    # The renderer, and the browser files it copies (Cytoscape.js, Plotly's bundle): a
+    # new version of either rebuilds the site.
+    renderer = _files(Path(str(resources.files(__package__))))
+    renderer += _files(Path(str(resources.files(strata_site_assets))))
+    for path in [*sorted(renderer), plotly_bundle()]:
         digest.update(path.name.encode() + path.read_bytes())
     project = ctx.project
     texts: dict[str, str] = {**files, **project.warehouse_files}
