@@ -17,6 +17,7 @@ help:
 	@echo "make bench  conversion speed and memory (writes docs/benchmarks.md), then bench-incremental"
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
 	@echo "make bench-site  the demo site's build time, page weight, Plotly's size in a layer"
+	@echo "make site-layer  build the site function's own Lambda layer and print its unzipped size"
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
 	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"
 	@echo "make bench-read  the read API against bare DuckDB, and partition pruning"
