@@ -99,7 +99,13 @@ def serve_command(args: argparse.Namespace, console: Console) -> int:
     if not (out_dir / "index.html").exists():
         build_site(ctx, out_dir)
     server = serve_site(out_dir, args.port)
-    console.success(f"serving {out_dir} on http://{LOOPBACK}:{server.server_port}/ (Ctrl-C stops)")
+    url = f"http://{LOOPBACK}:{server.server_port}/"
+    return serve_until_stopped(server, f"serving {out_dir} on {url} (Ctrl-C stops)", console)
+
+
+def serve_until_stopped(server: ThreadingHTTPServer, announce: str, console: Console) -> int:
+    """Say where the site is, then serve it until Ctrl-C."""
+    console.success(announce)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -147,14 +153,8 @@ def open_command(args: argparse.Namespace, console: Console) -> int:
     )
     server = proxy_site(boto3.client("s3", region_name=args.region), bucket, args.port)
     url = f"http://{LOOPBACK}:{server.server_port}/"
-    console.success(f"the site of s3://{bucket} on {url} (your AWS credentials; Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        console.line()
-    finally:
-        server.server_close()
-    return 0
+    announce = f"the site of s3://{bucket} on {url} (your AWS credentials; Ctrl-C stops)"
+    return serve_until_stopped(server, announce, console)
 
 
 def proxy_site(s3: Any, bucket: str, port: int = 0) -> ThreadingHTTPServer:
