@@ -19,6 +19,7 @@ help:
 	@echo "make bench-incremental  10 pipeline runs with equal new data: the last may cost 1.2x the first"
 	@echo "make bench-small-files  500 small files: batched conversion (files/s), compaction, AWS calls per 1,000"
 	@echo "make bench-site  the demo site's build time, page weight, Plotly's size in a layer"
+	@echo "make site-layer  build the site function's own Lambda layer and print its unzipped size"
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
 	@echo "make bench-macros  compile a generated 300-model project that calls macros (< 3 s CPU)"
 	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"

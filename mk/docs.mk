@@ -1,7 +1,7 @@
 # Data docs: the docs-and-lineage benchmark, and the vendored Cytoscape.js.
 # Included by the top-level Makefile.
 
-CYTOSCAPE_VENDOR := layers/strata/strata/site/docs/assets/vendor
+CYTOSCAPE_VENDOR := layers/site/strata_site_assets
 
 .PHONY: bench-docs vendor-cytoscape
 
@@ -11,8 +11,8 @@ bench-docs: setup
 
 bench: bench-docs
 
-# The lineage page's graph library is committed in the package (it ships in the Lambda layer
-# and a clean clone needs no npm to build the docs). To upgrade: change the version pinned in
+# The lineage page's graph library is committed in strata_site_assets (it ships in the Site
+# layer, not the Strata layer, and a clean clone needs no npm to build the docs). To upgrade: change the version pinned in
 # package.json, then `make vendor-cytoscape`; a test checks the copy matches the pin.
 vendor-cytoscape: $(NODE_STAMP)
 	cp node_modules/cytoscape/dist/cytoscape.min.js $(CYTOSCAPE_VENDOR)/cytoscape.min.js

@@ -251,7 +251,7 @@ def test_log_groups_are_encrypted_with_the_data_key_which_lets_logs_use_it(templ
 def test_lake_buckets_log_access_to_the_access_log_bucket(template):
     buckets = resources(template, "AWS::S3::Bucket")
     lake = {k: v for k, v in buckets.items() if k != "AccessLogsBucket"}
-    assert len(lake) == 5
+    assert len(lake) == 6  # landing, raw, cleansed, quarantine, artifacts, site
     prefixes = set()
     for logical_id, bucket in lake.items():
         logging = bucket["Properties"]["LoggingConfiguration"]
@@ -321,6 +321,12 @@ def test_sam_tags_the_generated_role_with_the_database_role(translated):
     assert tags["RedshiftDbRoles"] == {"Fn::Sub": "strata_${EnvironmentName}_pipeline"}
     # The output the bootstrap reads refers to a resource that exists after the transform.
     assert translated["Outputs"]["PipelineRoleName"]["Value"] == {"Ref": "PipelineStateMachineRole"}
+
+
+def test_sam_tags_the_site_functions_role_as_the_read_only_reader(translated):
+    role = translated["Resources"]["SiteFunctionRole"]
+    tags = {tag["Key"]: tag["Value"] for tag in role["Properties"]["Tags"]}
+    assert tags["RedshiftDbRoles"] == "bi_reader"
 
 
 def test_the_translated_stack_stays_under_the_resource_limit(translated):

@@ -66,6 +66,17 @@ def test_the_strata_layer_holds_no_developer_tools():
     assert dev == []
 
 
+def test_the_sites_browser_libraries_ship_in_the_site_layer_not_this_one():
+    """Cytoscape.js and Plotly's bundle serve the site function alone (its Site layer)."""
+    shipped = shipped_files()
+    assert any(name.startswith("strata/site/") for name in shipped)
+    heavy = [name for name in shipped if "cytoscape" in name or "plotly" in name.lower()]
+    assert heavy == []
+    layer = strata_layer()
+    largest = max((layer / name).stat().st_size for name in shipped)
+    assert largest < 100_000  # the largest file is code, not a vendored library
+
+
 def test_every_runtime_module_and_handler_imports_without_the_developer_tools():
     apps = sorted(str(path) for path in (REPO / "functions").glob("*/app.py"))
     assert apps, "no function handlers found"

@@ -147,8 +147,14 @@ def test_functions_run_python312_on_arm64(template):
         "CompactFunction",
         "PlanModelsFunction",
         "ReportFunction",
+        "SiteFunction",
+        SIGN_IN,
     }
     for logical_id, function in functions.items():
+        if logical_id == SIGN_IN:  # Node.js: CloudFront's signed cookies need RSA signing
+            assert fn_prop(template, function, "Runtime") == "nodejs24.x"
+            assert fn_prop(template, function, "Handler") == "index.handler"
+            continue
         assert fn_prop(template, function, "Runtime") == "python3.12", logical_id
         assert fn_prop(template, function, "Architectures") == ["arm64"], logical_id
         assert fn_prop(template, function, "Handler") == "app.lambda_handler", logical_id
@@ -161,6 +167,9 @@ def test_every_function_code_folder_exists_with_app_py(template):
         assert isinstance(code_uri, str), logical_id
         folder = REPO / code_uri
         assert folder.is_dir(), f"{logical_id}: CodeUri {code_uri} does not exist"
+        if logical_id == SIGN_IN:
+            assert "exports.handler" in (folder / "index.js").read_text(encoding="utf-8")
+            continue
         app = folder / "app.py"
         assert app.is_file(), f"{logical_id}: {code_uri}app.py is missing"
         tree = ast.parse(app.read_text(encoding="utf-8"))
@@ -178,6 +187,8 @@ def test_every_function_code_folder_exists_with_app_py(template):
 
 def test_every_function_has_a_sample_event(template):
     for logical_id, function in resources(template, "AWS::Serverless::Function").items():
+        if logical_id == SIGN_IN:  # called by CloudFront with a browser's request, not Strata's
+            continue
         name = Path(fn_prop(template, function, "CodeUri")).name
         event = REPO / "events" / f"{name}.json"
         assert event.is_file(), f"{logical_id}: events/{name}.json is missing"
@@ -195,22 +206,31 @@ def test_convert_has_the_memory_time_and_disk_it_needs(template, monkeypatch):
 
 def test_layers_are_built_for_python312_arm64(template):
     layers = resources(template, "AWS::Serverless::LayerVersion")
-    assert set(layers) == {"StrataLayer", "EngineLayer", "IngestLayer"}
+    assert set(layers) == {"StrataLayer", "EngineLayer", "IngestLayer", "SiteLayer"}
     for logical_id, layer in layers.items():
         props = layer["Properties"]
         assert props["CompatibleRuntimes"] == ["python3.12"], logical_id
         assert props["CompatibleArchitectures"] == ["arm64"], logical_id
-        assert layer["Metadata"]["BuildMethod"] == "python3.12", logical_id
+        # The SiteLayer's Makefile also takes plotly.min.js out of the plotly wheel.
+        method = "makefile" if logical_id == "SiteLayer" else "python3.12"
+        assert layer["Metadata"]["BuildMethod"] == method, logical_id
         assert (REPO / props["ContentUri"] / "requirements.txt").is_file(), logical_id
     engine_users = {
         logical_id
         for logical_id, fn in resources(template, "AWS::Serverless::Function").items()
         if {"Ref": "EngineLayer"} in as_list(fn_prop(template, fn, "Layers") or [])
     }
-    assert engine_users == {"ConvertFunction", "CompactFunction", "PlanModelsFunction"}
+    assert engine_users == {
+        "ConvertFunction",
+        "CompactFunction",
+        "PlanModelsFunction",
+        "SiteFunction",
+    }
 
 
 SDK = {"boto3", "botocore", "s3transfer"}
+# The site's sign-in (SiteCdn on only), the one function not in Python.
+SIGN_IN = "SiteSignInFunction"
 
 
 def test_layer_requirements_are_pinned_and_ship_the_sdk_whole_or_not_at_all(template):
@@ -276,7 +296,8 @@ def test_buckets_are_kms_encrypted_versioned_private_and_tls_only(template):
             for policy in policies.values()
             if policy["Properties"]["Bucket"] == {"Ref": logical_id}
             for statement in as_list(policy["Properties"]["PolicyDocument"]["Statement"])
-            if statement["Effect"] == "Deny"
+            if "Effect" in statement  # a statement under Fn::If is checked in test_site_template
+            and statement["Effect"] == "Deny"
             and statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
             in ("false", False)
         ]
@@ -389,6 +410,7 @@ def test_function_policies_are_scoped_to_stack_resources(template):
             "CleansedBucket",
             "QuarantineBucket",
             "ArtifactsBucket",
+            "SiteBucket",
         ),
         "dynamodb:": ("StateTable",),
         "kms:": ("DataKey",),
@@ -443,6 +465,7 @@ def test_state_machine_invokes_only_its_functions(template):
         "CompactFunction",
         "PlanModelsFunction",
         "ReportFunction",
+        "SiteFunction",
     }
     assert props["Tracing"] == {"Enabled": True}
     assert refs_to(props["Logging"]["Destinations"][0], "PipelineLogGroup")
@@ -564,6 +587,7 @@ def test_definition_substitutions_match_the_asl_placeholders(template):
             "CompactFunctionArn",
             "PlanModelsFunctionArn",
             "ReportFunctionArn",
+            "SiteFunctionArn",
             "ConvertConcurrency",
             "InlineMapLimit",
             "ConvertBatchObjects",
@@ -597,7 +621,8 @@ def test_environment_variables_are_the_ones_strata_reads(template):
     blocks = [template["Globals"]["Function"].get("Environment", {})]
     blocks += [
         fn["Properties"].get("Environment", {})
-        for fn in resources(template, "AWS::Serverless::Function").values()
+        for logical_id, fn in resources(template, "AWS::Serverless::Function").items()
+        if logical_id != SIGN_IN  # Node.js, not strata: its own few settings
     ]
     names = {name for block in blocks for name in block.get("Variables", {})}
     strata_names = {name for name in names if not name.startswith("POWERTOOLS_")}
@@ -913,8 +938,10 @@ def test_dashboard_body_is_json_with_every_view(template):
         assert f'"{metric}"' in text, metric
     generated = generated_functions()
     for logical_id in resources(template, "AWS::Serverless::Function"):
-        if logical_id in generated:
-            continue  # generated per source: covered by the SEARCH rows checked below
+        if logical_id in generated or logical_id == SIGN_IN:
+            # Generated per source: covered by the SEARCH rows checked below; the sign-in
+            # function exists only with SiteCdn on (its own alarm watches it).
+            continue
         function = f'"dummy-{logical_id}"'
         lambda_rows = [
             row

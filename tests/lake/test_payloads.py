@@ -36,6 +36,8 @@ from strata.lake.payloads import (
     ReportOutput,
     RunInput,
     ScheduledInput,
+    SiteInput,
+    SiteOutput,
     StatementOutcome,
     WaveItem,
 )
@@ -63,6 +65,7 @@ MODELS: dict[str, Any] = {
     "report": ReportEvent,
     "report_distributed_map": ReportEvent,
     "report_failure": ReportEvent,
+    "site": SiteInput,
 }
 # The model each sample must land in (a union's member says which path sent it).
 EXPECTED = {
@@ -154,14 +157,20 @@ def test_the_lambda_states_read_only_fields_the_results_have():
 
     def selected(name: str) -> set[str]:
         selector = every[name]["ResultSelector"]
-        # A field the selector builds itself (States.Format) is not read from the result.
-        return {key.removesuffix(".$") for key, path in selector.items() if path.startswith("$.")}
+        # A field the selector builds itself (States.Format, a constant) is not read from the
+        # result.
+        return {
+            key.removesuffix(".$")
+            for key, path in selector.items()
+            if isinstance(path, str) and path.startswith("$.")
+        }
 
     assert selected("Discover") == aliases(DiscoverOutput)
     assert selected("PlanModels") == selected("NextWave") == aliases(PlanOutput)
     assert selected("Compact") == aliases(CompactOutput)
     assert selected("Report") == aliases(ReportOutput)
     assert selected("ReportFailure") <= aliases(ReportOutput)
+    assert selected("Site") <= aliases(SiteOutput)
     for convert in ("Convert", "DistributedConvert"):
         assert selected(convert) == aliases(BatchResult)
     assert aliases(ConvertedFile) <= aliases(ConversionResult)

@@ -16,6 +16,9 @@ import strata.orchestration.report
 from strata.lake.payloads import FailureReportInput, ReportOutput
 from strata_dev.local.stepfunctions import REGION, Execution, local_step_functions
 
+# After the alert, the site (a warning at most); the verdict stays the failure's.
+AFTER_THE_ALERT = ["NotifyFailure", "Site", "Verdict", "RunFailed"]
+
 
 class InjectedFault(Exception):
     """Not transient: the definition must not retry it."""
@@ -79,7 +82,7 @@ def test_a_failing_report_ends_in_the_failure_report_and_the_alert(
     result = run(ctx, project_dir)
     assert result.execution.status == "FAILED" and result.execution.error == "RunFailed"
     assert "Report" in result.entered
-    assert result.failure_path() == ["ReportFailure", "NotifyFailure", "RunFailed"]
+    assert result.failure_path() == ["ReportFailure", *AFTER_THE_ALERT]
     assert len(failing_report) == 2  # the Report once (not retried), then the failure report
     written = report(ctx)
     assert written["status"] == "failed"
@@ -99,7 +102,7 @@ def test_a_failing_next_wave_ends_in_the_failure_report_and_the_alert(
     result = run(ctx, project_dir)
     assert result.execution.status == "FAILED" and result.execution.error == "RunFailed"
     assert result.entered.count("NextWave") == 1 and "Report" not in result.entered
-    assert result.failure_path() == ["ReportFailure", "NotifyFailure", "RunFailed"]
+    assert result.failure_path() == ["ReportFailure", *AFTER_THE_ALERT]
     written = report(ctx)
     assert written["status"] == "failed"
     assert written["error"]["Error"] == "InjectedFault"
@@ -115,12 +118,7 @@ def test_a_failing_failure_report_still_publishes_the_alert(ctx, project_dir, mo
     result = run(ctx, project_dir)
     assert result.execution.status == "FAILED" and result.execution.error == "RunFailed"
     # Report fails into ReportFailure, which fails into the alert: never back into itself.
-    assert result.failure_path() == [
-        "ReportFailure",
-        "ReportNotWritten",
-        "NotifyFailure",
-        "RunFailed",
-    ]
+    assert result.failure_path() == ["ReportFailure", "ReportNotWritten", *AFTER_THE_ALERT]
     [alert] = result.alerts
     # The alert names the run, what failed first and why no report exists.
     assert "run-1 ended failed" in alert and "InjectedFault" in alert

@@ -9,9 +9,7 @@ import re
 import pytest
 from conftest import DAILY_REVENUE, record_run, small_warehouse, write_page
 
-from strata.lake.keys import report_key
-from strata.site import build as site_build
-from strata.site.build import build_after_run, build_site
+from strata.site.build import build_site
 from strata.site.shell import NAV
 
 SALES = """---
@@ -114,26 +112,3 @@ def test_a_page_removed_from_dashboards_leaves_the_site(sales_site, project_dir,
     (project_dir / "dashboards" / "old.md").unlink()
     build_site(sales_site, out)
     assert not (out / "dashboards" / "old.html").exists()
-
-
-def test_the_run_records_the_site_in_its_report(sales_site, tmp_path):
-    run_id = "20261124T060000Z-00000001"
-    record_run(sales_site, run_id, {"sources": {}})
-    site = build_after_run(sales_site, run_id, tmp_path / "site")
-    assert site["status"] == "built" and site["pages"] >= 2
-    report = json.loads(sales_site.ports.artifacts.get_bytes(report_key(run_id)))
-    assert report["site"] == site
-
-
-def test_a_failed_site_build_is_recorded_and_never_raised(sales_site, tmp_path, monkeypatch):
-    run_id = "20261124T060000Z-00000001"
-    record_run(sales_site, run_id, {"sources": {}})
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(site_build, "build_site", broken)
-    site = build_after_run(sales_site, run_id, tmp_path / "site")
-    assert site == {"status": "failed", "error": "RuntimeError: disk full"}
-    report = json.loads(sales_site.ports.artifacts.get_bytes(report_key(run_id)))
-    assert report["site"]["status"] == "failed" and report["status"] == "succeeded"

@@ -8,6 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from strata_site_assets import asset
+
 from strata.errors import CatalogError
 from strata.lake import state_keys
 from strata.lake.keys import report_key
@@ -16,7 +18,6 @@ from strata.runtime import build_context
 from strata.site.docs import build_docs, build_lineage, gather
 from strata.site.docs.dashboards import parse_dashboard, resolve, tables_read
 from strata.site.docs.model import CheckResult
-from strata.site.docs.pages import ASSETS
 from strata.site.docs.sources import freshness_of, origin
 
 REPO = Path(__file__).resolve().parents[2]
@@ -178,9 +179,40 @@ def test_the_lineage_columns_follow_the_flow(ctx):
 
 def test_the_vendored_cytoscape_is_the_version_package_json_pins():
     pinned = json.loads((REPO / "package.json").read_text())["devDependencies"]["cytoscape"]
-    vendored = (ASSETS / "vendor" / "cytoscape.min.js").read_text(encoding="utf-8")
+    vendored = asset("cytoscape.min.js").read_text(encoding="utf-8")
     assert f'version="{pinned}"' in vendored
-    assert "Cytoscape Consortium" in (ASSETS / "vendor" / "cytoscape.LICENSE").read_text()
+    assert "Cytoscape Consortium" in asset("cytoscape.LICENSE").read_text()
     installed = REPO / "node_modules" / "cytoscape" / "dist" / "cytoscape.min.js"
     if installed.exists():  # `make tools` ran: the copy is byte for byte npm's
         assert installed.read_text(encoding="utf-8") == vendored
+
+
+QUALITY = "# Quality\n\n```sql runs\nselect * from strata_meta.runs\n```\n"
+
+
+def test_the_data_quality_dashboard_hangs_on_the_run_reports_in_the_lineage(ctx, project_dir):
+    (project_dir / "dashboards").mkdir(exist_ok=True)
+    (project_dir / "dashboards" / "data_quality.md").write_text(QUALITY)
+    lineage = build_lineage(gather(ctx))
+    reports = lineage.nodes["reports:runs"]
+    assert (reports.kind, reports.label) == ("reports", "run reports")
+    assert lineage.downstream("reports:runs") == ["dashboard:data_quality"]
+    assert set(lineage.upstream("reports:runs")) == {
+        f"cleansed:{name}" for name in ctx.project.contracts
+    }
+    assert all(a != "reports:runs" or b.startswith("dashboard:") for a, b in lineage.edges)
+
+
+def test_without_a_page_on_the_run_reports_there_is_no_reports_node(ctx):
+    assert "reports:runs" not in build_lineage(gather(ctx)).nodes
+
+
+def test_a_dashboards_docs_page_links_to_the_rendered_dashboard(ctx, project_dir, tmp_path):
+    (project_dir / "dashboards").mkdir(exist_ok=True)
+    (project_dir / "dashboards" / "data_quality.md").write_text(QUALITY)
+    site = tmp_path / "site"
+    build_docs(ctx, site / "docs", lambda title, body, **_: body, root_depth=1)
+    page = (site / "docs" / "dashboards" / "data_quality.html").read_text()
+    (href,) = re.findall(r'class="open-dashboard" href="([^"]+)"', page)
+    target = (site / "docs" / "dashboards" / href).resolve()
+    assert target == (site / "dashboards" / "data_quality.html").resolve()

@@ -33,6 +33,7 @@ class Ports:
     cleansed: ObjectStore
     quarantine: ObjectStore
     artifacts: ObjectStore
+    site: ObjectStore  # the published site: dashboards and data docs
     state: StateStore
     catalog: Catalog
     warehouse: Warehouse
@@ -78,6 +79,7 @@ def local_ports(settings: Settings) -> Ports:
         cleansed=cleansed,
         quarantine=bucket("quarantine"),
         artifacts=bucket("artifacts"),
+        site=bucket("site"),
         state=SQLiteStateStore(lake / "state.sqlite"),
         catalog=LocalCatalog(lake / "catalog", warehouse, settings.external_schema),
         warehouse=warehouse,
@@ -105,6 +107,7 @@ def aws_ports(settings: Settings) -> Ports:
         cleansed=S3ObjectStore(settings.cleansed_bucket),
         quarantine=S3ObjectStore(settings.quarantine_bucket),
         artifacts=S3ObjectStore(settings.artifacts_bucket),
+        site=S3ObjectStore(settings.site_bucket),
         state=DynamoDBStateStore(settings.state_table),
         catalog=GlueCatalog(GlueConfig(settings.glue_database)),
         warehouse=warehouse,

@@ -26,6 +26,8 @@ CLEANSED_BUCKET = "STRATA_CLEANSED_BUCKET"
 QUARANTINE_BUCKET = "STRATA_QUARANTINE_BUCKET"
 ARTIFACTS_BUCKET = "STRATA_ARTIFACTS_BUCKET"
 LANDING_BUCKET = "STRATA_LANDING_BUCKET"
+# The private bucket the site (dashboards, data docs) is published to; lake/site locally.
+SITE_BUCKET = "STRATA_SITE_BUCKET"
 STATE_TABLE = "STRATA_STATE_TABLE"
 GLUE_DATABASE = "STRATA_GLUE_DATABASE"
 EXTERNAL_SCHEMA = "STRATA_EXTERNAL_SCHEMA"
@@ -68,6 +70,7 @@ class Settings(BaseModel):
     quarantine_bucket: str = "quarantine"
     artifacts_bucket: str = "artifacts"
     landing_bucket: str = "landing"
+    site_bucket: str = "site"
     state_table: str = "strata-state"
     glue_database: str = "strata_dev"
     external_schema: str = "cleansed"
@@ -98,6 +101,7 @@ class Settings(BaseModel):
             "quarantine_bucket": QUARANTINE_BUCKET,
             "artifacts_bucket": ARTIFACTS_BUCKET,
             "landing_bucket": LANDING_BUCKET,
+            "site_bucket": SITE_BUCKET,
             "state_table": STATE_TABLE,
             "glue_database": GLUE_DATABASE,
             "external_schema": EXTERNAL_SCHEMA,

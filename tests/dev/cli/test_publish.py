@@ -41,3 +41,23 @@ def test_publish_refuses_an_invalid_project(project_dir, bucket, capsys):
     assert main(["--project-dir", str(project_dir), "publish", "--bucket", "artifacts"]) == 1
     assert "ref('ghost') names no model" in capsys.readouterr().err
     assert list(bucket.list("project/")) == []
+
+
+def test_publish_also_publishes_the_dashboards_the_site_function_renders(
+    project_dir, bucket, capsys
+):
+    from strata.site.build import dashboard_files
+
+    (project_dir / "dashboards").mkdir(exist_ok=True)
+    (project_dir / "dashboards" / "sales.md").write_text("---\ntitle: Sales\n---\n# Sales\n")
+    assert main(["--project-dir", str(project_dir), "publish", "--bucket", "artifacts"]) == 0
+    assert "project/dashboards/sales.md" in {info.key for info in bucket.list("project/")}
+
+    class Published:  # the ports as the site function's context has them on AWS
+        project_store = bucket
+        project_prefix = "project/"
+
+    class Context:
+        ports = Published()
+
+    assert "dashboards/sales.md" in dashboard_files(Context())

@@ -58,6 +58,7 @@ def test_every_sample_event_is_json_and_used_here():
     covered = {"convert", "discover", "ingest_api", "ingest_sftp", "presign_upload", "report"}
     covered |= set(drop_event_names().values())
     covered |= {"plan_models", "plan_models_next", "report_failure", "report_distributed_map"}
+    covered |= {"site"}
     assert names == covered
 
 
@@ -153,3 +154,14 @@ def test_the_distributed_map_sample_is_read_from_the_maps_manifest(ctx, project_
     report = json.loads(store.get_bytes(answer["report_key"]))
     fates = {f["raw_key"]: f.get("error") for f in report["files"]}
     assert fates == {listed[0]["raw_key"]: "States.Timeout", listed[1]["raw_key"]: "NoResult"}
+
+
+def test_the_site_sample_is_the_state_machines_payload_and_publishes_the_site(ctx, project_dir):
+    sample = event("site")
+    assert set(sample) == payload_keys("Site")
+    handler = load_handler(project_dir, "site")
+
+    answer = handler(sample, LambdaContext("SiteFunction"))
+
+    assert answer["status"] == "built", answer
+    assert ctx.ports.site.exists("index.html")

@@ -186,8 +186,10 @@ def template(args: argparse.Namespace, console: Console) -> int:
 
 
 def publish(args: argparse.Namespace, console: Console) -> int:
-    """Copy the contracts and models to the artifacts bucket, where the functions read them."""
+    """Copy the contracts, models and dashboards to the artifacts bucket, where the functions
+    read them."""
     from strata.project import SOURCES, WAREHOUSE
+    from strata.site.build import DASHBOARDS
     from strata.storage.local import LocalObjectStore
     from strata.storage.s3 import S3ObjectStore
 
@@ -196,7 +198,9 @@ def publish(args: argparse.Namespace, console: Console) -> int:
     local = LocalObjectStore(project_dir, "project")
     target = S3ObjectStore(args.bucket)
     prefix = args.prefix.strip("/") + "/"
-    published = {info.key for part in (SOURCES, WAREHOUSE) for info in local.list(part)}
+    # The dashboards too: the site function renders them from the published project.
+    parts = (SOURCES, WAREHOUSE, DASHBOARDS)
+    published = {info.key for part in parts for info in local.list(part)}
     for key in sorted(published):
         target.copy_from(local, key, prefix + key, {})
     stale = [info.key for info in target.list(prefix) if info.key[len(prefix) :] not in published]

@@ -127,7 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     publish = command(
         sub,
         "publish",
-        "copy sources/ and warehouse/ to the artifacts bucket, where the functions read them",
+        "copy sources/, warehouse/ and dashboards/ to the artifacts bucket, where the functions "
+        "read them",
         "strata publish --bucket <ArtifactsBucket output>",
     )
     publish.add_argument("--bucket", required=True, help="the stack's ArtifactsBucket output")

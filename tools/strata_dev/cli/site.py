@@ -1,5 +1,7 @@
 """``strata site build`` and ``strata site serve``: the dashboards and data docs as a static
-site in ``lake/site/``, and a local web server for it on 127.0.0.1 only."""
+site in ``lake/site/``, and a local web server for it on 127.0.0.1 only. ``strata site open
+--env prod``: the site an environment published to its private bucket, through a loopback
+proxy that reads each page with the caller's own AWS credentials (docs/consumers.md)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,23 @@ def register(sub: Any) -> None:
     serve.add_argument("--port", type=int, default=8000, help="default: 8000")
     serve.add_argument("--out", type=Path, help="the site's folder (default: lake/site)")
     serve.set_defaults(command=serve_command)
+    open_ = actions.add_parser(
+        "open",
+        help="read a deployed environment's site on http://127.0.0.1:PORT with your AWS access",
+        description="Serve the site bucket of a deployed stack on the loopback address: each "
+        "request is read from S3 with your own credentials (nothing is downloaded ahead, no "
+        "link is shareable). Ctrl-C stops it.",
+        epilog="example:\n  strata site open --env prod\n"
+        "  strata site open --bucket <SiteBucketName>",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = open_.add_mutually_exclusive_group(required=True)
+    where.add_argument("--env", help="the environment: its stack strata-<env>'s site bucket")
+    where.add_argument("--bucket", help="the site bucket itself (the stack's SiteBucketName)")
+    open_.add_argument("--stack", help="the stack's name (default: strata-<env>)")
+    open_.add_argument("--region", help="the stack's region (default: the AWS config's)")
+    open_.add_argument("--port", type=int, default=8001, help="default: 8001")
+    open_.set_defaults(command=open_command)
 
 
 def site_dir(ctx: Context, out: Path | None) -> Path:
@@ -80,7 +99,13 @@ def serve_command(args: argparse.Namespace, console: Console) -> int:
     if not (out_dir / "index.html").exists():
         build_site(ctx, out_dir)
     server = serve_site(out_dir, args.port)
-    console.success(f"serving {out_dir} on http://{LOOPBACK}:{server.server_port}/ (Ctrl-C stops)")
+    url = f"http://{LOOPBACK}:{server.server_port}/"
+    return serve_until_stopped(server, f"serving {out_dir} on {url} (Ctrl-C stops)", console)
+
+
+def serve_until_stopped(server: ThreadingHTTPServer, announce: str, console: Console) -> int:
+    """Say where the site is, then serve it until Ctrl-C."""
+    console.success(announce)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -107,3 +132,57 @@ def serve_in_background(directory: Path, port: int = 0) -> ThreadingHTTPServer:
     server = serve_site(directory, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def site_bucket(cloudformation: Any, stack: str) -> str:
+    """The stack's ``SiteBucketName`` output."""
+    from strata.errors import ConfigError
+
+    (description,) = cloudformation.describe_stacks(StackName=stack)["Stacks"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
+    if "SiteBucketName" not in outputs:
+        raise ConfigError("the stack has no output SiteBucketName: deploy the current template")
+    return outputs["SiteBucketName"]
+
+
+def open_command(args: argparse.Namespace, console: Console) -> int:
+    import boto3
+
+    bucket = args.bucket or site_bucket(
+        boto3.client("cloudformation", region_name=args.region), args.stack or f"strata-{args.env}"
+    )
+    server = proxy_site(boto3.client("s3", region_name=args.region), bucket, args.port)
+    url = f"http://{LOOPBACK}:{server.server_port}/"
+    announce = f"the site of s3://{bucket} on {url} (your AWS credentials; Ctrl-C stops)"
+    return serve_until_stopped(server, announce, console)
+
+
+def proxy_site(s3: Any, bucket: str, port: int = 0) -> ThreadingHTTPServer:
+    """A loopback server answering each GET with the object of the same key in ``bucket``
+    (``/`` and folders: their ``index.html``). Relative links and the pages' scripts work as
+    from a folder; nothing is cached or written locally."""
+    from botocore.exceptions import ClientError
+
+    from strata.site.publish import content_type
+
+    class Proxy(_QuietHandler):
+        def do_GET(self) -> None:  # http.server's naming
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            key = path.lstrip("/")
+            if not key or key.endswith("/"):
+                key += "index.html"
+            try:
+                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "")
+                status = 404 if code in ("NoSuchKey", "404") else 403
+                self.send_error(status, f"s3://{bucket}/{key}: {code}")
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", content_type(key))
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+    return ThreadingHTTPServer((LOOPBACK, port), Proxy)

@@ -29,6 +29,9 @@ PIPELINE_FUNCTIONS = {
     "CompactFunction": "compact",
     "PlanModelsFunction": "plan_models",
     "ReportFunction": "report",
+    # The site after the report: the twin's Site state builds lake/site, as AWS's publishes
+    # to the site bucket (the same handler and library, the bucket being a folder here).
+    "SiteFunction": "site",
 }
 
 

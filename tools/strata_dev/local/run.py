@@ -164,7 +164,7 @@ def run_pipeline(
                 progress.finish(CONVERSIONS)
                 progress.finish(STATEMENTS)
         report = _report(ctx, run_id)
-        report["site"] = _build_site(ctx, run_id, console)
+        _show_site(report.get("site"), console)
         # Readers (notebooks, the read API) open this copy: never the file the next run writes.
         publish_snapshot(ctx.ports.warehouse, ctx.settings.lake_dir)
     return RunOutcome(
@@ -419,23 +419,22 @@ _LABELS = {
     "PlanModels": "compile warehouse models",
     "BuildModels": "build stage and analytics models, run tests (Data API → DuckDB)",
     "Report": "write the run report",
+    "Site": "build the site (dashboards, data docs)",
 }
 
 
-def _build_site(ctx: Context, run_id: str, console: Console) -> dict[str, Any]:
-    """The site (dashboards, data docs) after the report; a failure is a warning only."""
-    from strata.site.build import build_after_run
-
-    console.step("build the site (dashboards, data docs)")
-    site = build_after_run(ctx, run_id, ctx.settings.lake_dir / "site")
+def _show_site(site: dict[str, Any] | None, console: Console) -> None:
+    """What the Site state recorded in the report; a failure is a warning only."""
+    if site is None:
+        console.warn("the site was not built: the Site step recorded nothing (see the output)")
+        return
     if site["status"] == "failed":
         console.warn(f"the site was not built: {site['error']} (the run's data is loaded)")
-        return site
+        return
     for problem in site["problems"]:
         console.warn(problem)
     done = "unchanged, the last build kept" if site["status"] == "reused" else "built"
     console.detail(f"site {done}: {site['location']}/index.html; open it with `strata site serve`")
-    return site
 
 
 def _report(ctx: Context, run_id: str) -> dict[str, Any]:

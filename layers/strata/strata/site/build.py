@@ -63,7 +63,12 @@ def dashboard_files(ctx: Context) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def build_site(ctx: Context, out_dir: Path, *, force: bool = False) -> SiteBuild:
+def build_site(
+    ctx: Context, out_dir: Path, *, force: bool = False, deadline: float | None = None
+) -> SiteBuild:
+    """Build the site into ``out_dir`` (unless it holds a build of the same inputs). A
+    ``deadline`` (``time.monotonic()``) bounds the dashboards' warehouse queries: in a Lambda
+    a query that would outlast the function fails its page, and the others still build."""
     started = time.perf_counter()
     files = dashboard_files(ctx)
     print_ = fingerprint(ctx, files)
@@ -79,7 +84,7 @@ def build_site(ctx: Context, out_dir: Path, *, force: bool = False) -> SiteBuild
     try:
         write_assets(staging)
         pages = [parse_page(path, text) for path, text in files.items()]
-        runner = QueryRunner(ctx.ports.warehouse, lambda: meta.load(ctx))
+        runner = QueryRunner(ctx.ports.warehouse, lambda: meta.load(ctx), deadline=deadline)
         try:
             for page in pages:
                 result.pages.append(_write_dashboard(staging, page, runner, result))
@@ -104,7 +109,13 @@ def write_assets(out_dir: Path) -> None:
 
 
 def plotly_bundle() -> Path:
-    """Plotly's own ``plotly.min.js``, as the PyPI package ships it: no CDN, works offline."""
+    """Plotly's own ``plotly.min.js``, as the PyPI package ships it: no CDN, works offline. In
+    Lambda the Site layer carries the file alone (``strata_site_assets``), not the package."""
+    from strata_site_assets import asset
+
+    shipped = asset("plotly.min.js")
+    if shipped is not None:
+        return shipped
     try:
         bundle = resources.files("plotly").joinpath("package_data", "plotly.min.js")
     except ModuleNotFoundError:
@@ -193,9 +204,14 @@ def _fill_navigation(out_dir: Path) -> list[str]:
 def fingerprint(ctx: Context, files: dict[str, str]) -> str:
     """What the site is built from: the renderer, the project's files, and the runs that
     changed data. A run that found nothing new and succeeded changes none of these."""
+    import strata_site_assets
+
     digest = hashlib.sha256()
-    package = resources.files(__package__)
-    for path in sorted(_files(Path(str(package)))):
+    # The renderer, and the browser files it copies (Cytoscape.js, Plotly's bundle): a
+    # new version of either rebuilds the site.
+    renderer = _files(Path(str(resources.files(__package__))))
+    renderer += _files(Path(str(resources.files(strata_site_assets))))
+    for path in [*sorted(renderer), plotly_bundle()]:
         digest.update(path.name.encode() + path.read_bytes())
     project = ctx.project
     texts: dict[str, str] = {**files, **project.warehouse_files}
@@ -240,29 +256,3 @@ def _swap(staging: Path, out_dir: Path) -> None:
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-def build_after_run(ctx: Context, run_id: str, out_dir: Path) -> dict[str, Any]:
-    """The site step at the end of a run, after its report: build (or reuse) the site and
-    record the outcome in the run's report under ``site``. It never fails the run: a failed
-    build is recorded as a warning, and the data the run loaded stays loaded."""
-    from strata.lake.keys import report_key
-
-    try:
-        build = build_site(ctx, out_dir)
-        record: dict[str, Any] = {
-            "status": "reused" if build.reused else "built",
-            "pages": len(build.pages),
-            "seconds": round(build.seconds, 2),
-            "problems": [str(problem) for problem in build.problems],
-            "notes": build.notes,
-            "location": str(out_dir),
-        }
-    except Exception as exc:  # whatever breaks the site must not fail the run
-        record = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-    key = report_key(run_id)
-    if ctx.ports.artifacts.exists(key):
-        report = json.loads(ctx.ports.artifacts.get_bytes(key))
-        report["site"] = record
-        ctx.ports.artifacts.put_bytes(key, json.dumps(report, indent=2, default=str).encode())
-    return record

@@ -8,8 +8,10 @@ through its port (``Warehouse.run``): DuckDB locally, the Data API on AWS. Only 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,8 @@ from strata.warehouse.base import QueryResult, Warehouse
 
 # A page embeds its results; past this many rows a query's result is cut (and says so).
 MAX_ROWS = 5000
+# How often a waiting query is polled: a dashboard query takes a second or two on Redshift.
+POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,54 @@ def _line_of(message: str) -> int:
     return int(found.group(1)) if found else 1
 
 
-class QueryRunner:
-    """Runs a page's queries: the warehouse for the data, the reports' database for quality."""
+# One warehouse query's longest wait, and what is kept back of a deadline for writing the
+# site once the queries are done (a Lambda's budget: docs/consumers.md, "The site on AWS").
+QUERY_TIMEOUT = 120.0
+RESERVE = 30.0
 
-    def __init__(self, warehouse: Warehouse, meta: Callable[[], MetaDatabase]) -> None:
+
+class QueryRunner:
+    """Runs a page's queries: the warehouse for the data, the reports' database for quality.
+    With a ``deadline`` (``time.monotonic()``) each warehouse query waits at most until
+    ``RESERVE`` seconds before it, and none starts once that time has passed."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        meta: Callable[[], MetaDatabase],
+        *,
+        deadline: float | None = None,
+    ) -> None:
         self.warehouse = warehouse
         self._meta_factory = meta
         self._meta: MetaDatabase | None = None
+        self.deadline = deadline
+        self._submitted: dict[str, str] = {}  # SQL → its statement, submitted by start()
+
+    def timeout(self) -> float:
+        """How long the next warehouse query may take; QueryError when no time is left."""
+        if self.deadline is None:
+            return QUERY_TIMEOUT
+        left = self.deadline - RESERVE - time.monotonic()
+        if left <= 0:
+            raise QueryError("not run: the site's time budget is spent (see the run report)")
+        return min(QUERY_TIMEOUT, left)
+
+    def start(self, sqls: Iterable[str]) -> None:
+        """Submit the warehouse queries among ``sqls`` at once, so that they run side by side
+        while :meth:`run` waits for each in turn: on Redshift a page's queries then take as
+        long as the slowest, not the sum. One that cannot be read or submitted is left to
+        :meth:`run`, which says why."""
+        for sql in sqls:
+            if sql in self._submitted:
+                continue
+            try:
+                if analyse(sql).meta:
+                    continue
+                self.timeout()  # none starts once the time budget is spent
+                self._submitted[sql] = self.warehouse.submit([sql])
+            except StrataError:
+                continue
 
     def run(self, sql: str) -> QueryResult:
         reads = analyse(sql)
@@ -96,12 +141,27 @@ class QueryRunner:
             if self._meta is None:
                 self._meta = self._meta_factory()
             return self._meta.run(sql)
+        statement = self._submitted.pop(sql, None)
         try:
-            return self.warehouse.run(sql)
+            timeout = self.timeout()
+            if statement is None:
+                statement = self.warehouse.submit([sql])
+            return self.warehouse.wait(statement, timeout=timeout, poll=POLL_SECONDS)
         except StrataError as exc:
+            if statement is not None:
+                self._cancel(statement)
             raise QueryError(str(exc)) from exc
 
+    def _cancel(self, statement: str) -> None:
+        # A query given up on (out of time) stops using the warehouse; one already ended
+        # cannot be cancelled, which is fine.
+        with contextlib.suppress(StrataError):
+            self.warehouse.cancel(statement)
+
     def close(self) -> None:
+        for statement in self._submitted.values():
+            self._cancel(statement)
+        self._submitted.clear()
         if self._meta is not None:
             self._meta.close()
             self._meta = None

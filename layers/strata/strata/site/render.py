@@ -32,6 +32,7 @@ class RenderedPage:
 def run_queries(page: Page, runner: QueryRunner) -> dict[str, dict[str, Any] | Problem]:
     """Each query's result, or the problem that stopped it (with its page line)."""
     results: dict[str, dict[str, Any] | Problem] = {}
+    runner.start(query.sql for query in page.queries.values())
     for query in page.queries.values():
         try:
             results[query.name] = result_json(runner.run(query.sql))

@@ -37,9 +37,15 @@ class ObjectStore(abc.ABC):
 
     @abc.abstractmethod
     def put_bytes(
-        self, key: str, data: bytes, metadata: dict[str, str] | None = None
+        self,
+        key: str,
+        data: bytes,
+        metadata: dict[str, str] | None = None,
+        *,
+        content_type: str | None = None,
     ) -> ObjectInfo:
-        """Write an object whole; readers never see a partial object."""
+        """Write an object whole; readers never see a partial object. ``content_type`` is what
+        a web client is told it is (the published site's pages); a folder has no such thing."""
 
     @abc.abstractmethod
     def put_file(self, key: str, path: Path, metadata: dict[str, str] | None = None) -> ObjectInfo:

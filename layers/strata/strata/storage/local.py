@@ -203,7 +203,12 @@ class LocalObjectStore(ObjectStore):
     # -- the port ----------------------------------------------------------------------------
 
     def put_bytes(
-        self, key: str, data: bytes, metadata: dict[str, str] | None = None
+        self,
+        key: str,
+        data: bytes,
+        metadata: dict[str, str] | None = None,
+        *,
+        content_type: str | None = None,  # a folder has none: a local server guesses it
     ) -> ObjectInfo:
         def fill(staging: Path) -> str:
             staging.write_bytes(data)

@@ -66,10 +66,18 @@ class S3ObjectStore(ObjectStore):
         self.transfer_config = transfer_config
 
     def put_bytes(
-        self, key: str, data: bytes, metadata: dict[str, str] | None = None
+        self,
+        key: str,
+        data: bytes,
+        metadata: dict[str, str] | None = None,
+        *,
+        content_type: str | None = None,
     ) -> ObjectInfo:
+        extra = {"ContentType": content_type} if content_type else {}
         with s3_errors(self.bucket, key):
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, Metadata=metadata or {})
+            self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=data, Metadata=metadata or {}, **extra
+            )
         return self.head(key)
 
     def put_file(self, key: str, path: Path, metadata: dict[str, str] | None = None) -> ObjectInfo:

@@ -55,8 +55,13 @@ class Warehouse(abc.ABC):
         raise WarehouseError(f"statement {statement_id} cannot be cancelled here")
 
     def run(self, sql: str, *, timeout: float = 300.0, poll: float = 0.5) -> QueryResult:
-        """Submit one statement and wait for it: for the CLI and tests, never in a Lambda."""
-        statement_id = self.submit([sql])
+        """Submit one statement and wait for it: for the CLI, tests and the site's dashboard
+        queries (bounded by the site function's own deadline); the pipeline's statements are
+        polled by the state machine, never by a Lambda."""
+        return self.wait(self.submit([sql]), timeout=timeout, poll=poll)
+
+    def wait(self, statement_id: str, *, timeout: float = 300.0, poll: float = 0.5) -> QueryResult:
+        """Wait for a submitted statement and return its rows (see :meth:`run`)."""
         deadline = time.monotonic() + timeout
         status = self.describe(statement_id)
         while status.status not in TERMINAL:

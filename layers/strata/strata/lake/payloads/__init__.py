@@ -40,6 +40,7 @@ from strata.lake.payloads.report import (
     ResultManifest,
     WrittenResults,
 )
+from strata.lake.payloads.site import SiteInput, SiteOutput
 from strata.lake.payloads.warehouse import (
     BuildSummary,
     CheckNode,
@@ -99,6 +100,8 @@ __all__ = [
     "ResultManifest",
     "RunInput",
     "ScheduledInput",
+    "SiteInput",
+    "SiteOutput",
     "StatementOutcome",
     "StatementResult",
     "TaskError",

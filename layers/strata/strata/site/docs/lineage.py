@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any
 
-from strata.site.docs.model import Docs
+from strata.site.docs.model import DashboardDoc, Docs
+from strata.site.meta import SCHEMA as META_SCHEMA
 
 SWEEPS = 4
 
@@ -22,7 +23,7 @@ SWEEPS = 4
 class Node:
     id: str
     label: str
-    kind: str  # source | raw | cleansed | stage | analytics | adhoc | model | dashboard
+    kind: str  # source | raw | cleansed | stage | analytics | adhoc | model | reports | dashboard
     href: str  # relative to the docs' root
     detail: str = ""
     rank: int = 0
@@ -92,6 +93,11 @@ def _nodes(docs: Docs) -> list[Node]:
         nodes.append(
             Node(node_id("model", model.name), model.name, model.layer, page, model.materialized)
         )
+    if any(reads_reports(dashboard) for dashboard in docs.dashboards.values()):
+        # The run reports (strata_meta.*) count every source's files, rows and tests: the
+        # data-quality dashboard hangs on them, and they on every cleansed table.
+        detail = f"{META_SCHEMA}.*, from every run's report"
+        nodes.append(Node(REPORTS, "run reports", "reports", "index.html", detail))
     for dashboard in docs.dashboards.values():
         page = href_of("dashboard", dashboard.name)
         node = Node(
@@ -111,7 +117,11 @@ def _edges(docs: Docs) -> list[tuple[str, str]]:
             (node_id("cleansed", table), node_id("model", model.name)) for table in model.sources
         ]
         edges += [(node_id("model", parent), node_id("model", model.name)) for parent in model.refs]
+    if any(reads_reports(page) for page in docs.dashboards.values()):
+        edges += [(node_id("cleansed", table), REPORTS) for table in docs.tables]
     for page in docs.dashboards.values():
+        if reads_reports(page):
+            edges.append((REPORTS, node_id("dashboard", page.name)))
         edges += [
             (node_id("cleansed", table), node_id("dashboard", page.name)) for table in page.tables
         ]
@@ -119,6 +129,14 @@ def _edges(docs: Docs) -> list[tuple[str, str]]:
             (node_id("model", model), node_id("dashboard", page.name)) for model in page.models
         ]
     return edges
+
+
+# The run reports' node: what the data-quality dashboard reads (``strata_meta.*``).
+REPORTS = node_id("reports", "runs")
+
+
+def reads_reports(dashboard: DashboardDoc) -> bool:
+    return any(relation.startswith(META_SCHEMA + ".") for relation in dashboard.other)
 
 
 # Where each kind of node is documented, relative to the docs' root.

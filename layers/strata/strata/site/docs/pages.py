@@ -61,8 +61,24 @@ def write_pages(
         written.append(page.path)
     (out_dir / LINEAGE_JSON).write_text(json.dumps(lineage.to_json(), indent=1), encoding="utf-8")
     shutil.copytree(ASSETS, out_dir / "assets", dirs_exist_ok=True)
+    _copy_vendor(out_dir / "assets" / "vendor")
     _forget_stale_pages(out_dir, written)
     return written
+
+
+# The browser libraries kept out of the Strata layer (strata_site_assets: the Site layer).
+VENDOR = ("cytoscape.min.js", "cytoscape.LICENSE")
+
+
+def _copy_vendor(folder: Path) -> None:
+    from strata_site_assets import asset
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in VENDOR:
+        found = asset(name)
+        if found is None:
+            raise FileNotFoundError(f"strata_site_assets has no {name}: the Site layer is needed")
+        shutil.copyfile(found, folder / name)
 
 
 def _forget_stale_pages(out_dir: Path, written: list[str]) -> None:

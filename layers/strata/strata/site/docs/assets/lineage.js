@@ -10,10 +10,12 @@
   var MAX_RESULTS = 15;
   var COLORS = {
     source: "#2563eb", raw: "#64748b", cleansed: "#0891b2", stage: "#7c3aed",
-    analytics: "#16a34a", adhoc: "#ca8a04", model: "#9333ea", dashboard: "#dc2626"
+    analytics: "#16a34a", adhoc: "#ca8a04", model: "#9333ea", reports: "#475569",
+    dashboard: "#dc2626"
   };
   var SHAPES = {
-    source: "round-rectangle", raw: "barrel", cleansed: "rectangle", dashboard: "diamond"
+    source: "round-rectangle", raw: "barrel", cleansed: "rectangle", reports: "hexagon",
+    dashboard: "diamond"
   };
 
   var data = JSON.parse(document.getElementById("lineage-data").textContent);
