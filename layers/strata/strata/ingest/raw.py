@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from strata.lake import state_keys
+from strata.lake.deliveries import record_delivery
 from strata.state.base import StateStore
 
 
@@ -30,3 +31,4 @@ def queue_for_conversion(state: StateStore, source: str, key: str, received_at: 
     state.put(
         state_keys.pending(source), key, {"raw_key": key, "received_at": received_at.isoformat()}
     )
+    record_delivery(state, source, key, received_at)

@@ -26,6 +26,7 @@ from strata.lake.payloads import (
 )
 from strata.models.service import release_build_lock
 from strata.orchestration import run_records
+from strata.orchestration.freshness import check_freshness
 from strata.orchestration.map_results import conversion_results
 from strata.runtime import Context
 
@@ -76,6 +77,7 @@ def build_report(ctx: Context, event: ReportInput | FailureReportInput) -> dict[
         "duration_seconds": _seconds_since(started, finished),
         "sources": _per_source(files),
         "ingestion": ingestion,
+        "freshness": check_freshness(ctx, selected, finished),
         "files": [file.dump_given() for file in files],
         "models": [node.name for node in models if node.status == "success"],
         "models_failed": [
