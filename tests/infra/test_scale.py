@@ -61,7 +61,7 @@ def test_the_grants_are_packed_within_the_limits_however_long_the_names():
         contracts = load_contracts_from(texts)
         function = naming.kind_function(contracts[0])
         inline, *managed = policies.packed_policies(function, contracts)
-        assert deployed_length(inline) <= policies.inline_budget(), kind
+        assert deployed_length(inline) <= policies.inline_budget(function), kind
         assert 1 <= len(managed) <= policies.MAX_SOURCES_POLICIES, kind
         assert max(deployed_length(doc) for doc in managed) <= MANAGED_POLICY_LIMIT, kind
         # Every source is granted, once, in name order.

@@ -144,6 +144,7 @@ def test_functions_run_python312_on_arm64(template):
         "ConvertFunction",
         "PlanModelsFunction",
         "ReportFunction",
+        "FreshnessFunction",
     }
     for logical_id, function in functions.items():
         assert fn_prop(template, function, "Runtime") == "python3.12", logical_id
@@ -340,9 +341,9 @@ def test_failed_landings_end_in_the_one_landing_failures_queue(template):
         assert target["DeadLetterConfig"] == {"Arn": queue}, logical_id
         name = rule["Name"]["Fn::Sub"]
         assert re.fullmatch(re.escape(rule_names).replace(r"\*", ".+"), name), logical_id
-    props = template["Resources"]["LandFunction"]["Properties"]
-    on_failure = props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
-    assert on_failure == {"Type": "SQS", "Destination": queue}
+    retries = template["Resources"]["LandEventInvokeConfig"]["Properties"]
+    assert retries["FunctionName"] == {"Ref": "LandFunction"}
+    assert retries["DestinationConfig"]["OnFailure"] == {"Destination": queue}
 
 
 def test_kms_key_rotates(template):

@@ -159,10 +159,12 @@ def test_a_new_drop_contract_yields_the_landing_function_and_a_rule_on_its_prefi
         "LandLogGroup",
         "LandFunction",
         "LandRulesPermission",
+        "LandEventInvokeConfig",
         "LandErrorsAlarm",
         "AcmeDropsLandRule",
     ]
-    _, sources = resources["LandFunction"]["Properties"]["Policies"]
+    common, sources = resources["LandFunction"]["Properties"]["Policies"]
+    assert sids(common) == ["SendFailedEvents", "ReadProject", "ListProject", "LakeKey"]
     assert sids(sources) == [
         "ReadSourcesLandingPrefixes",
         "ListSourcesLandingPrefixes",

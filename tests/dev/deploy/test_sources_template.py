@@ -136,7 +136,9 @@ def test_every_drop_source_has_its_rule_on_its_prefix_to_the_landing_function(te
     log_group = resources["LandLogGroup"]
     assert log_group["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${LandFunction}"}
     queue = {"Fn::GetAtt": ["LandingFailuresQueue", "Arn"]}
-    assert props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"] == queue
+    retries = resources["LandEventInvokeConfig"]["Properties"]
+    assert retries["FunctionName"] == {"Ref": "LandFunction"}
+    assert retries["DestinationConfig"]["OnFailure"]["Destination"] == queue
     for contract in drops():
         assert naming.function_id(contract) == "LandFunction"
         rule = resources[f"{naming.camel(contract.name)}LandRule"]

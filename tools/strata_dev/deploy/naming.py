@@ -61,6 +61,10 @@ class KindFunction:
     def errors_alarm(self) -> str:
         return f"{self.stem}ErrorsAlarm"
 
+    @property
+    def event_invoke_config(self) -> str:
+        return f"{self.stem}EventInvokeConfig"
+
     def sources_policy(self, number: int) -> str:
         """The managed policies holding its sources' grants, numbered from 1."""
         return f"{self.stem}SourcesPolicy{number}"

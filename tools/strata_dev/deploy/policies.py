@@ -80,10 +80,15 @@ def secret_names(contract: SourceContract) -> list[str]:
     return []
 
 
-def function_statements() -> list[dict[str, Any]]:
-    """What every ingestion function has, whatever its sources: the published project
-    (contracts) to read and the lake's key."""
+def function_statements(kind: KindFunction) -> list[dict[str, Any]]:
+    """What the kind's function has, whatever its sources: the published project (contracts)
+    to read, the lake's key, and for the landing function the failures queue (the events that
+    still fail after its retries, its on-failure destination)."""
+    failures = statement(
+        "SendFailedEvents", "sqs:SendMessage", GetAtt("LandingFailuresQueue", "Arn")
+    )
     return [
+        *([] if kind.scheduled else [failures]),
         statement("ReadProject", "s3:GetObject", Sub("${ArtifactsBucket.Arn}/project/*")),
         statement(
             "ListProject",
@@ -172,11 +177,12 @@ def sources_statements(kind: KindFunction) -> Callable[[list[SourceContract]], l
     return scheduled_statements if kind.scheduled else drop_statements
 
 
-def inline_budget() -> int:
+def inline_budget(kind: KindFunction) -> int:
     """What a function's role has left for inline source grants: IAM's 10,240 for all its
     inline policies, less the grants every function has and room for what SAM adds (an
     on-failure destination's ``sqs:SendMessage``)."""
-    return ROLE_INLINE_LIMIT - deployed_length(policy(function_statements())) - SAM_INLINE_ROOM
+    common = deployed_length(policy(function_statements(kind)))
+    return ROLE_INLINE_LIMIT - common - SAM_INLINE_ROOM
 
 
 def packed_policies(kind: KindFunction, sources: list[SourceContract]) -> list[dict[str, Any]]:
@@ -184,7 +190,7 @@ def packed_policies(kind: KindFunction, sources: list[SourceContract]) -> list[d
     source's grants are never split): the first fills the role's inline budget
     (:func:`inline_budget`), each next one a managed policy (6,144 characters deployed)."""
     build = sources_statements(kind)
-    limits = [inline_budget(), *([MANAGED_POLICY_LIMIT] * MAX_SOURCES_POLICIES)]
+    limits = [inline_budget(kind), *([MANAGED_POLICY_LIMIT] * MAX_SOURCES_POLICIES)]
     groups: list[list[SourceContract]] = [[]]
     for source in sources:
         group = groups[-1]

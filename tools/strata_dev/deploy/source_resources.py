@@ -60,7 +60,7 @@ SCHEDULED_DLQ = (
 )
 DROP_DLQ = (
     "Events that still fail after the retries go to LandingFailuresQueue through the on-failure "
-    "destination (EventInvokeConfig), which checkov does not count as a DLQ."
+    "destination (LandEventInvokeConfig), which checkov does not count as a DLQ."
 )
 LANDING_FAILURES = GetAtt("LandingFailuresQueue", "Arn")
 KIND_LABEL = {"IngestApi": "api", "IngestSftp": "sftp", "Land": "s3_drop and manual"}
@@ -96,7 +96,7 @@ def kind_resources(kind: KindFunction, sources: list[SourceContract]) -> Resourc
         for number, document in enumerate(documents, start=1)
     }
     grants = [
-        policies.policy(policies.function_statements()),
+        policies.policy(policies.function_statements(kind)),
         inline,
         *(Ref(name) for name in managed),
     ]
@@ -108,6 +108,7 @@ def kind_resources(kind: KindFunction, sources: list[SourceContract]) -> Resourc
     }
     if not kind.scheduled:
         resources[LAND_RULES_PERMISSION] = rules_permission(kind)
+        resources[kind.event_invoke_config] = landing_retries(kind)
     resources[kind.errors_alarm] = errors_alarm(kind, len(sources))
     return resources
 
@@ -209,13 +210,23 @@ def drop_function(
         "LandConcurrency",
         DROP_DLQ,
         Layers=[Ref("StrataLayer")],
-        EventInvokeConfig={
-            "MaximumRetryAttempts": 2,
-            "MaximumEventAgeInSeconds": 21600,
-            "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": LANDING_FAILURES}},
-        },
         Policies=grants,
     )
+
+
+def landing_retries(kind: KindFunction) -> dict[str, Any]:
+    """The landing function's retries and on-failure destination, declared beside the
+    permission the rules use (so cfn-lint's serverless rules see the destination)."""
+    return {
+        "Type": "AWS::Lambda::EventInvokeConfig",
+        "Properties": {
+            "FunctionName": Ref(kind.function),
+            "Qualifier": "$LATEST",
+            "MaximumRetryAttempts": 2,
+            "MaximumEventAgeInSeconds": 21600,
+            "DestinationConfig": {"OnFailure": {"Destination": LANDING_FAILURES}},
+        },
+    }
 
 
 def rules_permission(kind: KindFunction) -> dict[str, Any]:

@@ -12,6 +12,7 @@ function, which alerts when a source is late (:func:`alert`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -111,3 +112,18 @@ def alert(freshness: dict[str, dict[str, Any]], environment: str) -> tuple[str, 
     lines = [f"{name}: {row['status']}, {row['reason']}" for name, row in overdue.items()]
     # SNS subjects are at most 100 characters.
     return subject[:100], "\n".join(lines)
+
+
+# ``publish(subject, message)``: the alert topic in AWS (the freshness function's).
+Publish = Callable[[str, str], None]
+
+
+def check_and_alert(
+    ctx: Context, publish: Publish, sources: list[str] | None = None
+) -> dict[str, Any]:
+    """The daily check: every source judged, one alert for those that are late."""
+    results = check_freshness(ctx, sources)
+    message = alert(results, ctx.settings.environment)
+    if message is not None:
+        publish(*message)
+    return {"late": sorted(late(results)), "alerted": message is not None, "freshness": results}
