@@ -57,3 +57,22 @@ def test_the_run_report_has_a_freshness_section_per_source(ctx):
     }
     # Freshness is reported, not a failure of the run.
     assert report["status"] == "succeeded"
+
+
+def test_a_freshness_lookup_that_fails_leaves_the_report_whole(ctx, monkeypatch):
+    from strata.errors import StrataError
+
+    def refused(prefix: str = ""):
+        raise StrataError("AccessDenied listing raw")
+
+    monkeypatch.setattr(ctx.ports.raw, "list", refused)
+    event = ReportInput.model_validate(
+        {
+            "run_id": "run-g",
+            "execution_name": "run-g",
+            "conversions": [],
+            "warehouse": {"summary": {"status": "success", "nodes": [], "run_results_key": None}},
+        }
+    )
+    report = build_report(ctx, event)
+    assert report["freshness"] == {} and report["status"] == "succeeded"
