@@ -20,6 +20,7 @@ help:
 	@echo "make bench-docs  data docs and lineage of a generated 50-source, 200-model project (< 30 s)"
 	@echo "make notebooks  after make demo: execute notebooks/*.ipynb on the demo lake"
 	@echo "make bench-read  the read API against bare DuckDB, and partition pruning"
+	@echo "make bench-models  state:modified+ on 300 models (< 1 s), a 1M-row model diff (< 5 s)"
 	@echo "make clean-lake  forget the local lake (./lake)"
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
@@ -55,8 +56,11 @@ validate: setup
 	$(STRATA) docs --check
 	$(STRATA) template --check
 
+# Two workers or more (pytest-xdist, one per core): the pipeline tests spend most of their time
+# in one process each, so the suite takes about half as long on CI's two cores. A file's tests
+# stay on one worker (--dist loadfile), so a module's expensive fixture is built once.
 unit: setup setup-datascience
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 test: lint validate infra-check browser unit
 
@@ -74,11 +78,13 @@ include mk/pipeline-bench.mk
 include mk/bench.mk
 include mk/site.mk
 include mk/docs.mk
+include mk/sources.mk
 
-bench: bench-incremental bench-read
+bench: bench-incremental bench-read bench-models
 
 # The infrastructure checks run tools/*.py with the project's venv (they import strata).
 validate-asl check-package-size: setup
 include mk/dbt.mk
 include mk/duckdb1.mk
 include mk/consumers.mk
+include mk/models.mk

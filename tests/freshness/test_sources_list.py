@@ -107,10 +107,18 @@ def test_strata_sources_alone_prints_the_table_and_names_late_sources(ctx, monke
     assert "shipments: warn, last delivery 30h ago, over warn_after 26h" in out
 
 
-def test_json_lists_one_object_per_source(ctx, monkeypatch):
+def test_strata_sources_list_json_through_the_cli_lists_one_object_per_source(
+    ctx, monkeypatch, capsys
+):
+    from strata_dev.cli.main import main
+
     seed(ctx)
-    code, out, _ = run(ctx, monkeypatch, "list", "--json")
-    assert code == 0
-    listed = json.loads(out)
+    monkeypatch.setenv("STRATA_LAKE_DIR", str(ctx.settings.lake_dir))
+    project = str(ctx.settings.project_dir)
+
+    assert main(["--project-dir", project, "sources", "list", "--json"]) == 0
+
+    listed = json.loads(capsys.readouterr().out)
     assert [row["source"] for row in listed] == sorted(ctx.project.contracts)
     assert {row["freshness"] for row in listed} <= {"ok", "warn", "error", "unchecked"}
+    assert next(r for r in listed if r["source"] == "orders")["rows_in_last_run"] == 200

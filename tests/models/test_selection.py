@@ -67,5 +67,7 @@ def test_tests_follow_the_models_they_read(compiled):
 def test_a_selector_that_matches_nothing_or_an_unknown_method_is_an_error(compiled):
     with pytest.raises(ModelError, match="selector 'ghost' matches no model or test"):
         select(compiled, ["ghost"])
-    with pytest.raises(ModelError, match="selector method 'state' is not supported"):
-        select(compiled, ["state:modified"])
+    with pytest.raises(ModelError, match="selector method 'access' is not supported"):
+        select(compiled, ["access:public"])
+    with pytest.raises(ModelError, match=r"'state:modified' needs the environment .* --state"):
+        select(compiled, ["state:modified+"])

@@ -152,8 +152,9 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--check", action="store_true", help="fail when it is out of date")
     docs.set_defaults(command=commands.docs)
 
-    from strata_dev.cli import models, site, warehouse
+    from strata_dev.cli import models, site, sources, warehouse
 
+    sources.register(sub)
     models.register(sub)
     warehouse.register(sub)
     site.register(sub)

@@ -40,6 +40,8 @@ def register(actions: Any, group: argparse.ArgumentParser) -> None:
             "landed), the rows of the last run that converted it, the share of them "
             "quarantined, and its freshness against the contract's SLA."
         ),
+        epilog="example:\n  strata sources list\n  strata sources list --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     for parser in (group, listing):
         parser.add_argument("--json", action="store_true", help="print JSON, one object each")

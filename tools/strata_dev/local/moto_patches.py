@@ -10,6 +10,10 @@ moto is pinned (pyproject, requirements/): these touch its internals.
   Test hooks hold statements STARTED for some polls, or end them ABORTED.
 - A state machine whose earlier execution holds a thread lock can be copied again (moto
   deep-copies the machine on every StartExecution).
+- The definition's parse tree is kept per definition text: moto parses the whole ASL with a
+  pure-Python ANTLR parser on CreateStateMachine and again on every StartExecution, about a
+  second each for the pipeline. The tree is only read; every parse still gets fresh
+  evaluation components from it.
 - A distributed Map's ItemReader and ResultWriter reach the lake's folders for the buckets
   served locally (:mod:`strata_dev.local.distributed_map`).
 """
@@ -33,6 +37,9 @@ _served: dict[str, Warehouse] = {}
 # (owner, attribute, original value or _MISSING): undone by uninstall()
 _originals: list[tuple[Any, str, Any]] = []
 _MISSING = object()
+# definition text -> ANTLR parse tree, kept across installs (the tree depends on the text only)
+_parse_trees: dict[str, Any] = {}
+_PARSE_TREES_KEPT = 8
 
 
 @dataclass
@@ -67,6 +74,7 @@ def install() -> None:
     _patch_lambda()
     _patch_redshift_data()
     _patch_state_machine_copy()
+    _patch_parser()
     distributed_map.install(_set)
 
 
@@ -294,3 +302,22 @@ def _patch_state_machine_copy() -> None:
         return clone
 
     _set(StateMachine, "__deepcopy__", deepcopy_without_executions)
+
+
+def _patch_parser() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    original = AmazonStateLanguageParser.parse
+
+    def parse(definition: str) -> tuple[Any, Any]:
+        tree = _parse_trees.get(definition)
+        if tree is None:
+            program, tree = original(definition)
+            if len(_parse_trees) >= _PARSE_TREES_KEPT:
+                _parse_trees.pop(next(iter(_parse_trees)))
+            _parse_trees[definition] = tree
+            return program, tree
+        return Preprocessor().visit(tree), tree
+
+    _set(AmazonStateLanguageParser, "parse", staticmethod(parse))

@@ -128,10 +128,10 @@ class LocalStepFunctions:
         while True:
             description = self._sfn.describe_execution(executionArn=arn)
             if on_event is not None:
-                events = self._history(arn)
-                for event in events[seen:]:
+                events = self._history(arn, seen)
+                for event in events:
                     on_event(event)
-                seen = len(events)
+                seen += len(events)
             if description["status"] != "RUNNING":
                 output = description.get("output")
                 return Execution(
@@ -143,15 +143,22 @@ class LocalStepFunctions:
                 )
             time.sleep(poll)
 
-    def _history(self, arn: str) -> list[Event]:
-        """The execution's events, read from moto's backend in this process: the API would
-        serialize the whole history on every poll (moto ignores maxResults), which costs
-        seconds once BuildModels has run a few hundred statements."""
+    def _history(self, arn: str, seen: int = 0) -> list[Event]:
+        """The execution's events after the first ``seen``, read from moto's backend in this
+        process: the API (and the backend's own getter) copies the whole history on every
+        poll, which costs seconds once BuildModels has run a few hundred statements."""
+        import copy
+
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
         backend = stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][REGION]
-        return list(backend.get_execution_history(arn)["events"])
+        env = backend.describe_execution(execution_arn=arn).exec_worker.env
+        if env is None:  # the execution has not started yet
+            return []
+        events = env.event_manager
+        with events._mutex:
+            return copy.deepcopy(events._history_event_list[seen:])
 
 
 @contextmanager

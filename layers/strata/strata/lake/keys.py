@@ -7,6 +7,7 @@
 | quarantine | ``<source>/rows/ingest_date=…/<object id>.ndjson`` | rejected rows, with reasons |
 | quarantine | ``<source>/files/ingest_date=…/<object id>/`` | a rejected file and ``reason.json`` |
 | artifacts | ``runs/<run id>/…`` | a run's items, conversion manifests, failures, report |
+| artifacts | ``environments/<environment>/models.json`` | the models an environment was last built with |
 
 A raw object's **object id** (a hash of its raw key) names everything derived from it, so
 converting it again replaces its earlier outputs instead of adding to them.
@@ -98,3 +99,9 @@ def warehouse_prefix(run_id: str) -> str:
 
 def report_key(run_id: str) -> str:
     return f"runs/{run_id}/report.json"
+
+
+def environment_state_key(environment: str) -> str:
+    """The models an environment's schemas hold (checksums, relations, last build), rewritten
+    by each of its builds: what ``state:modified``, ``--defer`` and ``promote`` compare with."""
+    return f"environments/{environment}/models.json"

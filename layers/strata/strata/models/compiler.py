@@ -120,7 +120,7 @@ class _Renderer:
             raise ModelError(f"ref({name!r}) names no model")
         if name not in self.refs:
             self.refs.append(name)
-        return self._final_relation(name)
+        return self.target.ref_relation(name, self._final_relation(name))
 
     def _final_relation(self, name: str) -> str:
         model = self.project.models[name]

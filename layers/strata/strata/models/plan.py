@@ -9,15 +9,15 @@ never compiles again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from strata.errors import ModelError
-from strata.models import checks, descriptions
+from strata.models import checks, descriptions, state
 from strata.models.compiler import CompiledProject, compile_project
 from strata.models.project import Model, TestSpec, load_warehouse_project
-from strata.models.selection import select
+from strata.models.selection import Selection, select
 from strata.models.sources import LOADED_AT_FIELD, SOURCE_NAME
 from strata.models.targets import resolve_target
 from strata.project import Project
@@ -42,6 +42,10 @@ class RunOptions:
     full_refresh: bool = False
     variables: dict[str, Any] = field(default_factory=dict)
     target: str | None = None  # default: the environment (STRATA_ENV)
+    # The environment state:modified and --defer compare with (the CLI's; a pipeline
+    # execution always builds against its own schemas).
+    state: str | None = None
+    defer: bool = False  # read the models not selected from the state's environment
 
     @classmethod
     def from_input(cls, value: dict[str, Any] | None) -> RunOptions:
@@ -70,16 +74,21 @@ def compile_for(
     target: str | None = None,
     variables: dict | None = None,
     capabilities: Capabilities | None = None,
+    deferred: dict[str, str] | None = None,
 ) -> CompiledProject:
     """Compile the project's warehouse models for a target (default: the environment), for a
-    warehouse that can do what ``capabilities`` says (default: the settings' runtime's)."""
+    warehouse that can do what ``capabilities`` says (default: the settings' runtime's);
+    ``deferred`` models are read from the relations given (``--defer``)."""
     capabilities = capabilities or warehouse_kind(settings).capabilities
     warehouse = load_warehouse_project(project.warehouse_files)
     resolved = resolve_target(
         project.warehouse_files,
         target or settings.environment,
         isolate_schemas=capabilities.isolates_schemas,
+        home=settings.environment,
     )
+    if deferred:
+        resolved = replace(resolved, deferred=dict(deferred))
     external = settings.external_schema
 
     def resolve_source(source_name: str, table: str) -> str:
@@ -101,22 +110,30 @@ def build_manifest(
     run_id: str,
     options: RunOptions | None = None,
     profile: WarehouseProfile | None = None,
+    compared: state.EnvironmentState | None = None,
 ) -> dict[str, Any]:
+    """``compared``: the record of the environment named by ``options.state``."""
     options = options or RunOptions()
     if options.command not in COMMANDS:
         raise ModelError(f"command must be one of {', '.join(COMMANDS)}, not {options.command!r}")
     profile = profile or warehouse_profile(settings)
-    compiled = compile_for(
-        project, settings, options.target, options.variables, profile.capabilities
+    compiled, chosen, deferred, modified = compile_and_select(
+        project, settings, options, profile, compared
     )
-    chosen = select(compiled, options.select, options.exclude)
     name = compiled.project.name
     models = [compiled.model(model) for model in chosen.models]
     tests = [test for test in compiled.tests if test.name in chosen.tests]
     nodes: dict[str, Any] = {}
+    checksums = state.Checksums(project.warehouse_files)
     if options.command == "build":
         for model in models:
             node = _model_node(name, model)
+            node["checksum"] = {"name": "sha256", "checksum": checksums.of(model)}
+            node["key"] = state.primary_key(model, compiled.tests)
+            # Rows an incremental model merged earlier were computed by other SQL: a changed
+            # one is rebuilt whole, as the environment compared with would need it.
+            if model.materialized == "incremental" and model.name in modified:
+                node["full_refresh"] = True
             node[descriptions.COMMENT_SQLS] = descriptions.comment_sqls(model, profile.capabilities)
             nodes[model_id(name, model.name)] = node
     for test in tests:
@@ -130,6 +147,10 @@ def build_manifest(
             "project": name,
             "run_id": run_id,
             "target": compiled.target.name,
+            "environment": compiled.target.environment,
+            "project_checksum": state.project_checksum(project.warehouse_files),
+            "state": options.state,
+            "deferred": deferred,
             "command": options.command,
             "select": options.select,
             "exclude": options.exclude,
@@ -148,13 +169,47 @@ def build_manifest(
     return manifest
 
 
+def compile_and_select(
+    project: Project,
+    settings: Settings,
+    options: RunOptions,
+    profile: WarehouseProfile,
+    compared: state.EnvironmentState | None = None,
+) -> tuple[CompiledProject, Selection, dict[str, str], set[str]]:
+    """The compiled project, the selection (``state:`` against ``compared``), the models
+    deferred to ``compared``'s relations (the project compiled again to read them) and the
+    models modified since ``compared``'s build."""
+    if options.defer and not options.state:
+        raise ModelError("--defer needs --state <environment> to read the other models from")
+    if options.state and compared is None:
+        raise ModelError(f"--state {options.state}: the environment's record was not loaded")
+    compiled = compile_for(
+        project, settings, options.target, options.variables, profile.capabilities
+    )
+    comparison = state.compare(compiled, compared) if compared is not None else None
+    chosen = select(compiled, options.select, options.exclude, comparison)
+    modified = comparison.modified if comparison else set()
+    if not options.defer or compared is None:
+        return compiled, chosen, {}, modified
+    if compared.environment == compiled.target.environment:
+        return compiled, chosen, {}, modified  # its own relations: nothing to defer
+    read = {ref for name in chosen.models for ref in compiled.model(name).refs}
+    read |= {ref for test in compiled.tests if test.name in chosen.tests for ref in test.depends_on}
+    deferred = state.deferrals(chosen.models, sorted(read), compared)
+    if deferred:
+        compiled = compile_for(
+            project, settings, options.target, options.variables, profile.capabilities, deferred
+        )
+    return compiled, chosen, deferred, modified
+
+
 def model_id(project: str, model: str) -> str:
     return f"model.{project}.{model}"
 
 
 def _model_node(project: str, model: Model) -> dict[str, Any]:
     config = model.config
-    node = {
+    node: dict[str, Any] = {
         "resource_type": "model",
         "unique_id": model_id(project, model.name),
         "name": model.name,
@@ -162,19 +217,7 @@ def _model_node(project: str, model: Model) -> dict[str, Any]:
         "schema": model.schema,
         "relation": model.relation,
         "materialized": model.materialized,
-        "config": {
-            "materialized": config.materialized,
-            "schema": config.schema_name,
-            "unique_key": config.unique_key,
-            "incremental_strategy": config.strategy
-            if model.materialized == "incremental"
-            else None,
-            "tags": config.tags,
-            "dist": config.dist,
-            "sort": config.sort,
-            "sort_type": config.sort_type,
-            "grants": config.grants,
-        },
+        "config": state.model_config(model),
         "tags": config.tags,
         "description": model.description or config.description or "",
         "columns": {name: {"description": text} for name, text in model.columns.items()},

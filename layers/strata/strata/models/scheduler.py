@@ -156,9 +156,10 @@ class WarehouseRun:
         found = (
             materialize.Existing(existing["kind"], tuple(existing["columns"])) if existing else None
         )
-        return materialize.build(
-            node, found, full_refresh=bool(self.manifest["metadata"]["full_refresh"])
-        )
+        # A node planned for a full refresh: an incremental model whose SQL changed since
+        # the environment it is compared with (see strata.models.plan).
+        refresh = self.manifest["metadata"]["full_refresh"] or node.get("full_refresh", False)
+        return materialize.build(node, found, full_refresh=bool(refresh))
 
     # ------------------------------------------------------------------ outcomes
     def record(self, outcomes: list[StatementOutcome]) -> None:

@@ -3,6 +3,7 @@
 ``runs/<run_id>/warehouse/manifest.json``: the plan (nodes, dependencies, compiled SQL).
 ``runs/<run_id>/warehouse/run_results.json``: every node's status, timing, rows, test
 failures with a sample of failing rows; rewritten after each wave, final when the run is done.
+A finished build also updates its environment's record (:mod:`strata.models.state`).
 
 The planner Lambda calls :func:`start_run` (PlanModels) and then :func:`continue_run` after
 each wave the state machine ran; the local CLI calls the same two functions.
@@ -23,6 +24,7 @@ from strata.lake.payloads import (
     PlanOutput,
     StatementOutcome,
 )
+from strata.models import state
 from strata.models.plan import RunOptions, build_manifest
 from strata.models.scheduler import Clock, WarehouseRun, utc_now
 from strata.runtime import Context
@@ -47,7 +49,12 @@ def start_run(
 ) -> PlanOutput:
     # Compiled before the lock is taken: a selection or target that cannot compile fails here
     # and leaves the lock alone.
-    manifest = build_manifest(ctx.project, ctx.settings, run_id, options)
+    options = options or RunOptions()
+    compared = None
+    if options.state:
+        why = f"--state {options.state}" + (" --defer" if options.defer else "")
+        compared = state.require(ctx.ports.artifacts, options.state, why)
+    manifest = build_manifest(ctx.project, ctx.settings, run_id, options, compared=compared)
     holder = _take_build_lock(ctx, run_id, clock(), execution_arn)
     if holder is not None:
         return _deferred(holder)
@@ -74,6 +81,8 @@ def _advance(ctx: Context, run: WarehouseRun) -> PlanOutput:
     run_id = run.manifest["metadata"]["run_id"]
     _put(ctx, run_id, "run_results.json", run.run_results())
     summary = None
+    if run.done and run.manifest["metadata"]["command"] == "build":
+        state.record_build(ctx.ports.artifacts, run.manifest, run.results)
     if run.done:
         summary = run.summary().model_copy(
             update={"run_results_key": warehouse_prefix(run_id) + "run_results.json"}
