@@ -334,7 +334,7 @@ def test_failed_landings_end_in_the_one_landing_failures_queue(template):
     admitted = admit["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
     assert admitted.startswith("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:")
     rule_names = admitted.split(":rule/", 1)[1]
-    assert rule_names == "strata-${EnvironmentName}-land-*"
+    assert rule_names == "strata-${EnvironmentName}-drop-*"
     for logical_id in drop_rules():
         rule = template["Resources"][logical_id]["Properties"]
         (target,) = rule["Targets"]

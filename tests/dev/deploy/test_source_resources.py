@@ -135,7 +135,7 @@ def test_a_new_api_contract_yields_the_api_function_and_its_own_schedule_as_dict
     }
 
     schedule = resources["WeatherApiIngestSchedule"]["Properties"]
-    assert schedule["Name"] == Sub("strata-${EnvironmentName}-ingest-weather-api")
+    assert schedule["Name"] == Sub("strata-${EnvironmentName}-schedule-weather-api")
     assert schedule["ScheduleExpression"] == "cron(0 * * * ? *)"
     assert schedule["State"] == If("SchedulesOn", "ENABLED", "DISABLED")
     assert schedule["Target"]["Arn"] == GetAtt("IngestApiFunction", "Arn")
@@ -173,13 +173,13 @@ def test_a_new_drop_contract_yields_the_landing_function_and_a_rule_on_its_prefi
     ]
     rule = resources["AcmeDropsLandRule"]["Properties"]
     assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": "partners/acme/"}]
-    assert rule["Name"] == Sub("strata-${EnvironmentName}-land-acme-drops")
+    assert rule["Name"] == Sub("strata-${EnvironmentName}-drop-acme-drops")
     (target,) = rule["Targets"]
     assert target["Arn"] == GetAtt("LandFunction", "Arn")
     assert target["DeadLetterConfig"] == {"Arn": GetAtt("LandingFailuresQueue", "Arn")}
     permission = resources["LandRulesPermission"]["Properties"]
     assert permission["FunctionName"] == Ref("LandFunction")
-    assert permission["SourceArn"].text.endswith(":rule/strata-${EnvironmentName}-land-*")
+    assert permission["SourceArn"].text.endswith(":rule/strata-${EnvironmentName}-drop-*")
 
 
 def test_a_source_named_like_a_yaml_keyword_stays_a_string_in_the_template():
@@ -189,7 +189,7 @@ def test_a_source_named_like_a_yaml_keyword_stays_a_string_in_the_template():
     data = as_data(render_section({"null": contract}))
 
     assert data["NullLandRule"]["Properties"]["Name"] == {
-        "Fn::Sub": "strata-${EnvironmentName}-land-null"
+        "Fn::Sub": "strata-${EnvironmentName}-drop-null"
     }
     (_, sources) = data["LandFunction"]["Properties"]["Policies"]
     keys = sources["Statement"][-1]["Condition"]["ForAllValues:StringEquals"]

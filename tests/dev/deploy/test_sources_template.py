@@ -145,7 +145,7 @@ def test_every_drop_source_has_its_rule_on_its_prefix_to_the_landing_function(te
         assert rule["Type"] == "AWS::Events::Rule"
         dashed = contract.name.replace("_", "-")
         assert rule["Properties"]["Name"] == {
-            "Fn::Sub": f"strata-${{EnvironmentName}}-land-{dashed}"
+            "Fn::Sub": f"strata-${{EnvironmentName}}-drop-{dashed}"
         }
         pattern = rule["Properties"]["EventPattern"]
         assert pattern["detail-type"] == ["Object Created"]
@@ -155,7 +155,7 @@ def test_every_drop_source_has_its_rule_on_its_prefix_to_the_landing_function(te
         assert target["DeadLetterConfig"] == {"Arn": queue}
     permission = resources["LandRulesPermission"]["Properties"]
     assert permission["Principal"] == "events.amazonaws.com"
-    assert permission["SourceArn"]["Fn::Sub"].endswith(":rule/strata-${EnvironmentName}-land-*")
+    assert permission["SourceArn"]["Fn::Sub"].endswith(":rule/strata-${EnvironmentName}-drop-*")
     alarm = resources["LandErrorsAlarm"]["Properties"]
     assert alarm["MetricName"] == "Errors" and alarm["Namespace"] == "AWS/Lambda"
     assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "LandFunction"}}]

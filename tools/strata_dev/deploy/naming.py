@@ -5,10 +5,10 @@ sources stays far under CloudFormation's 500 resources (docs/deploy.md, "The sta
 
 - api sources: ``IngestApiFunction`` (``strata-<env>-ingest-api``); sftp sources:
   ``IngestSftpFunction`` (``strata-<env>-ingest-sftp``). Each source has its own EventBridge
-  Scheduler schedule, ``OrdersApiIngestSchedule`` (``strata-<env>-ingest-orders-api``), whose
+  Scheduler schedule, ``OrdersApiIngestSchedule`` (``strata-<env>-schedule-orders-api``), whose
   input names the source.
 - s3_drop and manual sources: ``LandFunction`` (``strata-<env>-land``). Each source has its own
-  EventBridge rule on its landing prefix, ``OrdersLandRule`` (``strata-<env>-land-orders``); the
+  EventBridge rule on its landing prefix, ``OrdersLandRule`` (``strata-<env>-drop-orders``); the
   function finds the source from the object's key.
 
 The template generator and the local twin both name functions through this module, so the
@@ -29,6 +29,9 @@ DROP_FOLDER = "land_s3_drop"
 # The role every schedule of a source assumes, and the permission every landing rule uses.
 SCHEDULE_ROLE = "IngestScheduleRole"
 LAND_RULES_PERMISSION = "LandRulesPermission"
+# A trigger's physical name's word, per role: strata-<env>-schedule-<source>, -drop-<source>.
+TRIGGER_WORDS = {"ingest": "schedule", "land": "drop"}
+LANDING_RULES = "strata-${EnvironmentName}-drop-*"
 
 
 def camel(name: str) -> str:
@@ -112,9 +115,13 @@ class SourceNames:
         return self.source.replace("_", "-")
 
     def physical(self) -> str:
-        """A ``!Sub`` name unique per environment: ``strata-${EnvironmentName}-ingest-orders-api``
-        (a schedule) or ``strata-${EnvironmentName}-land-orders`` (a landing rule)."""
-        return f"strata-${{EnvironmentName}}-{self.role}-{self.dashed}"
+        """A ``!Sub`` name unique per environment: ``strata-${EnvironmentName}-schedule-orders-api``
+        (a schedule) or ``strata-${EnvironmentName}-drop-orders`` (a landing rule).
+
+        Not the names the function-per-source design gave its schedules and rules
+        (``-ingest-<source>``, ``-land-<source>``): a stack deployed with those creates these
+        before it deletes those, and two schedules or rules of one name cannot exist."""
+        return f"strata-${{EnvironmentName}}-{TRIGGER_WORDS[self.role]}-{self.dashed}"
 
 
 def names(contract: SourceContract) -> SourceNames:

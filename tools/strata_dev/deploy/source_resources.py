@@ -9,7 +9,7 @@ sources, and one trigger per source (:mod:`strata_dev.deploy.naming`).
   the landing bucket under its ``s3_drop.prefix``, all starting the landing function, which finds
   the source from the key. Events a rule cannot deliver, and events that still fail after the
   function's retries, go to the one shared ``LandingFailuresQueue`` (static part of the
-  template). One permission lets the rules named ``strata-<env>-land-*`` start the function.
+  template). One permission lets the rules named ``strata-<env>-drop-*`` start the function.
 
 Every function reserves the concurrency of its kind in the environment
 (``Mappings.Environments``: ``IngestConcurrency``, ``LandConcurrency``), logs to a group encrypted
@@ -29,6 +29,7 @@ from strata_dev.deploy.cfn import FindInMap, GetAtt, If, Ref, Sub
 from strata_dev.deploy.naming import (
     KIND_FUNCTIONS,
     LAND_RULES_PERMISSION,
+    LANDING_RULES,
     SCHEDULE_ROLE,
     KindFunction,
     is_drop,
@@ -230,7 +231,7 @@ def landing_retries(kind: KindFunction) -> dict[str, Any]:
 
 
 def rules_permission(kind: KindFunction) -> dict[str, Any]:
-    """Lets the landing rules of this stack, named ``strata-<env>-land-<source>``, start the
+    """Lets the landing rules of this stack, named ``strata-<env>-drop-<source>``, start the
     landing function: one permission for every drop source's rule."""
     return {
         "Type": "AWS::Lambda::Permission",
@@ -241,7 +242,7 @@ def rules_permission(kind: KindFunction) -> dict[str, Any]:
             "SourceAccount": Ref("AWS::AccountId"),
             "SourceArn": Sub(
                 "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
-                "strata-${EnvironmentName}-land-*"
+                + LANDING_RULES
             ),
         },
     }
@@ -304,7 +305,7 @@ def landing_rule(contract: SourceContract) -> dict[str, Any]:
         "Type": "AWS::Events::Rule",
         "Properties": {
             # LandingFailuresQueuePolicy and LandRulesPermission admit rules named
-            # strata-<env>-land-*.
+            # strata-<env>-drop-*.
             "Name": Sub(names(contract).physical()),
             "Description": f"Lands {contract.name} ({contract.kind}) files put under its prefix",
             "EventPattern": pattern,
@@ -329,8 +330,8 @@ def errors_alarm(kind: KindFunction, count: int) -> dict[str, Any]:
         "Properties": {
             "AlarmName": Sub(kind.physical("-errors")),
             "AlarmDescription": (
-                f"The {kind.dashed} function raised errors for one of its {_count(count)} "
-                "(its log names the source)."
+                f"The {kind.dashed} function raised errors (it serves {_count(count)}; its "
+                "log names the one that failed)."
             ),
             "Namespace": "AWS/Lambda",
             "MetricName": "Errors",
