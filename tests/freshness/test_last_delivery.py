@@ -13,6 +13,19 @@ from strata.orchestration.report import build_report
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
+def end_of_run(run_id: str) -> ReportInput:
+    """The Report state's payload of a run that converted nothing and built every model."""
+    summary = {"status": "success", "nodes": [], "run_results_key": None}
+    return ReportInput.model_validate(
+        {
+            "run_id": run_id,
+            "execution_name": run_id,
+            "conversions": [],
+            "warehouse": {"summary": summary},
+        }
+    )
+
+
 def test_landing_records_the_newest_delivery_and_a_replay_never_moves_it_back(ctx):
     state, raw = ctx.ports.state, ctx.ports.raw
     assert last_delivery(state, raw, "orders") is None
@@ -37,15 +50,7 @@ def test_the_run_report_has_a_freshness_section_per_source(ctx):
     state = ctx.ports.state
     queue_for_conversion(state, "orders", "orders/x.csv", now - timedelta(hours=1))
     queue_for_conversion(state, "shipments", "shipments/y.ndjson", now - timedelta(days=3))
-    event = ReportInput.model_validate(
-        {
-            "run_id": "run-f",
-            "execution_name": "run-f",
-            "conversions": [],
-            "warehouse": {"summary": {"status": "success", "nodes": [], "run_results_key": None}},
-        }
-    )
-    report = build_report(ctx, event)
+    report = build_report(ctx, end_of_run("run-f"))
     freshness = report["freshness"]
     assert set(freshness) == set(ctx.project.contracts)
     assert freshness["orders"]["status"] == "ok"
@@ -66,13 +71,5 @@ def test_a_freshness_lookup_that_fails_leaves_the_report_whole(ctx, monkeypatch)
         raise StrataError("AccessDenied listing raw")
 
     monkeypatch.setattr(ctx.ports.raw, "list", refused)
-    event = ReportInput.model_validate(
-        {
-            "run_id": "run-g",
-            "execution_name": "run-g",
-            "conversions": [],
-            "warehouse": {"summary": {"status": "success", "nodes": [], "run_results_key": None}},
-        }
-    )
-    report = build_report(ctx, event)
+    report = build_report(ctx, end_of_run("run-g"))
     assert report["freshness"] == {} and report["status"] == "succeeded"
