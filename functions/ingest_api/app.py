@@ -1,5 +1,5 @@
-"""Fetches one REST API source's new pages into raw (EventBridge Scheduler; one function per
-source, its source in STRATA_SOURCE)."""
+"""Fetches one REST API source's new pages into raw (EventBridge Scheduler; one function for
+every api source, the source named in its schedule's input)."""
 
 from typing import Any
 

@@ -1,5 +1,5 @@
-"""Streams one SFTP source's new files into raw (EventBridge Scheduler; one function per
-source, its source in STRATA_SOURCE)."""
+"""Streams one SFTP source's new files into raw (EventBridge Scheduler; one function for every
+sftp source, the source named in its schedule's input)."""
 
 from typing import Any
 

@@ -1,5 +1,5 @@
 """Lands a file dropped in the landing bucket into raw, byte-for-byte (EventBridge event; one
-function per drop source, its source in STRATA_SOURCE: other sources' keys are ignored)."""
+function for every drop source, which finds the source owning the key: the longest prefix)."""
 
 from typing import Any
 

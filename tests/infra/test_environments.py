@@ -193,7 +193,7 @@ def find_in_map_key(value: Any) -> str:
 
 def test_every_function_has_reserved_concurrency_sized_per_environment(template):
     functions = resources(template, "AWS::Serverless::Function")
-    assert len(functions) >= 10
+    assert len(functions) >= 8
     for logical_id, function in functions.items():
         key = find_in_map_key(function["Properties"].get("ReservedConcurrentExecutions"))
         for env in ENVIRONMENTS:

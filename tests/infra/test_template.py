@@ -52,18 +52,16 @@ def template() -> dict[str, Any]:
     return load_template(TEMPLATE)
 
 
-def generated_functions() -> dict[str, Any]:
-    """The per-source functions `strata template` writes: resource id → contract."""
+def generated_functions() -> set[str]:
+    """The ingestion functions `strata template` writes, one per kind of source in use."""
     contracts = load_contracts(REPO / "sources")
-    return {naming.function_id(contract): contract for contract in naming.per_source(contracts)}
+    return {naming.function_id(contract) for contract in naming.per_source(contracts)}
 
 
-def drop_functions() -> dict[str, Any]:
-    return {
-        fn: contract
-        for fn, contract in generated_functions().items()
-        if contract.kind in naming.DROP_KINDS
-    }
+def drop_rules() -> dict[str, Any]:
+    """The landing rules `strata template` writes, one per drop source: resource id → contract."""
+    contracts = load_contracts(REPO / "sources")
+    return {naming.names(c).trigger: c for c in naming.drop_sources(contracts)}
 
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -137,8 +135,8 @@ def test_is_a_sam_template_with_the_expected_parameters(template):
 
 def test_functions_run_python312_on_arm64(template):
     functions = resources(template, "AWS::Serverless::Function")
-    generated = set(generated_functions())
-    assert {"OrdersLandFunction", "OrdersApiIngestFunction", "CustomersIngestFunction"} <= generated
+    generated = generated_functions()
+    assert generated == {"LandFunction", "IngestApiFunction", "IngestSftpFunction"}
     assert generated <= set(functions)
     assert set(functions) - generated == {
         "PresignUploadFunction",
@@ -149,6 +147,7 @@ def test_functions_run_python312_on_arm64(template):
         "ReportFunction",
         "SiteFunction",
         SIGN_IN,
+        "FreshnessFunction",
     }
     for logical_id, function in functions.items():
         if logical_id == SIGN_IN:  # Node.js: CloudFront's signed cookies need RSA signing
@@ -317,12 +316,11 @@ def test_landing_bucket_sends_events_to_eventbridge(template):
     assert props["NotificationConfiguration"]["EventBridgeConfiguration"] == {
         "EventBridgeEnabled": True
     }
-    assert drop_functions()
-    for fn, contract in drop_functions().items():
-        events = template["Resources"][fn]["Properties"]["Events"]
-        (rule,) = events.values()
-        assert rule["Type"] == "EventBridgeRule"
-        pattern = rule["Properties"]["Pattern"]
+    assert drop_rules()
+    for fn, contract in drop_rules().items():
+        rule = template["Resources"][fn]
+        assert rule["Type"] == "AWS::Events::Rule"
+        pattern = rule["Properties"]["EventPattern"]
         assert pattern["source"] == ["aws.s3"]
         assert pattern["detail-type"] == ["Object Created"]
         assert pattern["detail"]["bucket"]["name"] == [{"Ref": "LandingBucket"}]
@@ -336,6 +334,10 @@ def test_no_function_listens_to_the_whole_landing_bucket(template):
             if event["Type"] == "EventBridgeRule":
                 detail = event["Properties"]["Pattern"]["detail"]
                 assert detail["object"]["key"][0]["prefix"], logical_id
+    for logical_id, rule in resources(template, "AWS::Events::Rule").items():
+        detail = rule["Properties"]["EventPattern"].get("detail", {})
+        if "object" in detail:
+            assert all(key["prefix"] for key in detail["object"]["key"]), logical_id
 
 
 def test_failed_landings_end_in_the_one_landing_failures_queue(template):
@@ -354,15 +356,16 @@ def test_failed_landings_end_in_the_one_landing_failures_queue(template):
     admitted = admit["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
     assert admitted.startswith("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:")
     rule_names = admitted.split(":rule/", 1)[1]
-    assert rule_names == "strata-${EnvironmentName}-land-*"
-    for fn in drop_functions():
-        props = template["Resources"][fn]["Properties"]
-        (rule,) = props["Events"].values()
-        assert rule["Properties"]["DeadLetterConfig"] == {"Arn": queue}, fn
-        name = rule["Properties"]["RuleName"]["Fn::Sub"]
-        assert re.fullmatch(re.escape(rule_names).replace(r"\*", ".+"), name), fn
-        on_failure = props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
-        assert on_failure == {"Type": "SQS", "Destination": queue}, fn
+    assert rule_names == "strata-${EnvironmentName}-drop-*"
+    for logical_id in drop_rules():
+        rule = template["Resources"][logical_id]["Properties"]
+        (target,) = rule["Targets"]
+        assert target["DeadLetterConfig"] == {"Arn": queue}, logical_id
+        name = rule["Name"]["Fn::Sub"]
+        assert re.fullmatch(re.escape(rule_names).replace(r"\*", ".+"), name), logical_id
+    retries = template["Resources"]["LandEventInvokeConfig"]["Properties"]
+    assert retries["FunctionName"] == {"Ref": "LandFunction"}
+    assert retries["DestinationConfig"]["OnFailure"] == {"Destination": queue}
 
 
 def test_kms_key_rotates(template):
@@ -939,8 +942,8 @@ def test_dashboard_body_is_json_with_every_view(template):
     generated = generated_functions()
     for logical_id in resources(template, "AWS::Serverless::Function"):
         if logical_id in generated or logical_id == SIGN_IN:
-            # Generated per source: covered by the SEARCH rows checked below; the sign-in
-            # function exists only with SiteCdn on (its own alarm watches it).
+            # Generated per kind of source: covered by the SEARCH rows checked below; the
+            # sign-in function exists only with SiteCdn on (its own alarm watches it).
             continue
         function = f'"dummy-{logical_id}"'
         lambda_rows = [

@@ -56,6 +56,7 @@ MODELS: dict[str, Any] = {
     "discover": DiscoverInput,
     "ingest_api": ScheduledInput,
     "ingest_sftp": ScheduledInput,
+    "check_freshness": ScheduledInput,
     "land_s3_drop": S3EventNotificationEventBridgeModel,
     "land_s3_drop_marketing_spend": S3EventNotificationEventBridgeModel,
     "land_s3_drop_shipments": S3EventNotificationEventBridgeModel,

@@ -46,6 +46,8 @@ WAREHOUSE_PATH = "STRATA_WAREHOUSE_PATH"
 DUCKDB_STORAGE_VERSION = "STRATA_DUCKDB_STORAGE_VERSION"
 # Per-source ingestion functions: the one source the function ingests.
 SOURCE = "STRATA_SOURCE"
+# The SNS topic the daily freshness check alerts when a source is late.
+ALERT_TOPIC_ARN = "STRATA_ALERT_TOPIC_ARN"
 AWS_REGION = "AWS_REGION"
 
 Runtime = Literal["local", "aws"]
@@ -86,6 +88,7 @@ class Settings(BaseModel):
     duckdb_storage_version: str = Field(DEFAULT_DUCKDB_STORAGE_VERSION, pattern=r"^v\d+\.\d+\.\d+$")
     region: str = "us-east-1"
     source: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
+    alert_topic_arn: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +120,7 @@ class Settings(BaseModel):
             "duckdb_storage_version": DUCKDB_STORAGE_VERSION,
             "region": AWS_REGION,
             "source": SOURCE,
+            "alert_topic_arn": ALERT_TOPIC_ARN,
         }
         values = {field: env[name] for field, name in names.items() if env.get(name)}
         try:

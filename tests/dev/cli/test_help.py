@@ -44,6 +44,6 @@ def test_adding_a_source_is_one_file_and_validate_fix_writes_the_rest(project_di
     assert main(["--project-dir", str(project_dir), "validate", "--fix"]) == 0
     out = capsys.readouterr().out
     assert "updated template.yaml" in out and "updated warehouse/models/_sources.yml" in out
-    assert "ReturnsLandFunction" in (project_dir / "template.yaml").read_text(encoding="utf-8")
+    assert "ReturnsLandRule" in (project_dir / "template.yaml").read_text(encoding="utf-8")
     assert "name: returns" in (project_dir / "warehouse/models/_sources.yml").read_text()
     assert main(["--project-dir", str(project_dir), "validate"]) == 0

@@ -17,7 +17,7 @@ import pytest
 from strata.contracts.loader import load_contracts
 from strata.lake.keys import items_key
 from strata_dev.deploy import naming
-from strata_dev.local.functions import bound_to_source, load_handler
+from strata_dev.local.functions import load_handler
 from strata_dev.local.moto_patches import LambdaContext
 
 REPO = Path(__file__).resolve().parents[3]
@@ -56,6 +56,7 @@ def test_every_sample_event_is_json_and_used_here():
     for name in names:
         json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
     covered = {"convert", "discover", "ingest_api", "ingest_sftp", "presign_upload", "report"}
+    covered |= {"check_freshness"}
     covered |= set(drop_event_names().values())
     covered |= {"plan_models", "plan_models_next", "report_failure", "report_distributed_map"}
     covered |= {"site"}
@@ -71,7 +72,8 @@ def test_each_drop_source_has_an_event_its_function_lands(ctx, project_dir, sour
     # The sample file of that source, so the landed object is a real one.
     sample_file = next((REPO / "samples" / source).iterdir())
     ctx.ports.landing.put_bytes(key, sample_file.read_bytes())
-    handler = bound_to_source(load_handler(project_dir, "land_s3_drop"), source)
+    # One landing function for every drop source, bound to none: it finds the source by key.
+    handler = load_handler(project_dir, "land_s3_drop")
 
     answer = handler(sample, LambdaContext(naming.function_id(contract)))
 

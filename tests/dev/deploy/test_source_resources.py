@@ -1,6 +1,6 @@
-"""The per-source resources are built as dicts and dumped as YAML: the same data the f-string
-renderer wrote (a golden it produced for contracts of every kind), and, for a new contract, its
-function, its role's statements and its schedule."""
+"""The ingestion section is built as dicts and dumped as YAML: the same data as a reviewed golden
+for contracts of every kind, and, for a new contract, its kind's function, the function's
+statements and the source's own trigger."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import yaml
 from strata.contracts.loader import load_contracts, parse_contract
 from strata.errors import ConfigError
 from strata_dev.deploy.cfn import FindInMap, GetAtt, If, Ref, Sub
-from strata_dev.deploy.source_resources import resources_for
 from strata_dev.deploy.sources_template import NO_SOURCES, render_section, section_resources
 from strata_dev.deploy.template import CfnLoader
 
@@ -59,13 +58,12 @@ def as_data(section: str) -> dict:
     return yaml.load("Resources:\n" + section, Loader=CfnLoader)["Resources"] or {}
 
 
-def sids(function: dict) -> list[str]:
-    (policy,) = function["Properties"]["Policies"]
+def sids(policy: dict) -> list[str]:
     assert policy["Version"] == "2012-10-17"
     return [statement["Sid"] for statement in policy["Statement"]]
 
 
-def test_the_section_equals_as_data_the_golden_the_f_string_renderer_wrote():
+def test_the_section_equals_as_data_the_reviewed_golden():
     contracts = load_contracts(EVERY_KIND / "sources")
     assert {c.kind for c in contracts.values()} == {"api", "sftp", "s3_drop", "manual"}
     golden = yaml.load((EVERY_KIND / "golden_section.yaml").read_text(), Loader=CfnLoader)
@@ -100,88 +98,102 @@ def _long_form(value: object) -> object:
     raise TypeError(value)
 
 
-def test_a_new_api_contract_yields_its_function_role_statements_and_schedule_as_dicts():
+def test_a_new_api_contract_yields_the_api_function_and_its_own_schedule_as_dicts():
     contract = parse_contract(WEATHER_API, "weather_api.yaml")
 
-    resources = resources_for(contract)
+    resources = section_resources({"weather_api": contract})
 
     assert list(resources) == [
-        "WeatherApiIngestLogGroup",
-        "WeatherApiIngestFunction",
-        "WeatherApiIngestScheduleRole",
+        "IngestApiLogGroup",
+        "IngestApiFunction",
+        "IngestApiErrorsAlarm",
+        "IngestScheduleRole",
         "WeatherApiIngestSchedule",
-        "WeatherApiIngestErrorsAlarm",
     ]
-    function = resources["WeatherApiIngestFunction"]
+    function = resources["IngestApiFunction"]
     props = function["Properties"]
     assert function["Type"] == "AWS::Serverless::Function"
-    assert props["FunctionName"] == Sub("strata-${EnvironmentName}-ingest-weather-api")
+    assert props["FunctionName"] == Sub("strata-${EnvironmentName}-ingest-api")
     assert props["CodeUri"] == "functions/ingest_api/"
     assert props["Timeout"] == 180
-    assert props["Environment"] == {"Variables": {"STRATA_SOURCE": "weather_api"}}
-    assert sids(function) == [
-        "WriteOwnRawPrefix",
-        "ListOwnRawPrefix",
-        "ReadProject",
-        "ListProject",
-        "LakeKey",
-        "OwnStateItems",
-        "ReadOwnSecret",
+    # The schedule names the source: the shared function is bound to none.
+    assert "Environment" not in props
+    common, sources = props["Policies"]
+    assert [s["Sid"] for s in common["Statement"]] == ["ReadProject", "ListProject", "LakeKey"]
+    assert sids(sources) == [
+        "WriteSourcesRawPrefixes",
+        "ListSourcesRawPrefixes",
+        "SourcesStateItems",
+        "ReadSourcesSecrets",
     ]
-    (policy,) = props["Policies"]
-    granted = {s["Sid"]: s for s in policy["Statement"]}
-    assert granted["WriteOwnRawPrefix"]["Resource"] == Sub("${RawBucket.Arn}/weather_api/*")
-    assert granted["ReadOwnSecret"]["Resource"].text.endswith(
-        ":secret:strata/${EnvironmentName}/weather_key-??????"
-    )
-    assert granted["OwnStateItems"]["Condition"]["ForAllValues:StringEquals"] == {
+    granted = {s["Sid"]: s for s in sources["Statement"]}
+    assert granted["WriteSourcesRawPrefixes"]["Resource"] == [Sub("${RawBucket.Arn}/weather_api/*")]
+    (secret,) = granted["ReadSourcesSecrets"]["Resource"]
+    assert secret.text.endswith(":secret:strata/${EnvironmentName}/weather_key-??????")
+    assert granted["SourcesStateItems"]["Condition"]["ForAllValues:StringEquals"] == {
         "dynamodb:LeadingKeys": ["ingest#weather_api", "landed#weather_api", "pending#weather_api"]
     }
 
     schedule = resources["WeatherApiIngestSchedule"]["Properties"]
+    assert schedule["Name"] == Sub("strata-${EnvironmentName}-schedule-weather-api")
     assert schedule["ScheduleExpression"] == "cron(0 * * * ? *)"
     assert schedule["State"] == If("SchedulesOn", "ENABLED", "DISABLED")
-    assert schedule["Target"]["Arn"] == GetAtt("WeatherApiIngestFunction", "Arn")
-    assert schedule["Target"]["RoleArn"] == GetAtt("WeatherApiIngestScheduleRole", "Arn")
+    assert schedule["Target"]["Arn"] == GetAtt("IngestApiFunction", "Arn")
+    assert schedule["Target"]["RoleArn"] == GetAtt("IngestScheduleRole", "Arn")
     assert json.loads(schedule["Target"]["Input"]) == {
         "source": "weather_api",
         "trigger": "schedule",
     }
-    (role_policy,) = resources["WeatherApiIngestScheduleRole"]["Properties"]["Policies"]
+    (role_policy,) = resources["IngestScheduleRole"]["Properties"]["Policies"]
     (invoke,) = role_policy["PolicyDocument"]["Statement"]
     assert invoke["Action"] == "lambda:InvokeFunction"
-    assert invoke["Resource"] == GetAtt("WeatherApiIngestFunction", "Arn")
+    assert invoke["Resource"] == [GetAtt("IngestApiFunction", "Arn")]
 
 
-def test_a_new_drop_contract_yields_a_landing_function_on_its_prefix_and_no_schedule():
+def test_a_new_drop_contract_yields_the_landing_function_and_a_rule_on_its_prefix():
     contract = parse_contract(DROP.format(name="acme_drops"), "acme_drops.yaml")
 
-    resources = resources_for(contract)
+    resources = section_resources({"acme_drops": contract})
 
     assert list(resources) == [
-        "AcmeDropsLandLogGroup",
-        "AcmeDropsLandFunction",
-        "AcmeDropsLandErrorsAlarm",
+        "LandLogGroup",
+        "LandFunction",
+        "LandRulesPermission",
+        "LandEventInvokeConfig",
+        "LandErrorsAlarm",
+        "AcmeDropsLandRule",
     ]
-    function = resources["AcmeDropsLandFunction"]
-    assert sids(function)[:3] == [
-        "ReadOwnLandingPrefix",
-        "ListOwnLandingPrefix",
-        "WriteOwnRawPrefix",
+    common, sources = resources["LandFunction"]["Properties"]["Policies"]
+    assert sids(common) == ["SendFailedEvents", "ReadProject", "ListProject", "LakeKey"]
+    assert sids(sources) == [
+        "ReadSourcesLandingPrefixes",
+        "ListSourcesLandingPrefixes",
+        "WriteSourcesRawPrefixes",
+        "SourcesStateItems",
     ]
-    rule = function["Properties"]["Events"]["ObjectCreated"]["Properties"]
-    assert rule["Pattern"]["detail"]["object"]["key"] == [{"prefix": "partners/acme/"}]
-    assert rule["RuleName"] == Sub("strata-${EnvironmentName}-land-acme-drops")
+    rule = resources["AcmeDropsLandRule"]["Properties"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": "partners/acme/"}]
+    assert rule["Name"] == Sub("strata-${EnvironmentName}-drop-acme-drops")
+    (target,) = rule["Targets"]
+    assert target["Arn"] == GetAtt("LandFunction", "Arn")
+    assert target["DeadLetterConfig"] == {"Arn": GetAtt("LandingFailuresQueue", "Arn")}
+    permission = resources["LandRulesPermission"]["Properties"]
+    assert permission["FunctionName"] == Ref("LandFunction")
+    assert permission["SourceArn"].text.endswith(":rule/strata-${EnvironmentName}-drop-*")
 
 
 def test_a_source_named_like_a_yaml_keyword_stays_a_string_in_the_template():
-    # The f-string renderer wrote the name bare: a source named `null` got STRATA_SOURCE: null.
+    # A name written bare would read back as YAML's null, not the source `null`.
     contract = parse_contract(DROP.format(name="'null'"), "null.yaml")
 
     data = as_data(render_section({"null": contract}))
 
-    props = data["NullLandFunction"]["Properties"]
-    assert props["Environment"]["Variables"]["STRATA_SOURCE"] == "null"
+    assert data["NullLandRule"]["Properties"]["Name"] == {
+        "Fn::Sub": "strata-${EnvironmentName}-drop-null"
+    }
+    (_, sources) = data["LandFunction"]["Properties"]["Policies"]
+    keys = sources["Statement"][-1]["Condition"]["ForAllValues:StringEquals"]
+    assert keys["dynamodb:LeadingKeys"] == ["ingest#null", "landed#null", "pending#null"]
 
 
 def test_no_sources_leave_a_comment_in_the_section_and_no_resources():
@@ -194,5 +206,5 @@ def test_two_sources_whose_names_spell_the_same_logical_ids_are_refused():
         name: parse_contract(DROP.format(name=name), f"{name}.yaml") for name in ("x1", "x_1")
     }
 
-    with pytest.raises(ConfigError, match="'x1' and 'x_1' would both own X1LandLogGroup"):
+    with pytest.raises(ConfigError, match="'x1' and 'x_1' would both own X1LandRule"):
         section_resources(contracts)

@@ -1,6 +1,6 @@
 """`strata run` lands drops the way AWS does: each drop source's rule sends every file under its
-landing prefix to that source's own function (the resource `strata template` generates), which
-runs the shared handler bound to its source."""
+landing prefix to the landing function (the resource `strata template` generates), which finds
+the source owning the key (the longest prefix) and lands each file once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from strata_dev.local.stepfunctions import local_step_functions
 pytestmark = pytest.mark.filterwarnings("ignore:Dimension 'source' has already been added")
 
 
-def test_each_drop_goes_to_its_own_sources_function_and_lands_once(ctx, project_dir):
+def test_each_drop_goes_to_the_landing_function_and_lands_once_in_its_source(ctx, project_dir):
     # A second drop source nested in the orders prefix: both rules match its files in AWS.
     contract = project_dir / "sources" / "returns.yaml"
     text = (project_dir / "sources" / "orders.yaml").read_text(encoding="utf-8")
@@ -40,10 +40,11 @@ def test_each_drop_goes_to_its_own_sources_function_and_lands_once(ctx, project_
         landed = land_drops(ctx, machine, project_dir, Console(StringIO()), None)
 
     assert landed == 2
+    # The nested file is sent by both rules: landed (in returns) once, a duplicate the next time.
     assert sorted(invoked) == [
-        ("OrdersLandFunction", "orders/a.csv", "landed"),
-        ("OrdersLandFunction", "orders/returns/r.csv", "ignored"),
-        ("ReturnsLandFunction", "orders/returns/r.csv", "landed"),
+        ("LandFunction", "orders/a.csv", "landed"),
+        ("LandFunction", "orders/returns/r.csv", "duplicate"),
+        ("LandFunction", "orders/returns/r.csv", "landed"),
     ]
     resources = load_template(project_dir / "template.yaml")["Resources"]
     assert {resource for resource, _, _ in invoked} <= set(resources)

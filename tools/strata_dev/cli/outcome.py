@@ -92,3 +92,15 @@ def print_summary(console: Console, report: dict[str, Any]) -> None:
         if test.get("status") in ("warn", "fail", "error"):
             detail = f"{test['failures']} failing rows" if test.get("failures") else test["status"]
             console.warn(f"test {test['test']} ({test['severity']}): {detail}")
+    print_freshness(console, report.get("freshness", {}))
+
+
+def print_freshness(console: Console, freshness: dict[str, dict[str, Any]]) -> None:
+    """One line per late source, then how many are on time."""
+    late = {name: row for name, row in freshness.items() if row.get("status") in ("warn", "error")}
+    for name, row in late.items():
+        say = console.error if row["status"] == "error" else console.warn
+        say(f"freshness {name}: {row['status']}, {row['reason']}")
+    judged = sum(row.get("status") != "unchecked" for row in freshness.values())
+    if judged:
+        console.line(f"freshness: {judged - len(late)}/{judged} sources on time")

@@ -1,10 +1,15 @@
-"""Which function each source gets, and what its resources are called.
+"""Which function ingests each source, and what the generated resources are called.
 
-- api/sftp sources are fetched by Strata on a schedule: ``orders_api`` gets
-  ``OrdersApiIngestFunction`` (``strata-<env>-ingest-orders-api``), its log group, its schedule,
-  the schedule's role and an errors alarm.
-- s3_drop/manual sources put files in the landing bucket: ``orders`` gets
-  ``OrdersLandFunction`` (``strata-<env>-land-orders``), its log group and an errors alarm.
+One function per kind of source, shared by every source of that kind, so a stack of a hundred
+sources stays far under CloudFormation's 500 resources (docs/deploy.md, "The stack's scale"):
+
+- api sources: ``IngestApiFunction`` (``strata-<env>-ingest-api``); sftp sources:
+  ``IngestSftpFunction`` (``strata-<env>-ingest-sftp``). Each source has its own EventBridge
+  Scheduler schedule, ``OrdersApiIngestSchedule`` (``strata-<env>-schedule-orders-api``), whose
+  input names the source.
+- s3_drop and manual sources: ``LandFunction`` (``strata-<env>-land``). Each source has its own
+  EventBridge rule on its landing prefix, ``OrdersLandRule`` (``strata-<env>-drop-orders``); the
+  function finds the source from the object's key.
 
 The template generator and the local twin both name functions through this module, so the
 twin invokes the handler the template deploys.
@@ -18,9 +23,15 @@ from strata.contracts.model import SourceContract
 
 # Function folder (``functions/<folder>/app.py``) per kind of scheduled source.
 FUNCTION_FOLDERS = {"api": "ingest_api", "sftp": "ingest_sftp"}
-# Drop sources (files put in the landing bucket) share one handler, one function each.
+# Drop sources (files put in the landing bucket) share one handler and one function.
 DROP_KINDS = ("s3_drop", "manual")
 DROP_FOLDER = "land_s3_drop"
+# The role every schedule of a source assumes, and the permission every landing rule uses.
+SCHEDULE_ROLE = "IngestScheduleRole"
+LAND_RULES_PERMISSION = "LandRulesPermission"
+# A trigger's physical name's word, per role: strata-<env>-schedule-<source>, -drop-<source>.
+TRIGGER_WORDS = {"ingest": "schedule", "land": "drop"}
+LANDING_RULES = "strata-${EnvironmentName}-drop-*"
 
 
 def camel(name: str) -> str:
@@ -33,16 +44,13 @@ def is_drop(contract: SourceContract) -> bool:
 
 
 @dataclass(frozen=True)
-class SourceNames:
-    """The logical ids and physical names of one source's resources."""
+class KindFunction:
+    """The one function of a kind of source and the resources that go with it."""
 
-    source: str
-    role: str  # "ingest" (a scheduled source) or "land" (a drop source)
-
-    @property
-    def stem(self) -> str:
-        """The logical ids' common start: ``OrdersApiIngest``."""
-        return f"{camel(self.source)}{self.role.capitalize()}"
+    stem: str  # the logical ids' common start: IngestApi, IngestSftp, Land
+    folder: str  # functions/<folder>/app.py
+    dashed: str  # its physical name's end: ingest-api, ingest-sftp, land
+    kinds: tuple[str, ...]
 
     @property
     def function(self) -> str:
@@ -53,26 +61,67 @@ class SourceNames:
         return f"{self.stem}LogGroup"
 
     @property
-    def schedule(self) -> str:
-        return f"{self.stem}Schedule"
-
-    @property
-    def schedule_role(self) -> str:
-        return f"{self.stem}ScheduleRole"
-
-    @property
     def errors_alarm(self) -> str:
         return f"{self.stem}ErrorsAlarm"
+
+    @property
+    def event_invoke_config(self) -> str:
+        return f"{self.stem}EventInvokeConfig"
+
+    def sources_policy(self, number: int) -> str:
+        """The managed policies holding its sources' grants, numbered from 1."""
+        return f"{self.stem}SourcesPolicy{number}"
+
+    def physical(self, suffix: str = "") -> str:
+        """``strata-${EnvironmentName}-ingest-api``; with ``-errors`` the alarm."""
+        return f"strata-${{EnvironmentName}}-{self.dashed}{suffix}"
+
+    @property
+    def scheduled(self) -> bool:
+        return not set(self.kinds) & set(DROP_KINDS)
+
+
+KIND_FUNCTIONS = (
+    KindFunction("IngestApi", FUNCTION_FOLDERS["api"], "ingest-api", ("api",)),
+    KindFunction("IngestSftp", FUNCTION_FOLDERS["sftp"], "ingest-sftp", ("sftp",)),
+    KindFunction("Land", DROP_FOLDER, "land", DROP_KINDS),
+)
+
+
+def kind_function(contract: SourceContract) -> KindFunction:
+    return next(kind for kind in KIND_FUNCTIONS if contract.kind in kind.kinds)
+
+
+@dataclass(frozen=True)
+class SourceNames:
+    """The logical id and physical name of one source's own resource: its trigger."""
+
+    source: str
+    role: str  # "ingest" (a scheduled source) or "land" (a drop source)
+
+    @property
+    def stem(self) -> str:
+        """``OrdersApiIngest``."""
+        return f"{camel(self.source)}{self.role.capitalize()}"
+
+    @property
+    def trigger(self) -> str:
+        """``OrdersApiIngestSchedule`` (api/sftp) or ``OrdersLandRule`` (drops)."""
+        return f"{self.stem}{'Schedule' if self.role == 'ingest' else 'Rule'}"
 
     @property
     def dashed(self) -> str:
         """``orders-api``: the source's name as physical names spell it."""
         return self.source.replace("_", "-")
 
-    def physical(self, suffix: str = "") -> str:
-        """A ``!Sub`` name unique per environment: ``strata-${EnvironmentName}-ingest-orders-api``
-        (the function and its schedule), with ``-errors`` the alarm."""
-        return f"strata-${{EnvironmentName}}-{self.role}-{self.dashed}{suffix}"
+    def physical(self) -> str:
+        """A ``!Sub`` name unique per environment: ``strata-${EnvironmentName}-schedule-orders-api``
+        (a schedule) or ``strata-${EnvironmentName}-drop-orders`` (a landing rule).
+
+        Not the names the function-per-source design gave its schedules and rules
+        (``-ingest-<source>``, ``-land-<source>``): a stack deployed with those creates these
+        before it deletes those, and two schedules or rules of one name cannot exist."""
+        return f"strata-${{EnvironmentName}}-{TRIGGER_WORDS[self.role]}-{self.dashed}"
 
 
 def names(contract: SourceContract) -> SourceNames:
@@ -80,14 +129,19 @@ def names(contract: SourceContract) -> SourceNames:
 
 
 def function_id(contract: SourceContract) -> str:
-    """The source's function resource: ``orders_api`` (api) → ``OrdersApiIngestFunction``,
-    ``orders`` (s3_drop) → ``OrdersLandFunction``."""
-    return names(contract).function
+    """The function that ingests the source: ``orders_api`` (api) → ``IngestApiFunction``,
+    ``orders`` (s3_drop) → ``LandFunction``."""
+    return kind_function(contract).function
 
 
 def function_folder(contract: SourceContract) -> str:
     """The handler's folder under ``functions/``."""
-    return DROP_FOLDER if is_drop(contract) else FUNCTION_FOLDERS[contract.kind]
+    return kind_function(contract).folder
+
+
+def sources_of(contracts: dict[str, SourceContract], kind: KindFunction) -> list[SourceContract]:
+    """The sources a kind's function serves, in name order."""
+    return [contracts[name] for name in sorted(contracts) if contracts[name].kind in kind.kinds]
 
 
 def scheduled_sources(contracts: dict[str, SourceContract]) -> list[SourceContract]:
@@ -103,6 +157,6 @@ def drop_sources(contracts: dict[str, SourceContract]) -> list[SourceContract]:
 
 
 def per_source(contracts: dict[str, SourceContract]) -> list[SourceContract]:
-    """Every source with a function of its own (all four kinds), in name order."""
+    """Every source with a trigger of its own (all four kinds), in name order."""
     kinds = (*FUNCTION_FOLDERS, *DROP_KINDS)
     return [contracts[name] for name in sorted(contracts) if contracts[name].kind in kinds]

@@ -1,5 +1,6 @@
-"""The per-source section of ``template.yaml``: the resources of every source
-(:mod:`strata_dev.deploy.source_resources`), dumped as YAML between two markers.
+"""The per-source section of ``template.yaml``: the ingestion functions of the kinds of source
+in use and every source's trigger (:mod:`strata_dev.deploy.source_resources`), dumped as YAML
+between two markers.
 
 ``strata template`` (or ``python -m strata_dev.deploy.sources_template``) rewrites the lines
 between the markers from the contracts in ``sources/``; ``--check`` (and a test, so
@@ -19,7 +20,7 @@ from strata.contracts.model import SourceContract
 from strata.errors import ConfigError
 from strata_dev.deploy.cfn import dump_resources
 from strata_dev.deploy.naming import per_source
-from strata_dev.deploy.source_resources import resources_for
+from strata_dev.deploy.source_resources import section
 
 TEMPLATE = Path("template.yaml")
 BEGIN = "  # >>> strata template: per-source ingestion (from sources/*.yaml; do not edit) >>>"
@@ -28,21 +29,23 @@ NO_SOURCES = "  # (no sources)\n"
 
 
 def section_resources(contracts: dict[str, SourceContract]) -> dict[str, dict[str, Any]]:
-    """Every source's resources by logical id, sources in name order.
+    """The section's resources by logical id: the kinds' functions, then each source's trigger,
+    sources in name order.
 
     Two names can spell the same logical id (``x1`` and ``x_1`` both give ``X1``); the second
     would silently replace the first's resources, so that is refused."""
     resources: dict[str, dict[str, Any]] = {}
     owner: dict[str, str] = {}
-    for contract in per_source(contracts):
-        for logical_id, resource in resources_for(contract).items():
+    served = {contract.name: contract for contract in per_source(contracts)}
+    for name, group in section(served):
+        for logical_id, resource in group.items():
             if logical_id in owner:
                 raise ConfigError(
-                    f"sources {owner[logical_id]!r} and {contract.name!r} would both own "
+                    f"sources {owner[logical_id]!r} and {name!r} would both own "
                     f"{logical_id} in {TEMPLATE}: rename one of them",
                     field="name",
                 )
-            owner[logical_id] = contract.name
+            owner[logical_id] = name
             resources[logical_id] = resource
     return resources
 

@@ -2,9 +2,9 @@
 waits in the landing folder (what each drop source's EventBridge rule does), then execute the
 pipeline state machine locally, with progress, and return the run report.
 
-Every source is ingested by its own function, as in AWS: the resource ``strata template``
-generates for it (``function_id``), running the same handler in-process, bound to the source
-as ``STRATA_SOURCE`` binds it there."""
+Every source is ingested by its kind's function, as in AWS: the resource ``strata template``
+generates for it (``function_id``), running the same handler in-process, told the source by its
+schedule's input (api/sftp) or finding it from the landing key (drops), as it is there."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from strata_dev.deploy.naming import (
     scheduled_sources,
 )
 from strata_dev.local import moto_patches
-from strata_dev.local.functions import CONVERSIONS, bound_to_source, load_handler
+from strata_dev.local.functions import CONVERSIONS, load_handler
 from strata_dev.local.snapshot import publish_snapshot
 from strata_dev.local.stepfunctions import Execution, LocalStepFunctions, local_step_functions
 
@@ -228,7 +228,7 @@ def fetch_sources(
             continue
         resource = function_id(contract)
         handler = load_handler(project_dir, function_folder(contract))
-        moto_patches.register_handler(resource, bound_to_source(handler, contract.name))
+        moto_patches.register_handler(resource, handler)
         try:
             result = machine.invoke(resource, {"source": contract.name})
         except PipelineError as exc:
@@ -287,7 +287,7 @@ def land_drops(
     sources: list[str] | None,
 ) -> int:
     """What EventBridge does in AWS: each drop source's rule sends one Object Created event per
-    file under the source's landing prefix to the source's own function."""
+    file under the source's landing prefix to the landing function."""
     landed = duplicates = 0
     for contract in drop_sources(ctx.project.contracts):
         if sources and contract.name not in sources:
@@ -295,7 +295,7 @@ def land_drops(
         assert contract.s3_drop is not None
         resource = function_id(contract)
         handler = load_handler(project_dir, function_folder(contract))
-        moto_patches.register_handler(resource, bound_to_source(handler, contract.name))
+        moto_patches.register_handler(resource, handler)
         for info in ctx.ports.landing.list(contract.s3_drop.prefix):
             event = s3_object_created(ctx.ports.landing.bucket, info.key, info.size, info.etag)
             result = machine.invoke(resource, event)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from strata.contracts.base import StrictModel
+from strata.contracts.freshness import Freshness
 from strata.contracts.ingestion import ApiSettings, S3DropSettings, SftpSettings
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
@@ -592,6 +593,13 @@ class SourceContract(StrictModel):
         ge=0,
         le=1,
         description="Fraction of rejected rows above which the whole file is quarantined.",
+    )
+    freshness: Freshness | None = Field(
+        None,
+        description=(
+            "Freshness SLA: `{expected_every: 1d, warn_after: 26h, error_after: 50h}`. "
+            "Without it the last delivery is shown but never judged late."
+        ),
     )
     s3_drop: S3DropSettings | None = Field(None, description="With kind s3_drop or manual.")
     api: ApiSettings | None = Field(None, description="With kind api.")

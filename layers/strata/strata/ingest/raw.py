@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from strata.lake import state_keys
+from strata.lake.deliveries import record_delivery
 from strata.state.base import StateStore
 
 
@@ -34,3 +35,4 @@ def queue_for_conversion(
     if size is not None:
         item["size"] = size
     state.put(state_keys.pending(source), key, item)
+    record_delivery(state, source, key, received_at)

@@ -4,10 +4,10 @@ EventBridge "Object Created" event brings it here and it is copied byte-for-byte
 Repeated events for one object land it once: a ledger entry per (landing key, ETag) is
 claimed with a conditional write before copying.
 
-In AWS each drop source has its own function (``STRATA_SOURCE`` names the source), started by
-a rule on the source's landing prefix. A function bound to a source lands only the keys that
-source owns: another source's key (a longer prefix nested in this one's, say) is ignored, with
-the reason, and left to that source's function.
+In AWS one function lands every drop source's files, started by each source's rule on its
+landing prefix; it finds the source owning the key (the longest prefix). A function bound to a
+source (``STRATA_SOURCE``) lands only the keys that source owns: another source's key (a longer
+prefix nested in this one's, say) is ignored, with the reason.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@
 | ``ingest#<source>`` | ``lock`` | the source's ingestion in progress (a claim) |
 | ``ingest#<source>`` | ``watermark`` | an API source's committed cursor |
 | ``ingest#<source>`` | ``last`` | the source's last ingestion attempt: ok or failed, when, why |
+| ``ingest#<source>`` | ``delivered`` | the newest raw object landed: its key and when (freshness) |
 | ``run`` | run id | a pipeline run's record: running, then its computed status |
 | ``lock#warehouse`` | ``build`` | the run building the warehouse (a claim) |
 | ``lock#run`` | ``local`` | the local ``strata run`` in progress (a claim) |
@@ -26,6 +27,7 @@ LOCAL_RUN_LOCK = ("lock#run", "local")
 INGEST_LOCK = "lock"
 INGEST_WATERMARK = "watermark"
 INGEST_LAST = "last"
+INGEST_DELIVERED = "delivered"
 
 
 def pending(source: str) -> str:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from strata.errors import ObjectNotFoundError
+from strata.errors import ObjectNotFoundError, StrataError
 from strata.ingest.ledger import last_attempts
 from strata.lake import state_keys
 from strata.lake.claims import release_run
@@ -25,7 +25,9 @@ from strata.lake.payloads import (
     ReportOutput,
 )
 from strata.models.service import release_build_lock
+from strata.observability import logger
 from strata.orchestration import run_records
+from strata.orchestration.freshness import check_freshness
 from strata.orchestration.map_results import conversion_results
 from strata.runtime import Context
 
@@ -76,6 +78,7 @@ def build_report(ctx: Context, event: ReportInput | FailureReportInput) -> dict[
         "duration_seconds": _seconds_since(started, finished),
         "sources": _per_source(files),
         "ingestion": ingestion,
+        "freshness": _freshness(ctx, selected, finished),
         "files": [file.dump_given() for file in files],
         "models": [node.name for node in models if node.status == "success"],
         "models_failed": [
@@ -186,6 +189,16 @@ def _conversion(ctx: Context, run_id: str, item: FileOutcome) -> FileReport:
             error="ManifestMissing",
             cause=manifest,
         )
+
+
+def _freshness(ctx: Context, sources: list[str], now: datetime) -> dict[str, Any]:
+    """Each source's freshness; a lookup that fails leaves the section empty, with the reason
+    logged, rather than the run without its report."""
+    try:
+        return check_freshness(ctx, sources, now)
+    except StrataError as exc:
+        logger.warning("freshness not judged", extra={"error": str(exc)})
+        return {}
 
 
 def _seconds_since(started: str | None, finished: datetime) -> float | None:

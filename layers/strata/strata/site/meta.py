@@ -17,6 +17,7 @@ the same Redshift SQL as the other queries.
 | ``strata_meta.ingestion`` | source's last ingestion attempt |
 | ``strata_meta.quarantined_rows`` | rejected row (the latest ``QUARANTINE_SAMPLE``), with reason |
 | ``strata_meta.sources`` | source: last run and delivery, red/amber/green status and why |
+| ``strata_meta.freshness`` | source: last delivery against its freshness SLA, status and why |
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ TABLES: dict[str, str] = {
         last_run_at timestamp, last_delivery_at timestamp, rows_in bigint, rows_out bigint,
         rows_quarantined bigint, files_rejected integer, drift_events integer,
         ingestion_status varchar, status varchar, status_reason varchar""",
+    "freshness": """source varchar, freshness varchar, status varchar,
+        last_delivery_at timestamp, age_hours double, expected_every varchar,
+        warn_after varchar, error_after varchar, reason varchar""",
 }
 
 
@@ -150,6 +154,7 @@ def load(ctx: Context, history: RunReports | None = None) -> MetaDatabase:
     )
     database.insert("quarantined_rows", _quarantined_rows(ctx, history.reports))
     database.insert("sources", source_statuses(ctx, history))
+    database.insert("freshness", freshness_rows(ctx))
     return database
 
 
@@ -329,6 +334,30 @@ def _status(counts: dict[str, Any], attempt: dict[str, Any], seen: bool) -> tupl
     if not seen:
         return GREEN, "no delivery converted yet"
     return GREEN, "all rows accepted"
+
+
+# A freshness status as the page's red/amber/green (a source without SLA gets none).
+FRESHNESS_COLORS = {"ok": GREEN, "warn": AMBER, "error": RED}
+
+
+def freshness_rows(ctx: Context) -> list[tuple[Any, ...]]:
+    """Each source's freshness now, against its contract's SLA."""
+    from strata.orchestration.freshness import check_freshness
+
+    return [
+        (
+            name,
+            row["status"],
+            FRESHNESS_COLORS.get(row["status"]),
+            _time(row["last_delivery"]),
+            row["age_hours"],
+            row["expected_every"],
+            row["warn_after"],
+            row["error_after"],
+            row["reason"],
+        )
+        for name, row in check_freshness(ctx).items()
+    ]
 
 
 def _last_delivery(source: str, reports: list[dict[str, Any]]) -> datetime | None:

@@ -7,8 +7,8 @@ from strata.lake.payloads.base import Payload
 
 
 class ScheduledInput(Payload):
-    """What an api or sftp source's schedule sends (the template's ``Input``); the source is
-    the function's own (``STRATA_SOURCE``), the event may only repeat it."""
+    """What an api or sftp source's schedule sends (the template's ``Input``): the source to
+    ingest. A function bound to one source (``STRATA_SOURCE``) accepts only that one."""
 
     source: str | None = None
     trigger: str | None = None
