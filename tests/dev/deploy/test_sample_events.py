@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from strata.contracts.loader import load_contracts
-from strata.lake.keys import items_key
+from strata.lake.keys import compaction_key, items_key
 from strata_dev.deploy import naming
 from strata_dev.local.functions import load_handler
 from strata_dev.local.moto_patches import LambdaContext
@@ -59,7 +59,7 @@ def test_every_sample_event_is_json_and_used_here():
     covered |= {"check_freshness"}
     covered |= set(drop_event_names().values())
     covered |= {"plan_models", "plan_models_next", "report_failure", "report_distributed_map"}
-    covered |= {"site"}
+    covered |= {"site", "compact"}
     assert names == covered
 
 
@@ -133,10 +133,10 @@ def test_the_distributed_map_sample_is_read_from_the_maps_manifest(ctx, project_
     ]
     store.put_bytes(items_key(run_id), json.dumps(listed).encode())
     folder = details["Key"].rsplit("/", 1)[0]
-    failed = [
+    failed = [  # the batch holding a.csv; b.csv's batch never reported
         {
             "Status": "FAILED",
-            "Input": json.dumps({"run_id": run_id, **listed[0]}),
+            "Input": json.dumps({"run_id": run_id, "items": [listed[0]]}),  # a batch of one
             "Error": "States.Timeout",
             "Cause": "the conversion ran past its timeout",
         }
@@ -167,3 +167,17 @@ def test_the_site_sample_is_the_state_machines_payload_and_publishes_the_site(ct
 
     assert answer["status"] == "built", answer
     assert ctx.ports.site.exists("index.html")
+
+
+def test_the_compact_sample_is_the_state_machines_payload_and_records_what_it_did(
+    ctx, project_dir
+):
+    sample = event("compact")
+    assert set(sample) == payload_keys("Compact")
+    handler = load_handler(project_dir, "compact")
+
+    answer = handler(sample, LambdaContext("CompactFunction"))
+
+    # An empty lake has nothing to merge; the run's record of it is written all the same.
+    assert answer == {"partitions": 0, "files_before": 0, "files_after": 0}
+    assert ctx.ports.artifacts.exists(compaction_key(sample["run_id"]))
