@@ -72,10 +72,23 @@ def judge(contract: SourceContract, delivered: datetime | None, now: datetime) -
     )
 
 
+def _age(age: Any) -> str:
+    """An age as a reader says it, rounded down: ``45m``, ``30h``, ``4d`` (``format_duration``
+    spells a contract's exact durations, and would say ``1804m`` for 30 hours and 4 minutes)."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 120:
+        return f"{minutes}m"
+    if minutes < 72 * 60:
+        return f"{minutes // 60}h"
+    return f"{minutes // (24 * 60)}d"
+
+
 def _status(age: Any, warn: Any, error: Any) -> tuple[Status, str]:
     if age is None:
         return "error", "no delivery yet"
-    spelled = format_duration(age) if age.total_seconds() >= 60 else "under a minute"
+    spelled = _age(age)
     if age > error:
         return "error", f"last delivery {spelled} ago, over error_after {format_duration(error)}"
     if age > warn:
