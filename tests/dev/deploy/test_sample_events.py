@@ -169,9 +169,7 @@ def test_the_site_sample_is_the_state_machines_payload_and_publishes_the_site(ct
     assert ctx.ports.site.exists("index.html")
 
 
-def test_the_compact_sample_is_the_state_machines_payload_and_records_what_it_did(
-    ctx, project_dir
-):
+def test_the_compact_sample_is_the_state_machines_payload_and_records_what_it_did(ctx, project_dir):
     sample = event("compact")
     assert set(sample) == payload_keys("Compact")
     handler = load_handler(project_dir, "compact")
