@@ -16,18 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from chromium_flags import CHROMIUM_ARGS
 
 CHROMIUM = Path(os.environ.get("STRATA_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DASHBOARDS = ("dashboards/overview.html", "dashboards/data_quality.html")
 PAGES = ("index.html", *DASHBOARDS, "docs/index.html", "docs/lineage.html")
 
